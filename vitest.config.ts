@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Test files say their level: *.unit.spec.ts (pure, no server), *.int.spec.ts (one real server),
+// *.e2e.spec.ts (the whole stack). `npm test` (ops/main.ts test) starts the servers first and
+// passes their addresses in the environment; `npx vitest run test/unit` needs nothing running.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.spec.ts'],
+    // The Temporal native runtime crashes under worker threads: every file runs in its own fork.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
