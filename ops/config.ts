@@ -1,0 +1,83 @@
+// Where the local stack lives and which ports it uses. Everything comes from the environment, validated
+// by zod, so a bad variable is reported by name before anything starts.
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// Versions of what the scripts install. Changing one installs the new version beside the old.
+export const versions = {
+  temporalCli: '1.5.1',
+  temporalTestServer: '1.38.0',
+  kafka: '4.1.1',
+} as const;
+
+// Two profiles so that `npm test` can run while `npm start` is up: separate ports and data.
+export type Profile = 'dev' | 'test';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const envSchema = z.object({
+  MEDIATION_CACHE_DIR: z.string().min(1).optional(),
+  MEDIATION_DATA_DIR: z.string().min(1).optional(),
+  MEDIATION_HOST: z.string().min(1).default('127.0.0.1'),
+  TEMPORAL_PORT: port.optional(),
+  TEMPORAL_UI_PORT: port.optional(),
+  KAFKA_PORT: port.optional(),
+  KAFKA_CONTROLLER_PORT: port.optional(),
+  API_PORT: port.optional(),
+  POSTGRES_PORT: port.optional(),
+  // Point at existing clusters instead of starting local ones.
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  KAFKA_BROKERS: z.string().regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'expected host:port[,host:port…]').optional(),
+  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:/.test(u), 'expected a postgres:// URL').optional(),
+});
+
+export type StackConfig = ReturnType<typeof loadStackConfig>;
+
+export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid environment:\n${lines.join('\n')}\nfix the variable(s) above and run again`);
+  }
+  const e = parsed.data;
+  const offset = profile === 'test' ? 10_000 : 0;
+  const cacheDir = e.MEDIATION_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'mediation-engine');
+  const dataDir = e.MEDIATION_DATA_DIR ?? path.join(repoRoot, '.data', profile);
+  const host = e.MEDIATION_HOST;
+  const temporalPort = e.TEMPORAL_PORT ?? 7233 + offset;
+  const kafkaPort = e.KAFKA_PORT ?? 9092 + offset;
+  return {
+    profile,
+    repoRoot,
+    cacheDir,
+    dataDir,
+    host,
+    temporal: {
+      external: e.TEMPORAL_ADDRESS !== undefined,
+      address: e.TEMPORAL_ADDRESS ?? `${host}:${temporalPort}`,
+      port: temporalPort,
+      uiPort: e.TEMPORAL_UI_PORT ?? 8233 + offset,
+      // The UI is for people; the test profile runs headless.
+      ui: profile === 'dev',
+      namespace: e.TEMPORAL_NAMESPACE,
+    },
+    kafka: {
+      external: e.KAFKA_BROKERS !== undefined,
+      brokers: (e.KAFKA_BROKERS ?? `${host}:${kafkaPort}`).split(','),
+      port: kafkaPort,
+      controllerPort: e.KAFKA_CONTROLLER_PORT ?? 9093 + offset,
+    },
+    database: {
+      // PGlite (embedded, a directory under .data/) unless DATABASE_URL names a PostgreSQL server.
+      url: e.DATABASE_URL,
+      pglitePath: path.join(dataDir, 'pglite'),
+      localPostgresPort: e.POSTGRES_PORT ?? 5432 + offset + 1,
+    },
+    api: { port: e.API_PORT ?? 8080 + offset },
+  };
+}

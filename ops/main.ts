@@ -1,0 +1,261 @@
+// The two README commands. `npm start` runs `start`, `npm test` runs `test`:
+//   start    install what is missing, start Temporal, Kafka, the worker, the projector and the HTTP API;
+//            Ctrl-C stops everything, data under .data/dev survives.
+//   test     the same set-up on separate ports with throw-away data, then the whole vitest suite;
+//            everything started is stopped afterwards, on failure too.
+//   install  only the installs, with what each cost.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
+import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
+import { createLogger, type Logger } from './log.js';
+import { portIsOpen, startProcess, StartError, stopService, waitFor, type Service } from './proc.js';
+import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
+
+const log = createLogger('stack');
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start();
+    case 'test':
+      return test(rest);
+    case 'install':
+      return installOnly();
+    default:
+      process.stdout.write('usage: tsx ops/main.ts start | test [vitest args] | install\n');
+      return command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+// --- start -----------------------------------------------------------------------------------------------
+
+async function start(): Promise<number> {
+  const config = loadStackConfig('dev');
+  const running: Service[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping the stack');
+    await stopInReverse(running);
+    log.info('stopped; data kept in ' + config.dataDir);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    const databaseUrl = await localDatabaseToStart(config);
+    const { installed } = await install(config, {
+      temporalCli: !config.temporal.external,
+      testServer: false,
+      kafka: !config.kafka.external,
+      postgres: databaseUrl !== undefined,
+    });
+    await startServers(config, installed, running, databaseUrl);
+    await ensureTopics(config.kafka.brokers, 6, log);
+    const appEnv = appEnvironment(config, config.database.url);
+    running.push(await startApp('worker', 'worker/main.ts', config, appEnv));
+    const api = await startApp('api', 'api/main.ts', config, appEnv);
+    running.push(api);
+    const apiUrl = `http://${config.host}:${config.api.port}`;
+    await waitFor('HTTP API', () => httpOk(`${apiUrl}/health`), { timeoutMs: 60_000, service: api });
+    for (const s of running) watchForCrash(s, () => void stopAll(1));
+    printWhereEverythingIs(config, apiUrl);
+    await new Promise(() => undefined); // until Ctrl-C
+    return 0;
+  } catch (err) {
+    reportFailure(err, 'npm start');
+    await stopInReverse(running);
+    return 1;
+  }
+}
+
+// --- test ------------------------------------------------------------------------------------------------
+
+async function test(vitestArgs: string[]): Promise<number> {
+  const config = loadStackConfig('test');
+  const t0 = Date.now();
+  // Test data is thrown away: every run starts from empty servers.
+  fs.rmSync(config.dataDir, { recursive: true, force: true });
+  const running: Service[] = [];
+  const onSignal = () => {
+    void stopInReverse(running).then(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    // The read-model tests run on PGlite and on a real PostgreSQL server; the latter is local unless
+    // DATABASE_URL names one.
+    const postgresUrl = config.database.url ?? `postgres://postgres@${config.host}:${config.database.localPostgresPort}/mediation_test`;
+    const startLocalPostgres = config.database.url === undefined;
+    const { installed, reports } = await install(config, {
+      temporalCli: !config.temporal.external,
+      testServer: true,
+      kafka: !config.kafka.external,
+      postgres: startLocalPostgres,
+    });
+    const tServers = Date.now();
+    await startServers(config, installed, running, startLocalPostgres ? postgresUrl : undefined);
+    const serversSeconds = (Date.now() - tServers) / 1000;
+    log.info({ seconds: serversSeconds }, 'test servers started');
+
+    const env = {
+      ...appEnvironment(config, undefined),
+      TEST_DATABASE_URL: postgresUrl,
+      TEMPORAL_TEST_SERVER_PATH: installed.testServerWrapper,
+      MEDIATION_CACHE_DIR: config.cacheDir,
+    };
+    const tTests = Date.now();
+    const code = await runVitest(vitestArgs, env);
+    log.info(
+      {
+        installs: reports.map((r) => `${r.step}: ${r.cached ? 'cached' : `${r.seconds}s`}`),
+        serversSeconds,
+        testsSeconds: (Date.now() - tTests) / 1000,
+        totalSeconds: (Date.now() - t0) / 1000,
+      },
+      code === 0 ? 'tests passed' : 'tests failed',
+    );
+    return code;
+  } catch (err) {
+    reportFailure(err, 'npm test');
+    return 1;
+  } finally {
+    await stopInReverse(running);
+  }
+}
+
+function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const vitest = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
+  const child = spawn(process.execPath, [vitest, 'run', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: 'inherit' });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+// --- install ---------------------------------------------------------------------------------------------
+
+async function installOnly(): Promise<number> {
+  const config = loadStackConfig('dev');
+  try {
+    const { reports } = await install(config, { temporalCli: true, testServer: true, kafka: true, postgres: true });
+    for (const r of reports) process.stdout.write(`${r.step.padEnd(28)} ${r.version.padEnd(10)} ${r.cached ? 'cached' : `${r.seconds} s`}\n`);
+    return 0;
+  } catch (err) {
+    reportFailure(err, 'npm run stack -- install');
+    return 1;
+  }
+}
+
+async function install(config: StackConfig, needs: Parameters<typeof installStack>[2]): Promise<{ installed: Installed; reports: InstallReport[] }> {
+  const t0 = Date.now();
+  const result = await installStack(config, log, needs);
+  log.info({ seconds: (Date.now() - t0) / 1000, cacheDir: config.cacheDir }, 'installs ready');
+  return result;
+}
+
+// --- shared ----------------------------------------------------------------------------------------------
+
+async function startServers(config: StackConfig, installed: Installed, running: Service[], postgresUrl: string | undefined): Promise<void> {
+  // Temporal and Kafka start side by side: on two cores that saves several seconds.
+  const starts: Promise<Service>[] = [];
+  if (!config.temporal.external) starts.push(startTemporal(config, installed, log));
+  if (!config.kafka.external) starts.push(startKafka(config, installed, log));
+  if (postgresUrl) starts.push(startPostgres(config, installed, new URL(postgresUrl), log));
+  const results = await Promise.allSettled(starts);
+  for (const r of results) if (r.status === 'fulfilled') running.push(r.value);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+// DATABASE_URL naming a server on this machine that does not answer: the scripts start one there.
+async function localDatabaseToStart(config: StackConfig): Promise<string | undefined> {
+  if (!config.database.url) return undefined;
+  const url = new URL(config.database.url);
+  const local = ['127.0.0.1', 'localhost', '::1'].includes(url.hostname);
+  if (!local) return undefined;
+  return (await portIsOpen(url.hostname, Number(url.port || 5432))) ? undefined : config.database.url;
+}
+
+function appEnvironment(config: StackConfig, databaseUrl: string | undefined): NodeJS.ProcessEnv {
+  return {
+    TEMPORAL_ADDRESS: config.temporal.address,
+    TEMPORAL_NAMESPACE: config.temporal.namespace,
+    KAFKA_BROKERS: config.kafka.brokers.join(','),
+    API_PORT: String(config.api.port),
+    MEDIATION_DATA_DIR: config.dataDir,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { PGLITE_PATH: config.database.pglitePath }),
+  };
+}
+
+async function startApp(name: string, entry: string, config: StackConfig, env: NodeJS.ProcessEnv): Promise<Service> {
+  const tsx = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const service = startProcess({
+    name,
+    command: process.execPath,
+    args: [tsx, path.join(repoRoot, entry)],
+    cwd: repoRoot,
+    env: { ...process.env, ...env, LOG_FORMAT: 'json' },
+    logFile: path.join(config.dataDir, 'logs', `${name}.log`),
+    pidFile: path.join(config.dataDir, 'logs', `${name}.pid`),
+  });
+  log.info({ name, log: service.logFile }, 'started');
+  return service;
+}
+
+function watchForCrash(service: Service, onCrash: () => void): void {
+  service.child.once('exit', (code, signal) => {
+    log.error({ service: service.name, code, signal, log: service.logFile }, `${service.name} stopped unexpectedly; stopping the stack`);
+    onCrash();
+  });
+}
+
+async function stopInReverse(running: Service[]): Promise<void> {
+  for (const service of [...running].reverse()) {
+    service.child.removeAllListeners('exit');
+    await stopService(service).catch((err) => log.error({ err, service: service.name }, 'stop failed'));
+  }
+  running.length = 0;
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return res.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+function printWhereEverythingIs(config: StackConfig, apiUrl: string): void {
+  const lines = [
+    '',
+    'mediation-engine is running',
+    `  HTTP API          ${apiUrl}   (GET /health, POST /cases, GET /cases/:id)`,
+    `  Temporal          ${config.temporal.address}   namespace ${config.temporal.namespace}`,
+    ...(config.temporal.ui && !config.temporal.external ? [`  Temporal Web UI   http://${config.host}:${config.temporal.uiPort}`] : []),
+    `  Kafka             ${config.kafka.brokers.join(',')}`,
+    `  Read models       ${config.database.url ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.database.pglitePath}`}`,
+    `  Logs and data     ${config.dataDir}`,
+    '',
+    'Press Ctrl-C to stop everything; data survives a restart.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+function reportFailure(err: unknown, retry: string): void {
+  if (err instanceof StartError) process.stderr.write(err.report(retry) + '\n');
+  else if (err instanceof InstallError) process.stderr.write(`install failed: ${err.message}\nretry with: ${retry}\n`);
+  else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\nretry with: ${retry}\n`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    reportFailure(err, 'npm start');
+    process.exit(1);
+  },
+);

@@ -1,0 +1,262 @@
+// Start, health-check and stop each server of the local stack. Each start waits until the server really
+// answers (not just until its port opens) and throws a StartError naming the piece otherwise.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import type { StackConfig } from './config.js';
+import type { Installed } from './install.js';
+import type { Logger } from './log.js';
+import { portIsOpen, startProcess, StartError, stopStale, waitFor, type Service } from './proc.js';
+import { searchAttributeFlags } from '../workflows/search-attributes.js';
+
+export const caseEventsTopic = process.env.KAFKA_TOPIC ?? 'mediation.case-events';
+
+// --- Temporal dev server ---------------------------------------------------------------------------------
+
+export async function startTemporal(config: StackConfig, installed: Installed, log: Logger): Promise<Service> {
+  const dir = path.join(config.dataDir, 'temporal');
+  const pidFile = path.join(dir, 'temporal.pid');
+  fs.mkdirSync(dir, { recursive: true });
+  if (await stopStale(pidFile, 'start-dev')) log.warn('stopped a Temporal dev server left over from an earlier run');
+  await assertPortFree(config.host, config.temporal.port, 'Temporal', 'TEMPORAL_PORT');
+  if (config.temporal.ui) await assertPortFree(config.host, config.temporal.uiPort, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
+  const args = [
+    'server', 'start-dev',
+    '--ip', config.host,
+    '--port', String(config.temporal.port),
+    '--namespace', config.temporal.namespace,
+    '--log-level', 'warn',
+    // Same dynamic config the SDK's own ephemeral server uses; the version check would call out.
+    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    ...searchAttributeFlags.flatMap((f) => ['--search-attribute', f]),
+  ];
+  if (config.profile === 'dev') {
+    // A SQLite file so cases survive a restart; WAL keeps writers from blocking the UI's readers.
+    args.push('--db-filename', path.join(dir, 'temporal.db'), '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  }
+  if (config.temporal.ui) args.push('--ui-ip', config.host, '--ui-port', String(config.temporal.uiPort));
+  else args.push('--headless');
+  const service = startProcess({ name: 'temporal', command: installed.temporalCli, args, logFile: path.join(dir, 'temporal.log'), pidFile });
+  await waitFor('Temporal frontend', () => temporalIsHealthy(config.temporal.address), { timeoutMs: 60_000, service });
+  log.info({ address: config.temporal.address }, 'Temporal dev server is up');
+  return service;
+}
+
+export async function temporalIsHealthy(address: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 1_000 });
+    await connection.workflowService.getSystemInfo({}, );
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+// --- Kafka (KRaft, one node) -----------------------------------------------------------------------------
+
+export async function startKafka(config: StackConfig, installed: Installed, log: Logger): Promise<Service> {
+  const dir = path.join(config.dataDir, 'kafka');
+  const pidFile = path.join(dir, 'kafka.pid');
+  fs.mkdirSync(dir, { recursive: true });
+  if (await stopStale(pidFile, 'kafka.Kafka')) log.warn('stopped a Kafka broker left over from an earlier run');
+  await assertPortFree(config.host, config.kafka.port, 'Kafka', 'KAFKA_PORT');
+  await assertPortFree(config.host, config.kafka.controllerPort, 'Kafka controller', 'KAFKA_CONTROLLER_PORT');
+
+  const propertiesFile = path.join(dir, 'server.properties');
+  fs.writeFileSync(propertiesFile, kafkaProperties(config, path.join(dir, 'logs')));
+  const log4jFile = path.join(dir, 'log4j2.properties');
+  fs.writeFileSync(log4jFile, kafkaLog4j);
+  const jvm = [
+    '-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${log4jFile}`, `-Dkafka.logs.dir=${dir}`,
+    '-cp', `${installed.kafkaLibs}/*`,
+  ];
+
+  // The storage is formatted once, with a cluster id kept beside it; a formatted directory is kept.
+  const clusterIdFile = path.join(dir, 'cluster-id');
+  if (!fs.existsSync(clusterIdFile)) fs.writeFileSync(clusterIdFile, newKafkaClusterId());
+  const clusterId = fs.readFileSync(clusterIdFile, 'utf8').trim();
+  const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, '--ignore-formatted'], { encoding: 'utf8' });
+  if (format.status !== 0) {
+    fs.writeFileSync(path.join(dir, 'format.log'), `${format.stdout}\n${format.stderr}`);
+    throw new StartError('kafka', `formatting the storage failed (exit ${format.status})`, path.join(dir, 'format.log'));
+  }
+
+  const service = startProcess({ name: 'kafka', command: 'java', args: [...jvm, 'kafka.Kafka', propertiesFile], logFile: path.join(dir, 'kafka.log'), pidFile });
+  await waitFor('Kafka broker', () => kafkaIsHealthy(config.kafka.brokers), { timeoutMs: 90_000, service });
+  log.info({ brokers: config.kafka.brokers }, 'Kafka is up');
+  return service;
+}
+
+export async function kafkaIsHealthy(brokers: string[]): Promise<boolean> {
+  const admin = new Kafka({ clientId: 'mediation-health', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1_000, retry: { retries: 0 } }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+// The case-events topic: one partition key per case keeps a case's events in order. Created if absent.
+export async function ensureTopics(brokers: string[], partitions: number, log: Logger): Promise<void> {
+  const admin = new Kafka({ clientId: 'mediation-ops', brokers, logLevel: logLevel.ERROR }).admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (!existing.includes(caseEventsTopic)) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: caseEventsTopic, numPartitions: partitions, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] }],
+      });
+      log.info({ topic: caseEventsTopic, partitions }, 'created topic');
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function kafkaProperties(config: StackConfig, logDir: string): string {
+  const h = config.host;
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@${h}:${config.kafka.controllerPort}`,
+    `listeners=PLAINTEXT://${h}:${config.kafka.port},CONTROLLER://${h}:${config.kafka.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${h}:${config.kafka.port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${logDir}`,
+    'num.partitions=3',
+    // One node: every internal topic must have replication factor 1, or consumer groups never start.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=3',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=3',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'num.network.threads=2',
+    'num.io.threads=2',
+    // Topics are created by the scripts with the partitions we want, never by a typo in a client.
+    'auto.create.topics.enable=false',
+    '',
+  ].join('\n');
+}
+
+const kafkaLog4j = [
+  'status = warn',
+  'appender.console.type = Console',
+  'appender.console.name = STDOUT',
+  'appender.console.layout.type = PatternLayout',
+  'appender.console.layout.pattern = [%d] %p %m (%c)%n',
+  'rootLogger.level = warn',
+  'rootLogger.appenderRef.stdout.ref = STDOUT',
+  'logger.kafka.name = kafka.server.KafkaRaftServer',
+  'logger.kafka.level = info',
+  '',
+].join('\n');
+
+// Kafka wants a 16-byte UUID in URL-safe base64 without padding (22 characters).
+function newKafkaClusterId(): string {
+  return crypto.randomBytes(16).toString('base64url');
+}
+
+// --- PostgreSQL (a local server for DATABASE_URL, or the test run's second store) -----------------------
+
+export async function startPostgres(
+  config: StackConfig,
+  installed: Installed,
+  url: URL,
+  log: Logger,
+): Promise<Service> {
+  if (!installed.postgresBin) throw new Error('PostgreSQL binaries were not installed');
+  const port = Number(url.port || 5432);
+  // PostgreSQL refuses to run as root; as root the cluster belongs to the `postgres` user and lives
+  // where that user can reach it.
+  const asRoot = process.getuid?.() === 0;
+  const dir = asRoot
+    ? path.join('/var/lib/mediation-engine', `${config.profile}-${crypto.createHash('sha256').update(config.dataDir).digest('hex').slice(0, 8)}`)
+    : path.join(config.dataDir, 'postgres');
+  const pgData = path.join(dir, 'data');
+  const logFile = path.join(config.dataDir, 'postgres', 'postgres.log');
+  const pidFile = path.join(config.dataDir, 'postgres', 'postgres.pid');
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  if (await stopStale(pidFile, 'postgres')) log.warn('stopped a PostgreSQL server left over from an earlier run');
+  await assertPortFree(url.hostname, port, 'PostgreSQL', 'DATABASE_URL port');
+  const runAs = (cmd: string[]) => (asRoot ? ['runuser', '-u', 'postgres', '--', ...cmd] : cmd);
+  if (!fs.existsSync(path.join(pgData, 'PG_VERSION'))) {
+    fs.mkdirSync(dir, { recursive: true });
+    if (asRoot) spawnSync('chown', ['-R', 'postgres:postgres', dir]);
+    const user = decodeURIComponent(url.username || 'postgres');
+    const [cmd, ...args] = runAs([path.join(installed.postgresBin, 'initdb'), '-D', pgData, '-U', user, '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']) as [string, ...string[]];
+    const init = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (init.status !== 0) {
+      fs.writeFileSync(logFile, `${init.stdout}\n${init.stderr}`);
+      throw new StartError('postgresql', `initdb failed (exit ${init.status})`, logFile);
+    }
+  }
+  // Logs go to stderr, which startProcess appends to the log file we can read as any user.
+  const [cmd, ...args] = runAs([
+    path.join(installed.postgresBin, 'postgres'), '-D', pgData, '-p', String(port), '-h', url.hostname,
+    '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=50',
+  ]) as [string, ...string[]];
+  const service = startProcess({ name: 'postgresql', command: cmd, args, logFile, pidFile });
+  await waitFor('PostgreSQL', () => postgresIsHealthy(adminUrl(url)), { timeoutMs: 60_000, service });
+  await ensureDatabase(url);
+  log.info({ host: url.hostname, port }, 'PostgreSQL is up');
+  return service;
+}
+
+export async function postgresIsHealthy(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function adminUrl(url: URL): string {
+  const u = new URL(url);
+  u.pathname = '/postgres';
+  return u.toString();
+}
+
+async function ensureDatabase(url: URL): Promise<void> {
+  const name = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres';
+  const client = new pg.Client({ connectionString: adminUrl(url) });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`create database "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+// --- shared ----------------------------------------------------------------------------------------------
+
+async function assertPortFree(host: string, port: number, piece: string, variable: string): Promise<void> {
+  if (await portIsOpen(host, port)) {
+    throw new StartError(piece, `port ${host}:${port} is already in use by another program; stop it or set ${variable} to a free port`);
+  }
+}
