@@ -105,6 +105,7 @@ async function test(vitestArgs: string[]): Promise<number> {
 
     const env = {
       ...appEnvironment(config, undefined),
+      MEDIATION_STACK: 'test',
       TEST_DATABASE_URL: postgresUrl,
       TEMPORAL_TEST_SERVER_PATH: installed.testServerWrapper,
       MEDIATION_CACHE_DIR: config.cacheDir,
