@@ -1,0 +1,54 @@
+// Everything a client says to a case workflow, defined once: the task queue, the workflow input, one
+// update per staff command (named after the command, so the Web UI shows "AcceptCase", not "command"),
+// and the queries. The API, the CLI and the tests import these; the workflow registers them.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CaseEvent, Actor } from '../events/index.js';
+import { COMMAND_TYPES, type CaseCommand, type CommandType } from '../domain/case/commands.js';
+import type { CaseState } from '../domain/case/state.js';
+import type { SlaClocks } from '../domain/sla/index.js';
+
+export const TASK_QUEUE = 'mediation-cases';
+
+/** A command with who sent it and the ids that tie its events to the request. */
+export interface CommandRequest<C extends CaseCommand = CaseCommand> {
+  command: C;
+  actor: Actor;
+  /** Unique per command; becomes the causationId of its events. */
+  commandId: string;
+  /** The request or conversation; becomes the correlationId of its events. */
+  correlationId: string;
+}
+
+export interface CaseWorkflowInput {
+  caseId: string;
+  receive: CommandRequest<Extract<CaseCommand, { type: 'ReceiveCase' }>>;
+}
+
+/** What a continued-as-new run starts from: the state, the chain's head and what was published. */
+export interface CaseWorkflowCarry {
+  caseId: string;
+  events: number;
+  state: CaseState;
+  lastHash: string;
+  publishedSequence: number;
+}
+
+/** An update returns the events the command produced (already sealed into the chain). */
+export interface CommandResult {
+  events: CaseEvent[];
+}
+
+export const commandUpdates = Object.fromEntries(
+  COMMAND_TYPES.map((type) => [type, defineUpdate<CommandResult, [CommandRequest]>(type)]),
+) as { [T in CommandType]: ReturnType<typeof defineUpdate<CommandResult, [CommandRequest]>> };
+
+export interface CaseView {
+  state: CaseState;
+  lastHash: string;
+  /** Sequence of the last event published to Kafka. */
+  publishedSequence: number;
+  clocks: SlaClocks;
+  nextDueAt: string | null;
+}
+
+export const caseViewQuery = defineQuery<CaseView>('caseView');
