@@ -3,7 +3,7 @@
 // batches too. The producer is idempotent with acks=all: a retried send after a broker hiccup is not
 // written twice. A retried *activity* (worker died after the send, before reporting) can send a batch
 // again; readers drop it by (case id, sequence), which every event carries.
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { canonicalJson, type CaseEvent } from '../events/index.js';
 
 export interface PublisherDeps {
@@ -32,7 +32,13 @@ export function createPublishActivities({ producer, topic }: PublisherDeps) {
 export async function connectProducer(brokers: string[], clientId = 'mediation-worker'): Promise<Producer> {
   const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.WARN });
   // maxInFlightRequests 1 keeps retries from reordering a partition's batches.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // The Java client's murmur2 partitioning, so other consumers agree on a case's partition.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return producer;
 }

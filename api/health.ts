@@ -1,11 +1,11 @@
 // GET /health: each piece the engine stands on, checked now, with the projector's lag per partition.
-import type { Connection } from '@temporalio/client';
+import type { ConnectionLike } from '@temporalio/client';
 import type { Admin } from 'kafkajs';
 import type { Db } from '../readmodels/db.js';
 import type { PartitionLag } from '../readmodels/consumer.js';
 
 export interface HealthDeps {
-  temporal: Connection;
+  temporal: ConnectionLike;
   kafkaAdmin: Admin;
   db: Db;
   projectorLag: () => Promise<PartitionLag[]>;

@@ -1,0 +1,70 @@
+// The `mediation` command line: a small dispatcher on the first argument. Each subcommand gets the rest of
+// argv and a writer, and returns its exit code (0 ok, 1 failure, 2 bad arguments), so tests run it in-process.
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { runDeadline } from './deadline.js';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+interface Command {
+  summary: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  deadline: { summary: 'the due date of a period in days on the Chinese working-day calendar', run: runDeadline },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ['Usage: mediation <command> [options]', '', 'Commands:', ...lines, '', "Run 'mediation <command> --help' for a command's options."].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.err(usage());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`error: unknown command '${name}'`);
+    io.err(usage());
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

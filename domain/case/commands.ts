@@ -1,0 +1,156 @@
+// Commands on a case. These zod schemas are the single source of the command types; the API, the
+// workflow's update validators and the CLI parse with them.
+//
+// A command says what someone wants; who and when arrive separately in the DecisionContext (actor,
+// now, command id), so the same command replays to the same events.
+import { z } from '../../events/zod.js';
+import {
+  AgreementItem,
+  CaseRejectedData,
+  CaseSuspendedData,
+  Claim,
+  Complainant,
+  MediationFailedData,
+  PaymentInstalment,
+  Respondent,
+  SessionHeldData,
+} from '../../events/schemas.js';
+import { CalendarDate, Channel, Department, DisputeType, Fen, Id, Instant, Text } from '../../events/vocabulary.js';
+
+function command<T extends string, D extends z.ZodRawShape>(type: T, data: D) {
+  return z.strictObject({ type: z.literal(type), caseId: Id, data: z.strictObject(data) });
+}
+
+export const ReceiveCase = command('ReceiveCase', {
+  channel: Channel,
+  /** Personal fields arrive already marked (personalValue at the edge, with a random salt). */
+  complainants: z.array(Complainant).min(1),
+  workerCount: z.number().int().positive(),
+  respondent: Respondent,
+  claim: Claim,
+  petitionRef: Id.optional(),
+});
+export const AcceptCase = command('AcceptCase', { note: Text.optional() });
+export const RejectCase = command('RejectCase', CaseRejectedData.shape);
+export const ClassifyCase = command('ClassifyCase', {
+  disputeType: DisputeType,
+  /** The count established at classification; absent = as received. */
+  workerCount: z.number().int().positive().optional(),
+  amountClaimedFen: Fen.optional(),
+  note: Text.optional(),
+});
+export const RouteCase = command('RouteCase', {});
+export const OpenReferral = command('OpenReferral', { department: Department, task: Text });
+export const AcceptReferral = command('AcceptReferral', { referralId: Id });
+export const AnswerReferral = command('AnswerReferral', { referralId: Id, opinion: Text });
+export const ObjectToReferral = command('ObjectToReferral', {
+  referralId: Id,
+  reason: Text,
+  suggestedDepartment: Department.optional(),
+});
+export const MarkReferralOverdue = command('MarkReferralOverdue', { referralId: Id });
+export const ScheduleSession = command('ScheduleSession', {
+  at: Instant,
+  place: z.string().min(1).max(500),
+  departments: z.array(Department).min(1),
+});
+export const HoldSession = command('HoldSession', { sessionId: Id, ...SessionHeldData.omit({ sessionId: true }).shape });
+export const AgreeExtension = command('AgreeExtension', {
+  days: z.number().int().positive().max(365),
+  clock: Id.optional(),
+  complainantConsents: z.boolean(),
+  respondentConsents: z.boolean(),
+  reason: Text,
+});
+export const SuspendCase = command('SuspendCase', CaseSuspendedData.shape);
+export const ResumeCase = command('ResumeCase', { note: Text.optional() });
+/** Time-driven: the workflow sends it when a clock's next due moment comes (nextDueAt). */
+export const CheckClocks = command('CheckClocks', {});
+export const EscalateCase = command('EscalateCase', { note: Text });
+export const IssueSupervision = command('IssueSupervision', { note: Text });
+export const AnswerSupervision = command('AnswerSupervision', { noticeId: Id, response: Text });
+export const RecordAgreement = command('RecordAgreement', {
+  totalAmountFen: Fen,
+  items: z.array(AgreementItem),
+  schedule: z.array(PaymentInstalment),
+  /** Absent = the moment of recording. */
+  effectiveAt: Instant.optional(),
+  terms: Text,
+});
+export const RequestJudicialConfirmation = command('RequestJudicialConfirmation', {
+  court: z.string().min(1).max(200),
+  jointApplication: z.boolean(),
+});
+export const GrantJudicialConfirmation = command('GrantJudicialConfirmation', { rulingRef: Id });
+export const RefuseJudicialConfirmation = command('RefuseJudicialConfirmation', { reason: Text });
+export const RecordPayment = command('RecordPayment', { amountFen: Fen, paidOn: CalendarDate });
+export const RecordMediationFailure = command('RecordMediationFailure', MediationFailedData.shape);
+export const ReferToArbitration = command('ReferToArbitration', {
+  commission: z.string().min(1).max(200),
+  note: Text.optional(),
+});
+export const ReferToLitigation = command('ReferToLitigation', {
+  court: z.string().min(1).max(200),
+  paymentOrder: z.boolean(),
+  note: Text.optional(),
+});
+export const WithdrawCase = command('WithdrawCase', { reason: Text });
+export const SendReply = command('SendReply', {
+  method: z.enum(['written', 'phone', 'in-person', 'public-posting']),
+  summary: Text,
+});
+export const RecordFeedback = command('RecordFeedback', {
+  score: z.number().int().min(1).max(5),
+  comment: Text.optional(),
+});
+export const CloseCase = command('CloseCase', { note: Text.optional() });
+export const ReopenCase = command('ReopenCase', {
+  reason: z.enum(['agreement-not-performed', 'new-facts', 'recheck']),
+  note: Text,
+});
+export const MergeCase = command('MergeCase', { intoCaseId: Id, reason: Text });
+export const LinkCase = command('LinkCase', {
+  linkedCaseId: Id,
+  relation: z.enum(['same-enterprise', 'same-collective', 'related']),
+});
+
+export const CaseCommandSchema = z.discriminatedUnion('type', [
+  ReceiveCase,
+  AcceptCase,
+  RejectCase,
+  ClassifyCase,
+  RouteCase,
+  OpenReferral,
+  AcceptReferral,
+  AnswerReferral,
+  ObjectToReferral,
+  MarkReferralOverdue,
+  ScheduleSession,
+  HoldSession,
+  AgreeExtension,
+  SuspendCase,
+  ResumeCase,
+  CheckClocks,
+  EscalateCase,
+  IssueSupervision,
+  AnswerSupervision,
+  RecordAgreement,
+  RequestJudicialConfirmation,
+  GrantJudicialConfirmation,
+  RefuseJudicialConfirmation,
+  RecordPayment,
+  RecordMediationFailure,
+  ReferToArbitration,
+  ReferToLitigation,
+  WithdrawCase,
+  SendReply,
+  RecordFeedback,
+  CloseCase,
+  ReopenCase,
+  MergeCase,
+  LinkCase,
+]);
+export type CaseCommand = z.infer<typeof CaseCommandSchema>;
+export type CommandType = CaseCommand['type'];
+export type CommandOf<T extends CommandType> = Extract<CaseCommand, { type: T }>;
+export const COMMAND_TYPES = CaseCommandSchema.options.map((option) => option.shape.type.value) as CommandType[];

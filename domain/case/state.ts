@@ -1,0 +1,123 @@
+// The state of one case, as the decider needs it. Folded from the case's events by evolve.ts.
+//
+// State is a discriminated union on `status`. Every opened case carries the same case file (below), so
+// the union has two shapes: no case yet, or a case file with one of the lifecycle statuses. What each
+// status guarantees about the file (e.g. 'agreement' has an agreement) is checked by assertInvariants.
+// Everything is plain JSON (records, arrays, ISO strings, null) so a workflow query can return it.
+import type { Actor, CaseOutcome, Claim, Respondent } from '../../events/schemas.js';
+import type { Channel, Department, DisputeType, Level } from '../../events/vocabulary.js';
+import type { SlaClocks } from './clocks.js';
+
+/**
+ * received → accepted → classified → routed → in-mediation → (agreement | mediation-failed → referred-out |
+ * withdrawn | rejected) → replied → closed. A closed case can be reopened. Suspension is a flag
+ * (`suspended`), not a status, because it returns to the status it interrupted.
+ */
+export type OpenStatus =
+  | 'received'
+  | 'accepted'
+  | 'classified'
+  | 'routed'
+  | 'in-mediation'
+  | 'agreement'
+  | 'mediation-failed'
+  | 'referred-out'
+  | 'withdrawn'
+  | 'rejected'
+  | 'replied'
+  | 'closed';
+
+/** Statuses in which the case is still being worked towards an outcome. */
+export const WORKING_STATUSES: readonly OpenStatus[] = ['received', 'accepted', 'classified', 'routed', 'in-mediation'];
+/** Statuses that carry an outcome and are waiting for the reply. */
+export const OUTCOME_STATUSES: readonly OpenStatus[] = ['agreement', 'mediation-failed', 'referred-out', 'withdrawn', 'rejected'];
+
+export interface RouteInfo {
+  ruleId: string;
+  rulesVersion: string;
+  leadDepartment: Department;
+  joiningDepartments: Department[];
+  timeLimitDays: number;
+  accountableUnit: string;
+}
+
+export type ReferralStatus = 'open' | 'accepted' | 'answered' | 'objected';
+export interface Referral {
+  referralId: string;
+  department: Department;
+  status: ReferralStatus;
+  overdue: boolean;
+  openedAt: string;
+}
+
+export interface Session {
+  sessionId: string;
+  at: string;
+  status: 'scheduled' | 'held';
+}
+
+export interface SupervisionNotice {
+  noticeId: string;
+  department: Department;
+  reason: 'clock-breach' | 'collective-dispute' | 'manual';
+  dueAt: string;
+  answered: boolean;
+}
+
+export type JudicialStatus = 'none' | 'requested' | 'granted' | 'refused';
+export interface Agreement {
+  agreementId: string;
+  totalAmountFen: number;
+  paidFen: number;
+  effectiveAt: string;
+  judicial: JudicialStatus;
+}
+
+export interface CaseFile {
+  caseId: string;
+  /** Sequence of the last event folded in; the next event is version + 1. */
+  version: number;
+  receivedAt: string;
+  receivedBy: Actor;
+  channel: Channel;
+  /** Person refs of the complainants (their personal data stays in the events). */
+  complainantRefs: string[];
+  workerCount: number;
+  collective: boolean;
+  priority: 'normal' | 'urgent';
+  respondent: Respondent;
+  claim: Claim;
+  routingRulesVersion: string;
+  disputeType: DisputeType | null;
+  route: RouteInfo | null;
+  /** Where the case sits in the mediation network now (escalation raises it). */
+  level: Level;
+  referrals: Record<string, Referral>;
+  sessions: Record<string, Session>;
+  supervision: Record<string, SupervisionNotice>;
+  collectiveAlerted: boolean;
+  suspended: { reason: string; since: string } | null;
+  extensionDays: number;
+  /** SLA clocks (domain/sla); they also remember which warnings and breaches were announced. */
+  clocks: SlaClocks;
+  agreement: Agreement | null;
+  outcome: CaseOutcome | null;
+  repliesSent: number;
+  feedbackScore: number | null;
+  recheckOpen: boolean;
+  reopenCount: number;
+  links: string[];
+  mergedInto: string | null;
+}
+
+export type CaseState = { status: 'none' } | (CaseFile & { status: OpenStatus });
+export type OpenCase = Extract<CaseState, { caseId: string }>;
+
+export const initialState: CaseState = { status: 'none' };
+
+export const LEVEL_ORDER: readonly Level[] = ['enterprise', 'town', 'county'];
+
+/** The next level up, or null at the county joint centre (there is nothing higher). */
+export function levelAbove(level: Level): Level | null {
+  return LEVEL_ORDER[LEVEL_ORDER.indexOf(level) + 1] ?? null;
+}

@@ -1,0 +1,279 @@
+// SLA clocks: a state machine per (policy, scope), folded from the case's events. No timers here: the
+// workflow asks nextDueAt() how long to sleep and clockSignals() what is due, and records what it acted on
+// as ClockWarned / ClockBreached events, which fold back into the clocks.
+//
+// Paused time: a clock paused on China date P and resumed on date R does not count the days P+1 … R, and the
+// due date is recomputed on the calendar from the days still owed (addPeriod with those days skipped).
+// This is how suspension is read in Chinese procedure (中止期间不计入期限): the days already used stay used
+// and the rest continue after the resumption, with the usual rules: counting starts the day after the
+// resumption, and a period in calendar days that ends on a rest day moves to the next working day. A pause
+// and resume on the same day changes nothing. Shifting the old due date by the paused days instead would
+// keep a holiday move that may no longer apply, and would count rest days that a working-day period skips.
+//
+// Extensions lengthen the period itself (45 + 15 = 60 days from acceptance), so the move off a rest day
+// is only ever applied once, to the final day.
+//
+// Warnings fall at the end of the China day on which floor(threshold × period) counted days have passed:
+// day boundaries a mediation centre reads ("half the days are used"), and never later than the threshold.
+import {
+  addPeriod,
+  chinaDateOf,
+  endOfChinaDay,
+  instantMs,
+  nthCountedDay,
+  type Calendar,
+  type IsoDate,
+  type PeriodUnit,
+  type SkippedDays,
+} from '../calendar/index.js';
+import type { BreachAction, ExtensionRule, SlaPolicy, SlaPolicySet, Trigger, WhereValue } from './policies.js';
+
+/** The part of a case event a clock reads; the events/ schemas are assignable to it. */
+export interface ClockEvent {
+  type: string;
+  occurredAt: string;
+  data?: Readonly<Record<string, unknown>>;
+}
+
+export type ClockStatus = 'running' | 'paused' | 'stopped' | 'cancelled';
+
+export interface SlaClock {
+  key: string;
+  policyId: string;
+  scope?: string;
+  status: ClockStatus;
+  startedAt: string;
+  limit: number;
+  unit: PeriodUnit;
+  /** Last day of the period (China date) and the instant it ends. While paused: as before the pause. */
+  due: IsoDate;
+  dueAt: string;
+  rule: string;
+  warnAt: { threshold: number; at: string }[];
+  /** Thresholds already recorded by a ClockWarned event. */
+  warned: number[];
+  breached: boolean;
+  pausedAt?: string;
+  pauses: { from: string; to: string }[];
+  pausedTotalMs: number;
+  extensions: { days: number; at: string }[];
+  endedAt?: string;
+  endedBy?: string;
+  onBreach: BreachAction;
+  policyVersion: string;
+  calendarVersion: string;
+}
+
+export type SlaClocks = Record<string, SlaClock>;
+
+export type ClockSignal =
+  | { kind: 'warning'; clockKey: string; policyId: string; threshold: number; at: string }
+  | { kind: 'breach'; clockKey: string; policyId: string; scope?: string; at: string; action: BreachAction };
+
+export function clockKey(policyId: string, scope?: string): string {
+  return scope === undefined ? policyId : `${policyId}:${scope}`;
+}
+
+const isActive = (c: SlaClock | undefined): c is SlaClock => c?.status === 'running' || c?.status === 'paused';
+
+function dataField(event: ClockEvent, field: string): unknown {
+  return event.data?.[field];
+}
+
+function matchesWhere(event: ClockEvent, where: Trigger['where']): boolean {
+  if (!where) return true;
+  return Object.entries(where).every(([field, expected]) => {
+    const actual = dataField(event, field) ?? null;
+    const allowed: readonly WhereValue[] = Array.isArray(expected) ? expected : [expected];
+    return allowed.includes(actual as WhereValue);
+  });
+}
+
+function matches(triggers: readonly Trigger[], event: ClockEvent, before: SlaClocks): boolean {
+  return triggers.some(
+    (t) =>
+      t.type === event.type &&
+      matchesWhere(event, t.where) &&
+      (t.whileActive === undefined || isActive(before[t.whileActive])),
+  );
+}
+
+type Scheduled = 'due' | 'dueAt' | 'rule' | 'warnAt' | 'calendarVersion';
+
+/** Computes due, dueAt, rule and warnAt from the clock's own start, period, extensions and closed pauses. */
+function schedule(clock: Omit<SlaClock, Scheduled>, thresholds: readonly number[], calendar: Calendar): SlaClock {
+  const from = chinaDateOf(clock.startedAt);
+  const days = clock.limit + clock.extensions.reduce((sum, e) => sum + e.days, 0);
+  const skip: SkippedDays[] = clock.pauses.map((p) => ({ after: chinaDateOf(p.from), through: chinaDateOf(p.to) }));
+  const period = addPeriod(calendar, from, days, clock.unit, { skip });
+  const warnAt = thresholds.map((threshold) => ({
+    threshold,
+    at: endOfChinaDay(nthCountedDay(calendar, from, Math.floor(threshold * days), clock.unit, skip)),
+  }));
+  return {
+    ...clock,
+    due: period.due,
+    dueAt: endOfChinaDay(period.due),
+    rule: period.rule,
+    warnAt,
+    calendarVersion: calendar.version,
+  };
+}
+
+const reschedule = (clock: SlaClock, calendar: Calendar): SlaClock =>
+  schedule(clock, clock.warnAt.map((w) => w.threshold), calendar);
+
+function startClock(policy: SlaPolicy, scope: string | undefined, event: ClockEvent, policyVersion: string, calendar: Calendar): SlaClock {
+  return schedule(
+    {
+      key: clockKey(policy.id, scope),
+      policyId: policy.id,
+      ...(scope === undefined ? {} : { scope }),
+      status: 'running',
+      startedAt: event.occurredAt,
+      limit: policy.limit,
+      unit: policy.unit,
+      warned: [],
+      breached: false,
+      pauses: [],
+      pausedTotalMs: 0,
+      extensions: [],
+      onBreach: policy.onBreach,
+      policyVersion,
+    },
+    policy.warnAt,
+    calendar,
+  );
+}
+
+/** Closes an open pause at `at`; a resume stamped before its pause counts as zero paused time. */
+function closePause(clock: SlaClock, at: string): SlaClock {
+  if (clock.pausedAt === undefined) return clock;
+  const { pausedAt, ...rest } = clock;
+  const to = instantMs(at) < instantMs(pausedAt) ? pausedAt : at;
+  return {
+    ...rest,
+    pauses: [...clock.pauses, { from: pausedAt, to }],
+    pausedTotalMs: clock.pausedTotalMs + (instantMs(to) - instantMs(pausedAt)),
+  };
+}
+
+function end(clock: SlaClock, status: 'stopped' | 'cancelled', event: ClockEvent): SlaClock {
+  return { ...closePause(clock, event.occurredAt), status, endedAt: event.occurredAt, endedBy: event.type };
+}
+
+function extend(clock: SlaClock, rule: ExtensionRule, event: ClockEvent, calendar: Calendar): SlaClock {
+  const days = dataField(event, 'days');
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1) return clock;
+  const used = clock.extensions.reduce((sum, e) => sum + e.days, 0);
+  // An extension beyond the statute does not move the statutory deadline; the decider should refuse it.
+  const granted = rule.maxTotalDays === undefined ? days : Math.min(days, rule.maxTotalDays - used);
+  if (granted < 1) return clock;
+  return reschedule({ ...clock, extensions: [...clock.extensions, { days: granted, at: event.occurredAt }] }, calendar);
+}
+
+function recordSignal(clocks: SlaClocks, event: ClockEvent): SlaClocks {
+  const key = dataField(event, 'clockKey');
+  const clock = typeof key === 'string' ? clocks[key] : undefined;
+  if (!clock) return clocks;
+  if (event.type === 'ClockWarned') {
+    const threshold = dataField(event, 'threshold');
+    const known = clock.warnAt.some((w) => w.threshold === threshold);
+    if (typeof threshold !== 'number' || !known || clock.warned.includes(threshold)) return clocks;
+    return { ...clocks, [clock.key]: { ...clock, warned: [...clock.warned, threshold] } };
+  }
+  return clock.breached ? clocks : { ...clocks, [clock.key]: { ...clock, breached: true } };
+}
+
+/** One policy's reaction to one event, or the clock unchanged. Guards read `before`, the pre-event clocks. */
+function applyPolicy(
+  policy: SlaPolicy,
+  policyVersion: string,
+  before: SlaClocks,
+  event: ClockEvent,
+  calendar: Calendar,
+): SlaClock | undefined {
+  let scope: string | undefined;
+  if (policy.scopeBy !== undefined) {
+    const value = dataField(event, policy.scopeBy);
+    if (typeof value !== 'string') return undefined;
+    scope = value;
+  }
+  const clock = before[clockKey(policy.id, scope)];
+
+  if (matches(policy.reset, event, before)) return startClock(policy, scope, event, policyVersion, calendar);
+  if (matches(policy.start, event, before)) {
+    return isActive(clock) ? clock : startClock(policy, scope, event, policyVersion, calendar);
+  }
+  if (!isActive(clock)) return clock;
+  if (matches(policy.stop, event, before)) return end(clock, 'stopped', event);
+  if (matches(policy.cancel, event, before)) return end(clock, 'cancelled', event);
+  if (clock.status === 'running' && matches(policy.pause, event, before)) {
+    return { ...clock, status: 'paused', pausedAt: event.occurredAt };
+  }
+  if (clock.status === 'paused' && matches(policy.resume, event, before)) {
+    return reschedule({ ...closePause(clock, event.occurredAt), status: 'running' }, calendar);
+  }
+  const extension = policy.extend.find((rule) => matches([rule.on], event, before));
+  return extension ? extend(clock, extension, event, calendar) : clock;
+}
+
+/** The clocks after one event. Pure: the input is never changed, changed clocks are new objects. */
+export function evolveClocks(clocks: SlaClocks, event: ClockEvent, policies: SlaPolicySet, calendar: Calendar): SlaClocks {
+  if (event.type === 'ClockWarned' || event.type === 'ClockBreached') return recordSignal(clocks, event);
+  let next = clocks;
+  for (const policy of policies.policies) {
+    const updated = applyPolicy(policy, policies.version, clocks, event, calendar);
+    if (updated && updated !== next[updated.key]) next = { ...next, [updated.key]: updated };
+  }
+  return next;
+}
+
+export function foldClocks(events: readonly ClockEvent[], policies: SlaPolicySet, calendar: Calendar): SlaClocks {
+  return events.reduce<SlaClocks>((clocks, event) => evolveClocks(clocks, event, policies, calendar), {});
+}
+
+/** Warnings and breaches due at `now` and not yet recorded, earliest first. Only running clocks signal. */
+export function clockSignals(clocks: SlaClocks, now: string): ClockSignal[] {
+  const nowMs = instantMs(now);
+  const signals: ClockSignal[] = [];
+  for (const clock of Object.values(clocks)) {
+    if (clock.status !== 'running') continue;
+    for (const w of clock.warnAt) {
+      if (!clock.warned.includes(w.threshold) && instantMs(w.at) <= nowMs) {
+        signals.push({ kind: 'warning', clockKey: clock.key, policyId: clock.policyId, threshold: w.threshold, at: w.at });
+      }
+    }
+    if (!clock.breached && instantMs(clock.dueAt) <= nowMs) {
+      signals.push({
+        kind: 'breach',
+        clockKey: clock.key,
+        policyId: clock.policyId,
+        ...(clock.scope === undefined ? {} : { scope: clock.scope }),
+        at: clock.dueAt,
+        action: clock.onBreach,
+      });
+    }
+  }
+  const rank = (s: ClockSignal) => (s.kind === 'warning' ? s.threshold : 1);
+  return signals.sort(
+    (a, b) => instantMs(a.at) - instantMs(b.at) || rank(a) - rank(b) || a.clockKey.localeCompare(b.clockKey),
+  );
+}
+
+/**
+ * The earliest warning or breach moment not yet recorded on any running clock: the workflow sleeps until
+ * then. It may already have passed (e.g. after a resume); then clockSignals has work to do at once.
+ */
+export function nextDueAt(clocks: SlaClocks): string | undefined {
+  let next: string | undefined;
+  const consider = (at: string) => {
+    if (next === undefined || instantMs(at) < instantMs(next)) next = at;
+  };
+  for (const clock of Object.values(clocks)) {
+    if (clock.status !== 'running') continue;
+    for (const w of clock.warnAt) if (!clock.warned.includes(w.threshold)) consider(w.at);
+    if (!clock.breached) consider(clock.dueAt);
+  }
+  return next;
+}

@@ -1,0 +1,26 @@
+export {
+  clockKey,
+  clockSignals,
+  evolveClocks,
+  foldClocks,
+  nextDueAt,
+  type ClockEvent,
+  type ClockSignal,
+  type ClockStatus,
+  type SlaClock,
+  type SlaClocks,
+} from './clock.js';
+export {
+  breachAction,
+  policyById,
+  slaPolicySet,
+  type BreachAction,
+  type CaseEventType,
+  type Department,
+  type ExtensionRule,
+  type SlaPolicy,
+  type SlaPolicySet,
+  type Trigger,
+  type WhereValue,
+} from './policies.js';
+export { recomputeClocks, type ClockDiff, type ClockView } from './recompute.js';

@@ -1,0 +1,139 @@
+/**
+ * Personal data in events: names, ID numbers and phone numbers of complainants.
+ *
+ * ## What is implemented now (salted commitments)
+ *
+ * A personal value is never a bare string in an event. It is a marked field:
+ *
+ *     { pii: true, ref: 'person-7', commitment: sha256Hex(salt + value), value: '张三', salt: '<32 hex>' }
+ *
+ * - `ref` names the person (one ref per person across all their cases), so an erasure request finds
+ *   every field that belongs to them.
+ * - The event hash (events/chain.ts) is computed over `{ pii, ref, commitment }` only: `value` and
+ *   `salt` are left out of the hashed form. Erasing them (erasePersonalData) therefore leaves every
+ *   hash, and so the whole chain, valid.
+ * - While the value is present, verifyChain recomputes the commitment, so changing a stored name is
+ *   still detected even though the name is not inside the hash.
+ * - The salt is 128 random bits made at the edge (the API, with node:crypto) — the core stays
+ *   deterministic because it receives salt and commitment in the command. Without the salt the
+ *   commitment cannot be brute-forced from a short name or phone number; erasure deletes the salt.
+ *
+ * ## Target design (crypto-shredding, encrypt-then-hash)
+ *
+ * 1. Each person gets a data key (AES-256-GCM), held in a key store outside the event log (a
+ *    `person_keys` table in PostgreSQL in its own schema, itself encrypted under a KMS master key;
+ *    key rows carry person ref, key id, created, erased-at).
+ * 2. The edge encrypts each value with the person's key before the command enters Temporal:
+ *    `{ pii: true, ref, keyId, ciphertext, nonce }`. The core, the workflow history, Kafka and the
+ *    read-model tables see only ciphertext.
+ * 3. The event hash covers the ciphertext (encrypt-then-hash), so tampering with the stored ciphertext
+ *    breaks the chain directly; no separate commitment check is needed.
+ * 4. Erasure = delete the person's key (and its backups under the key-rotation policy). Every copy of
+ *    the ciphertext — events, Temporal history, Kafka topics with infinite retention, backups — becomes
+ *    unreadable at once, while every hash still verifies. Read models decrypt on display and show
+ *    "erased" when the key is gone.
+ * 5. Salts and keys are never logged and never leave the key store except to the decrypting service.
+ *
+ * The present scheme is the step before: the same field shape and the same "hash excludes the
+ * plaintext" property, but deletion must reach each stored copy of `value`/`salt` (the event store
+ * and the read models) instead of a single key. Temporal history is the weak spot of the present
+ * scheme — the workflow receives the command with the value — which is why the target design
+ * encrypts at the edge.
+ *
+ * ## Why personal data never goes into search attributes or logs
+ *
+ * Temporal search attributes are indexed by the server's visibility store (Elasticsearch / SQL) and
+ * copied into its own retention; logs are shipped to systems with their own retention and access. Neither
+ * can be reached by an erasure, and neither is covered by the chain. So search attributes hold only
+ * case id, status, level, department, dispute type and deadlines, and every event is passed through
+ * `redact` before it is logged.
+ */
+import { z } from './zod.js';
+import { sha256Hex } from './sha256.js';
+
+const HEX_64 = /^[0-9a-f]{64}$/;
+const HEX_32 = /^[0-9a-f]{32}$/;
+
+export const PersonalValue = z.strictObject({
+  pii: z.literal(true),
+  ref: z.string().min(1),
+  commitment: z.string().regex(HEX_64, 'must be 64 lower-case hex digits (sha256)'),
+  value: z.string().min(1).optional(),
+  salt: z.string().regex(HEX_32, 'must be 32 lower-case hex digits').optional(),
+});
+export type PersonalValue = z.infer<typeof PersonalValue>;
+
+/** The salt that upcasted legacy events carry: they had no salt when they were written. */
+export const LEGACY_SALT = '0'.repeat(32);
+
+export function commitmentOf(salt: string, value: string): string {
+  // The salt has a fixed length, so `salt + value` cannot be split two ways.
+  return sha256Hex(salt + value);
+}
+
+/** Builds a marked personal field. The salt comes from the caller (random bytes at the edge). */
+export function personalValue(ref: string, value: string, salt: string): PersonalValue {
+  if (!HEX_32.test(salt)) throw new Error('a personal-data salt must be 32 lower-case hex digits');
+  return { pii: true, ref, commitment: commitmentOf(salt, value), value, salt };
+}
+
+export function isPersonalValue(value: unknown): value is PersonalValue {
+  return typeof value === 'object' && value !== null && (value as { pii?: unknown }).pii === true;
+}
+
+/** Why a present value fails its commitment, or null when it matches (or has been erased). */
+export function commitmentProblem(field: PersonalValue): string | null {
+  if (field.value === undefined && field.salt === undefined) return null;
+  if (field.value === undefined || field.salt === undefined) return 'value and salt must be erased together';
+  return commitmentOf(field.salt, field.value) === field.commitment ? null : 'value does not match its commitment';
+}
+
+/** Every personal field inside `value`, with its path (for error messages). */
+export function findPersonalValues(value: unknown, path = ''): { path: string; field: PersonalValue }[] {
+  if (isPersonalValue(value)) return [{ path, field: value }];
+  if (Array.isArray(value)) return value.flatMap((item, i) => findPersonalValues(item, `${path}[${i}]`));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, child]) =>
+      findPersonalValues(child, path ? `${path}.${key}` : key),
+    );
+  }
+  return [];
+}
+
+/** Returns a copy of `value` with every personal field replaced by `replace(field)`. Never mutates. */
+export function mapPersonalValues(value: unknown, replace: (field: PersonalValue) => unknown): unknown {
+  if (isPersonalValue(value)) return replace(value);
+  if (Array.isArray(value)) return value.map((item) => mapPersonalValues(item, replace));
+  if (typeof value === 'object' && value !== null) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) copy[key] = mapPersonalValues(child, replace);
+    return copy;
+  }
+  return value;
+}
+
+/** The form of a personal field that the event hash covers: the commitment, never the plaintext. */
+export function hashedPersonalValue(field: PersonalValue): { pii: true; ref: string; commitment: string } {
+  return { pii: true, ref: field.ref, commitment: field.commitment };
+}
+
+/**
+ * Erases one person's values (value and salt) from a stored event. The event's hash stays valid.
+ * Generic over the event's type so the result can be stored back as it was read.
+ */
+export function erasePersonalData<E extends { type: string; schemaVersion: number }>(event: E, personRef: string): E {
+  if (event.type === 'CaseReceived' && event.schemaVersion === 1) {
+    // v1 stored the complainant's name as a plain string inside the hash; erasing it would break the
+    // chain. Such a stream must first be migrated (re-sealed from its upcasted form under an audited
+    // migration record) — see events/upcasters.ts.
+    throw new Error('CaseReceived v1 keeps personal data in plain text inside the hash: migrate the stream before erasing');
+  }
+  return mapPersonalValues(event, (field) =>
+    field.ref === personRef ? hashedPersonalValue(field) : field,
+  ) as E;
+}
+
+/** A copy fit for logs: every personal field shrinks to `{ pii: true, ref }`. */
+export function redact<E>(event: E): E {
+  return mapPersonalValues(event, (field) => ({ pii: true, ref: field.ref })) as E;
+}

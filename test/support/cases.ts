@@ -1,0 +1,43 @@
+// Requests for the case workflow in integration tests.
+import { personalValue } from '../../events/index.js';
+import type { CaseCommand } from '../../domain/case/commands.js';
+import type { Actor } from '../../events/index.js';
+import type { CaseWorkflowInput, CommandRequest } from '../../workflows/messages.js';
+
+export const clerk: Actor = { id: 'clerk-1', role: 'intake-clerk' };
+export const mediator: Actor = { id: 'mediator-1', role: 'mediator' };
+export const supervisor: Actor = { id: 'supervisor-1', role: 'supervisor' };
+
+let n = 0;
+export function request<C extends CaseCommand>(command: C, actor: Actor): CommandRequest<C> {
+  n++;
+  return { command, actor, commandId: `cmd-${n}-${command.type}`, correlationId: `test-${n}` };
+}
+
+export function receiveInput(caseId: string, opts: { workerCount?: number } = {}): CaseWorkflowInput {
+  const salt = 'fedcba9876543210fedcba9876543210';
+  return {
+    caseId,
+    receive: request(
+      {
+        type: 'ReceiveCase',
+        caseId,
+        data: {
+          channel: 'walk-in',
+          complainants: [{ personId: `${caseId}-p1`, name: personalValue(`${caseId}-p1`, '李四', salt), isRepresentative: true }],
+          workerCount: opts.workerCount ?? 1,
+          respondent: {
+            name: '某某纺织有限公司',
+            creditCode: '91330100MA2XXXXX1X',
+            town: '城关镇',
+            industry: 'textiles',
+            responsibleDepartment: '经信局',
+            level: 'enterprise',
+          },
+          claim: { disputeTypeHint: 'wage-arrears', summary: 'two months of wages unpaid', amountClaimedFen: 800_000 },
+        },
+      },
+      clerk,
+    ),
+  };
+}

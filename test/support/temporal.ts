@@ -1,0 +1,82 @@
+// Workers for tests: the workflow code is bundled once per test file (bundling takes seconds), and
+// each worker publishes to a real Kafka topic of its own.
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { connectProducer, createPublishActivities } from '../../activities/publish.js';
+
+// Worker state changes and the like at INFO would drown the test output.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)), logger: quietLogger });
+  return bundle;
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+
+export async function createTopic(brokers: string[], topic: string, partitions = 1): Promise<void> {
+  const admin = new Kafka({ clientId: 'test-admin', brokers, logLevel: logLevel.ERROR }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  producer: Producer;
+  stop(): Promise<void>;
+}
+
+export async function startCaseWorker(opts: {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  brokers: string[];
+  topic: string;
+}): Promise<RunningWorker> {
+  const producer = await connectProducer(opts.brokers, 'test-worker');
+  const worker = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createPublishActivities({ producer, topic: opts.topic }),
+  });
+  const running = worker.run();
+  return {
+    worker,
+    producer,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await producer.disconnect();
+    },
+  };
+}
+
+/** Reads every message of a topic from the beginning until `count` have arrived (or the timeout). */
+export async function readTopic(brokers: string[], topic: string, count: number, timeoutMs = 30_000) {
+  const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.ERROR });
+  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}` });
+  const messages: Array<{ key: string; value: Record<string, unknown>; partition: number; offset: string }> = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let done: () => void = noop;
+  const enough = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachMessage: async ({ message, partition }) => {
+      messages.push({ key: message.key?.toString() ?? '', value: JSON.parse(message.value?.toString() ?? 'null'), partition, offset: message.offset });
+      if (messages.length >= count) done();
+    },
+  });
+  await Promise.race([enough, new Promise((r) => setTimeout(r, timeoutMs))]);
+  await consumer.disconnect();
+  return messages;
+}

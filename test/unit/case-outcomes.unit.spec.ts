@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import {
+  agreed,
+  AGREEMENT_ID,
+  agreementEvent,
+  at,
+  CASE_ID,
+  cmd,
+  days,
+  ev,
+  failed,
+  inMediation,
+  received,
+  replied,
+  routed,
+  sessionHeld,
+  T0,
+} from '../support/case-fixtures.js';
+import { given } from '../support/decider-spec.js';
+
+const courtLiaison = { actor: { id: 'court-1', role: 'department-liaison' as const, department: 'court' as const } };
+
+describe('RecordAgreement', () => {
+  const agreement = {
+    totalAmountFen: 1_500_000,
+    items: [{ kind: 'wages' as const, amountFen: 1_500_000 }],
+    schedule: [
+      { dueOn: '2025-03-31', amountFen: 1_000_000 },
+      { dueOn: '2025-04-30', amountFen: 500_000 },
+    ],
+    terms: '公司分两期支付拖欠工资',
+  };
+
+  it('records the agreement (amounts in fen, payment schedule), effective now unless said otherwise', () => {
+    const { after } = given(sessionHeld).when(cmd('RecordAgreement', agreement)).then([agreementEvent]);
+    expect(after).toMatchObject({ status: 'agreement', outcome: 'agreement', agreement: { paidFen: 0, judicial: 'none' } });
+  });
+
+  it('needs a session held first', () => {
+    given(inMediation).when(cmd('RecordAgreement', agreement)).thenRejects('illegal-state', /hold a mediation session/);
+  });
+
+  it('refuses items or a schedule that do not add up to the total', () => {
+    given(sessionHeld)
+      .when(cmd('RecordAgreement', { ...agreement, items: [{ kind: 'wages', amountFen: 1 }] }))
+      .thenRejects('validation', /items add up to 1 fen, not the total of 1500000 fen/);
+    given(sessionHeld)
+      .when(cmd('RecordAgreement', { ...agreement, schedule: [{ dueOn: '2025-03-31', amountFen: 1_000_000 }] }))
+      .thenRejects('validation', /payment schedule adds up to 1000000 fen/);
+  });
+
+  it('refuses money as a fraction of a fen', () => {
+    given(sessionHeld).when(cmd('RecordAgreement', { ...agreement, totalAmountFen: 15000.5 })).thenRejects('validation', /totalAmountFen/);
+  });
+
+  it('refuses outside mediation', () => {
+    given(routed).when(cmd('RecordAgreement', agreement)).thenRejects('illegal-state', /needs in-mediation/);
+  });
+});
+
+describe('judicial confirmation (人民调解法 第三十三条)', () => {
+  const request = cmd('RequestJudicialConfirmation', { court: '秀洲区人民法院', jointApplication: true });
+
+  it('applies jointly within 30 days and refers the case to the court', () => {
+    const courtDone = [...agreed, ev('ReferralAnswered', { referralId: `${CASE_ID}/R-6`, department: 'court', opinion: '同意调解方案' })];
+    const { after } = given(courtDone)
+      .when(request, { now: at(T0, days(10)) })
+      .then([
+        ev('JudicialConfirmationRequested', { agreementId: AGREEMENT_ID, court: '秀洲区人民法院', jointApplication: true }),
+        ev('ReferralOpened', { referralId: `${CASE_ID}/R-12`, department: 'court', task: `judicial confirmation of agreement ${AGREEMENT_ID}` }),
+      ]);
+    expect(after).toMatchObject({ agreement: { judicial: 'requested' } });
+  });
+
+  it('reuses a court referral already in progress', () => {
+    // The routed fixture already referred the case to the court (R-6).
+    const { events } = given(agreed).when(request).then([
+      ev('JudicialConfirmationRequested', { agreementId: AGREEMENT_ID, court: '秀洲区人民法院', jointApplication: true }),
+    ]);
+    expect(events).toHaveLength(1);
+  });
+
+  it('accepts an application on the 30th day and refuses it after', () => {
+    // Effective Monday 03-03 (Beijing): day 30 is Wednesday 04-02, a working day.
+    given(agreed).when(request, { now: '2025-04-02T15:59:59.000Z' }).then([
+      ev('JudicialConfirmationRequested', { agreementId: AGREEMENT_ID, court: '秀洲区人民法院', jointApplication: true }),
+    ]);
+    given(agreed)
+      .when(request, { now: '2025-04-02T16:00:00.000Z' })
+      .thenRejects('illegal-state', /30-day window for judicial confirmation closed at 2025-04-02T16:00:00.000Z/);
+  });
+
+  it('refuses an application by one party alone', () => {
+    given(agreed)
+      .when(cmd('RequestJudicialConfirmation', { court: 'x', jointApplication: false }))
+      .thenRejects('validation', /both parties must apply/);
+  });
+
+  it('refuses a second application', () => {
+    const requested = [...agreed, ev('JudicialConfirmationRequested', { agreementId: AGREEMENT_ID, court: 'x', jointApplication: true })];
+    given(requested).when(request).thenRejects('illegal-state', /already requested/);
+  });
+
+  it('lets the court grant or refuse, once', () => {
+    const requested = [...agreed, ev('JudicialConfirmationRequested', { agreementId: AGREEMENT_ID, court: 'x', jointApplication: true })];
+    const { after } = given(requested)
+      .when(cmd('GrantJudicialConfirmation', { rulingRef: '(2025)浙0411民特1号' }), courtLiaison)
+      .then([ev('JudicialConfirmationGranted', { agreementId: AGREEMENT_ID, rulingRef: '(2025)浙0411民特1号' })]);
+    expect(after).toMatchObject({ agreement: { judicial: 'granted' } });
+    given(requested)
+      .when(cmd('RefuseJudicialConfirmation', { reason: '协议内容违反法律规定' }), courtLiaison)
+      .then([ev('JudicialConfirmationRefused', { agreementId: AGREEMENT_ID, reason: '协议内容违反法律规定' })]);
+    given(agreed).when(cmd('GrantJudicialConfirmation', { rulingRef: 'x' }), courtLiaison).thenRejects('illegal-state', /no judicial confirmation/);
+  });
+
+  it('forbids any department but the court to decide', () => {
+    const requested = [...agreed, ev('JudicialConfirmationRequested', { agreementId: AGREEMENT_ID, court: 'x', jointApplication: true })];
+    given(requested)
+      .when(cmd('GrantJudicialConfirmation', { rulingRef: 'x' }), { actor: { id: 'hr', role: 'department-liaison', department: 'hr' } })
+      .thenRejects('forbidden', /only the court/);
+    given(requested).when(cmd('GrantJudicialConfirmation', { rulingRef: 'x' }), { actor: { id: 'm', role: 'mediator' } }).thenRejects('forbidden');
+  });
+
+  it('refuses without an agreement', () => {
+    given(failed).when(request).thenRejects('illegal-state');
+  });
+});
+
+describe('RecordPayment', () => {
+  it('records payments against the agreement, keeping the running total', () => {
+    const { after } = given(agreed)
+      .when(cmd('RecordPayment', { amountFen: 1_000_000, paidOn: '2025-03-31' }))
+      .then([ev('PaymentRecorded', { agreementId: AGREEMENT_ID, amountFen: 1_000_000, paidOn: '2025-03-31', paidToDateFen: 1_000_000 })]);
+    expect(after).toMatchObject({ agreement: { paidFen: 1_000_000 } });
+  });
+
+  it('keeps recording after the reply', () => {
+    given(replied)
+      .when(cmd('RecordPayment', { amountFen: 500_000, paidOn: '2025-04-30' }))
+      .then([ev('PaymentRecorded', { agreementId: AGREEMENT_ID, amountFen: 500_000, paidOn: '2025-04-30', paidToDateFen: 500_000 })]);
+  });
+
+  it('refuses more than is owed, and nothing at all', () => {
+    const paid = [...agreed, ev('PaymentRecorded', { agreementId: AGREEMENT_ID, amountFen: 1_000_000, paidOn: '2025-03-31', paidToDateFen: 1_000_000 })];
+    given(paid)
+      .when(cmd('RecordPayment', { amountFen: 500_001, paidOn: '2025-04-30' }))
+      .thenRejects('validation', /500001 fen exceeds the 500000 fen still owed/);
+    given(paid).when(cmd('RecordPayment', { amountFen: 0, paidOn: '2025-04-30' })).thenRejects('validation', /more than 0 fen/);
+  });
+
+  it('refuses without an agreement', () => {
+    given(failed).when(cmd('RecordPayment', { amountFen: 1, paidOn: '2025-04-30' })).thenRejects('illegal-state');
+  });
+});
+
+describe('RecordMediationFailure / ReferToArbitration / ReferToLitigation', () => {
+  it('records a failed mediation', () => {
+    const { after } = given(sessionHeld)
+      .when(cmd('RecordMediationFailure', { reason: 'respondent-unwilling', note: '企业拒绝支付' }))
+      .then([ev('MediationFailed', { reason: 'respondent-unwilling', note: '企业拒绝支付' })]);
+    expect(after).toMatchObject({ status: 'mediation-failed', outcome: 'mediation-failed' });
+  });
+
+  it('may fail before any session (the other side never responds)', () => {
+    given(routed).when(cmd('RecordMediationFailure', { reason: 'respondent-unwilling' })).then([ev('MediationFailed', { reason: 'respondent-unwilling' })]);
+  });
+
+  it('refers a failed mediation to arbitration, with a referral to hr (仲裁委)', () => {
+    const answeredHr = [...failed, ev('ReferralAnswered', { referralId: `${CASE_ID}/R-5`, department: 'hr', opinion: 'x' })];
+    const { after } = given(answeredHr)
+      .when(cmd('ReferToArbitration', { commission: '秀洲区劳动人事争议仲裁委员会' }))
+      .then([
+        ev('ReferredToArbitration', { commission: '秀洲区劳动人事争议仲裁委员会' }),
+        ev('ReferralOpened', { referralId: `${CASE_ID}/R-12`, department: 'hr', task: 'arbitration application to 秀洲区劳动人事争议仲裁委员会' }),
+      ]);
+    expect(after).toMatchObject({ status: 'referred-out', outcome: 'referred-to-arbitration' });
+  });
+
+  it('refers to litigation after a failure, or after a refused judicial confirmation', () => {
+    const data = { court: '秀洲区人民法院', paymentOrder: true };
+    given(failed).when(cmd('ReferToLitigation', data)).then([ev('ReferredToLitigation', data)]);
+    const refused = [
+      ...agreed,
+      ev('JudicialConfirmationRequested', { agreementId: AGREEMENT_ID, court: 'x', jointApplication: true }),
+      ev('JudicialConfirmationRefused', { agreementId: AGREEMENT_ID, reason: 'x' }),
+    ];
+    const { after } = given(refused).when(cmd('ReferToLitigation', data)).then([ev('ReferredToLitigation', data)]);
+    expect(after).toMatchObject({ status: 'referred-out', outcome: 'referred-to-litigation' });
+    given(agreed).when(cmd('ReferToLitigation', data)).thenRejects('illegal-state', /refused judicial confirmation/);
+  });
+
+  it('refuses arbitration before mediation has failed', () => {
+    given(inMediation).when(cmd('ReferToArbitration', { commission: 'x' })).thenRejects('illegal-state', /needs mediation-failed/);
+  });
+});
+
+describe('WithdrawCase', () => {
+  it('lets the complainant withdraw, and ends a suspension', () => {
+    const suspended = [...inMediation, ev('CaseSuspended', { reason: 'party-unavailable' })];
+    const { after } = given(suspended)
+      .when(cmd('WithdrawCase', { reason: '已与企业自行和解' }), { actor: { id: 'person-1', role: 'complainant' } })
+      .then([ev('CaseWithdrawn', { reason: '已与企业自行和解' })]);
+    expect(after).toMatchObject({ status: 'withdrawn', outcome: 'withdrawn', suspended: null });
+  });
+
+  it('forbids someone who is not a complainant of the case', () => {
+    given(received).when(cmd('WithdrawCase', { reason: 'x' }), { actor: { id: 'stranger', role: 'complainant' } }).thenRejects('forbidden');
+  });
+
+  it('refuses once there is an outcome', () => {
+    given(agreed).when(cmd('WithdrawCase', { reason: 'x' })).thenRejects('illegal-state', /cannot withdraw/);
+  });
+});

@@ -1,0 +1,86 @@
+// The policy table is data: these checks keep it consistent with DOMAIN.md and with the event catalogue.
+import { describe, expect, it } from 'vitest';
+import { EVENT_TYPES } from '../../events/index.js';
+import { breachAction, policyById, slaPolicySet, type SlaPolicy, type Trigger } from '../../domain/sla/index.js';
+
+const triggerLists = (p: SlaPolicy): Record<string, readonly Trigger[]> => ({
+  start: p.start,
+  stop: p.stop,
+  pause: p.pause,
+  resume: p.resume,
+  reset: p.reset,
+  cancel: p.cancel,
+  extend: p.extend.map((e) => e.on),
+});
+
+describe('SLA policy set sla-2025.1', () => {
+  it('has one policy per row of the deadline table, with its limit and unit', () => {
+    const table = slaPolicySet.policies.map((p) => [p.id, p.limit, p.unit]);
+    expect(table).toEqual([
+      ['complaint-reply', 7, 'calendar-days'],
+      ['negotiation-response', 5, 'calendar-days'],
+      ['enterprise-committee-accept', 3, 'working-days'],
+      ['mediation-conclude', 15, 'calendar-days'],
+      ['judicial-confirmation-apply', 30, 'calendar-days'],
+      ['court-confirmation-accept', 3, 'calendar-days'],
+      ['court-confirmation-decide', 15, 'calendar-days'],
+      ['arbitration-accept', 5, 'calendar-days'],
+      ['arbitration-award', 45, 'calendar-days'],
+      ['petition-register-route', 15, 'calendar-days'],
+      ['petition-accept', 15, 'calendar-days'],
+      ['referral-objection', 5, 'working-days'],
+      ['petition-handle', 60, 'calendar-days'],
+      ['review-request', 30, 'calendar-days'],
+      ['review-decide', 30, 'calendar-days'],
+    ]);
+    expect(slaPolicySet.version).toBe('sla-2025.1');
+  });
+
+  it('caps the statutory extensions: court decision +10, arbitration award +15, petition handling +30', () => {
+    const caps = Object.fromEntries(
+      slaPolicySet.policies.flatMap((p) => p.extend.map((e) => [p.id, e.maxTotalDays ?? 'by consent'])),
+    );
+    expect(caps).toEqual({
+      'mediation-conclude': 'by consent',
+      'court-confirmation-decide': 10,
+      'arbitration-award': 15,
+      'petition-handle': 30,
+    });
+  });
+
+  it.each(slaPolicySet.policies.map((p) => [p.id, p] as const))('%s: names, source, thresholds and starting events', (_id, p) => {
+    expect(p.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+    expect(p.name.zh).not.toBe('');
+    expect(p.name.en).not.toBe('');
+    expect(p.source).not.toBe('');
+    expect(p.warnAt).toEqual([0.5, 0.75]);
+    expect(p.start.length).toBeGreaterThan(0);
+  });
+
+  it.each(slaPolicySet.policies.map((p) => [p.id, p] as const))('%s: triggers name real events and one event type plays one role', (_id, p) => {
+    const seen = new Map<string, string>();
+    for (const [role, triggers] of Object.entries(triggerLists(p))) {
+      for (const t of triggers) {
+        expect(EVENT_TYPES).toContain(t.type);
+        const other = seen.get(t.type);
+        // The same type may appear twice in one role (e.g. with different `where`), never in two roles.
+        if (other !== undefined) expect(other).toBe(role);
+        seen.set(t.type, role);
+        if (t.whileActive !== undefined) expect(policyById(slaPolicySet, t.whileActive)?.scopeBy).toBeUndefined();
+      }
+    }
+    expect(seen.has('ClockWarned') || seen.has('ClockBreached')).toBe(false);
+  });
+
+  it('escalates and supervises on every breach except the lapse of a party’s own time limit', () => {
+    const quiet = slaPolicySet.policies.filter((p) => !breachAction(p).escalate).map((p) => p.id);
+    expect(quiet).toEqual(['judicial-confirmation-apply', 'review-request']);
+    for (const p of slaPolicySet.policies) expect(breachAction(p).supervise).toBe(breachAction(p).escalate);
+  });
+
+  it('scopes only the referral objection clock, by department', () => {
+    const scoped = slaPolicySet.policies.filter((p) => p.scopeBy !== undefined).map((p) => [p.id, p.scopeBy]);
+    expect(scoped).toEqual([['referral-objection', 'department']]);
+    expect(policyById(slaPolicySet, 'referral-objection')?.onBreach.accountable).toBe('scope');
+  });
+});

@@ -1,0 +1,2 @@
+// The workflow bundle's entry point (Worker workflowsPath): every workflow type the worker runs.
+export { caseWorkflow } from './case-workflow.js';
