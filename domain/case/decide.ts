@@ -9,6 +9,7 @@ import { addDays, addPeriod, CalendarRangeError, chinaDateOf, endOfChinaDay, typ
 import { defaultRoutingCatalogue, route, type RoutingRuleSet } from '../routing/index.js';
 import { allowedRoles, blockedWhileSuspended } from './authority.js';
 import { clockSignals, defaultSla } from './clocks.js';
+import { evolve } from './evolve.js';
 import { CaseCommandSchema, type CaseCommand, type CommandOf } from './commands.js';
 import {
   addHours,
@@ -30,6 +31,21 @@ import {
 } from './state.js';
 
 export function decide(state: CaseState, command: CaseCommand, context: DecisionContext): Decision {
+  const decision = decideCommand(state, command, context);
+  if (!decision.ok) return decision;
+  // The events must fold: evolve also recomputes the SLA clocks on the calendar, which refuses dates
+  // outside the years it has data for. Finding that out here rejects the command cleanly instead of
+  // sealing events that the workflow then cannot apply.
+  try {
+    decision.events.reduce<CaseState>((folded, event) => evolve(folded, event, context.sla ?? defaultSla), state);
+  } catch (error) {
+    if (error instanceof CalendarRangeError) return reject('illegal-state', error.message);
+    throw error;
+  }
+  return decision;
+}
+
+function decideCommand(state: CaseState, command: CaseCommand, context: DecisionContext): Decision {
   const parsed = CaseCommandSchema.safeParse(command);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

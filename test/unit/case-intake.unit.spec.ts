@@ -270,3 +270,12 @@ describe('RouteCase', () => {
     given(accepted).when(cmd('RouteCase', {})).thenRejects('illegal-state', /needs classified/);
   });
 });
+
+describe('dates outside the calendar', () => {
+  it('rejects a command whose events the SLA clocks cannot place on the calendar, instead of sealing them', () => {
+    // The loaded calendar ends with 2026; a 7-day reply clock started on 2026-12-30 would end in 2027.
+    given([])
+      .when(receiveCase(), { now: '2026-12-30T02:00:00.000Z' })
+      .thenRejects('illegal-state', /outside the loaded calendar/);
+  });
+});

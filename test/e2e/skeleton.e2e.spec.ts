@@ -1,0 +1,148 @@
+// The walking skeleton, every part real: POST /cases → the case workflow on the Temporal dev server →
+// CaseReceived published to Kafka (key = case id) → the projector writes the case summary into PGlite
+// → GET /cases/:id returns it. A bad POST starts no workflow and publishes nothing.
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import pino from 'pino';
+import { createApi } from '../../api/server.js';
+import { startProjector, type RunningProjector } from '../../readmodels/consumer.js';
+import { openDb, type Db } from '../../readmodels/db.js';
+import { describeWithStack, stack, uniqueName } from '../support/stack.js';
+import { createTopic, readTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
+
+const headers = { 'content-type': 'application/json', 'x-actor-id': 'clerk-7', 'x-actor-role': 'intake-clerk' };
+const validBody = {
+  channel: 'hotline-12351',
+  complainants: [{ name: '王五', phone: '13800000000' }],
+  workerCount: 1,
+  respondent: {
+    name: '某某机械有限公司',
+    creditCode: '91330100MA2XXXXX1X',
+    town: '城关镇',
+    industry: 'machinery',
+    responsibleDepartment: '经信局',
+    level: 'enterprise',
+  },
+  claim: { disputeTypeHint: 'wage-arrears', summary: '拖欠两个月工资', amountClaimedFen: 900_000 },
+};
+
+describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector → HTTP', () => {
+  const taskQueue = uniqueName('tq');
+  const topic = uniqueName('case_events');
+  let connection: Connection;
+  let nativeConnection: NativeConnection;
+  let worker: RunningWorker;
+  let projector: RunningProjector;
+  let db: Db;
+  let admin: Admin;
+  let server: http.Server;
+  let base: string;
+  let temporal: Client;
+
+  beforeAll(async () => {
+    const { temporalAddress, kafkaBrokers } = stack!;
+    await createTopic(kafkaBrokers, topic, 3);
+    nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+    worker = await startCaseWorker({ connection: nativeConnection, taskQueue, brokers: kafkaBrokers, topic });
+    db = await openDb({ memory: true });
+    const log = pino({ level: 'warn' });
+    projector = await startProjector({ db, schema: 'rm', brokers: kafkaBrokers, topic, groupId: uniqueName('projector'), log });
+    connection = await Connection.connect({ address: temporalAddress });
+    temporal = new Client({ connection });
+    admin = new Kafka({ clientId: 'e2e', brokers: kafkaBrokers, logLevel: logLevel.ERROR }).admin();
+    await admin.connect();
+    server = createApi({ temporal, taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server?.close();
+    await projector?.stop();
+    await worker?.stop();
+    await admin?.disconnect();
+    await connection?.close();
+    await nativeConnection?.close();
+    await db?.close();
+  });
+
+  const post = (body: unknown, h: Record<string, string> = headers) => fetch(`${base}/cases`, { method: 'POST', headers: h, body: JSON.stringify(body) });
+  const workflowsOnQueue = async () => {
+    let n = 0;
+    for await (const _ of temporal.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) n++;
+    return n;
+  };
+
+  it('receives a case over HTTP and serves its summary from the read model', async () => {
+    const res = await post(validBody);
+    expect(res.status).toBe(201);
+    const { caseId } = (await res.json()) as { caseId: string };
+    expect(caseId).toMatch(/^MC-\d{8}-[0-9A-F]{6}$/);
+
+    let summary: Record<string, unknown> | undefined;
+    for (let i = 0; i < 150 && !summary; i++) {
+      const got = await fetch(`${base}/cases/${caseId}`);
+      if (got.status === 200) summary = (await got.json()) as Record<string, unknown>;
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(summary).toMatchObject({
+      case_id: caseId,
+      status: 'received',
+      channel: 'hotline-12351',
+      respondent_name: '某某机械有限公司',
+      dispute_type: 'wage-arrears',
+      level: 'enterprise',
+      last_sequence: 1,
+    });
+    // Personal data stays out of the read model's summary.
+    expect(JSON.stringify(summary)).not.toContain('王五');
+    expect(JSON.stringify(summary)).not.toContain('13800000000');
+
+    const [message] = await readTopic(stack!.kafkaBrokers, topic, 1);
+    expect(message?.key).toBe(caseId);
+    expect(message?.value).toMatchObject({ type: 'CaseReceived', caseId, sequence: 1 });
+  });
+
+  it('answers a bad POST with 400 naming each bad field, and starts and publishes nothing', async () => {
+    const workflowsBefore = await workflowsOnQueue();
+    const offsetsBefore = await admin.fetchTopicOffsets(topic);
+
+    const res = await post({ ...validBody, workerCount: 0, respondent: { ...validBody.respondent, creditCode: 'not-a-code' }, channel: 'fax' });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; details: { issues: Array<{ field: string }> } };
+    expect(body.error).toBe('validation');
+    expect(body.details.issues.map((i) => i.field).sort()).toEqual(['channel', 'respondent.creditCode', 'workerCount']);
+
+    const noActor = await post(validBody, { 'content-type': 'application/json' });
+    expect(noActor.status).toBe(400);
+    expect(((await noActor.json()) as { message: string }).message).toContain('header x-actor-id');
+
+    const notJson = await fetch(`${base}/cases`, { method: 'POST', headers, body: '{oops' });
+    expect(notJson.status).toBe(400);
+
+    // Visibility is eventually consistent: give it a moment to show a workflow that should not exist.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await workflowsOnQueue()).toBe(workflowsBefore);
+    expect(await admin.fetchTopicOffsets(topic)).toEqual(offsetsBefore);
+  });
+
+  it('reports every piece healthy, with the projector lag per partition', async () => {
+    const res = await fetch(`${base}/health`);
+    const body = (await res.json()) as Record<string, { ok: boolean; detail?: { partitions?: unknown[] } }>;
+    expect(res.status).toBe(200);
+    expect(body.temporal?.ok).toBe(true);
+    expect(body.kafka?.ok).toBe(true);
+    expect(body.database?.ok).toBe(true);
+    expect(body.projector?.ok).toBe(true);
+    expect(body.projector?.detail?.partitions).toHaveLength(3);
+  });
+
+  it('returns 404 for a case that does not exist', async () => {
+    const res = await fetch(`${base}/cases/MC-00000000-000000`);
+    expect(res.status).toBe(404);
+  });
+});
