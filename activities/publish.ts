@@ -5,6 +5,7 @@
 // again; readers drop it by (case id, sequence), which every event carries.
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { canonicalJson, type CaseEvent } from '../events/index.js';
+import { kafkaLogCreator, type Logger } from '../ops/log.js';
 
 export interface PublisherDeps {
   producer: Producer;
@@ -29,8 +30,8 @@ export function createPublishActivities({ producer, topic }: PublisherDeps) {
   };
 }
 
-export async function connectProducer(brokers: string[], clientId = 'mediation-worker'): Promise<Producer> {
-  const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.WARN });
+export async function connectProducer(brokers: string[], clientId = 'mediation-worker', log?: Logger): Promise<Producer> {
+  const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.WARN, ...(log ? { logCreator: kafkaLogCreator(log) } : {}) });
   // maxInFlightRequests 1 keeps retries from reordering a partition's batches.
   const producer = kafka.producer({
     idempotent: true,

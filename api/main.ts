@@ -3,7 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { Kafka, logLevel } from 'kafkajs';
 import { ConfigError, loadAppConfig } from '../config/app.js';
-import { createLogger } from '../ops/log.js';
+import { createLogger, kafkaLogCreator } from '../ops/log.js';
 import { startProjector } from '../readmodels/consumer.js';
 import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
 import { createApi } from './server.js';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const kafkaAdmin = new Kafka({ clientId: 'mediation-api', brokers: config.KAFKA_BROKERS, logLevel: logLevel.WARN }).admin();
+  const kafkaAdmin = new Kafka({ clientId: 'mediation-api', brokers: config.KAFKA_BROKERS, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(log) }).admin();
   await kafkaAdmin.connect();
 
   const server = createApi({ temporal, taskQueue: config.TASK_QUEUE, kafkaAdmin, db, schema: config.READMODEL_SCHEMA, projectorLag: projector.lag, log });

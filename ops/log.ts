@@ -1,5 +1,6 @@
 // One pino logger for the ops scripts and the long-running processes. JSON lines by default (what a log
 // shipper wants); human-readable when a person watches a terminal.
+import { logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
 import pino from 'pino';
 
 export function createLogger(name: string, level: string = process.env.LOG_LEVEL ?? 'info') {
@@ -17,3 +18,16 @@ export function createLogger(name: string, level: string = process.env.LOG_LEVEL
 }
 
 export type Logger = pino.Logger;
+
+// kafkajs logs through its own JSON printer unless given a logCreator: route it into pino instead.
+
+export function kafkaLogCreator(log: Logger): logCreator {
+  const child = log.child({ component: 'kafkajs' });
+  return () => ({ level, log: entry }) => {
+    const { message, timestamp: _t, logger: _l, ...rest } = entry as { message: string; timestamp?: string; logger?: string };
+    if (level === KafkaLogLevel.ERROR) child.error(rest, message);
+    else if (level === KafkaLogLevel.WARN) child.warn(rest, message);
+    else if (level === KafkaLogLevel.INFO) child.info(rest, message);
+    else child.debug(rest, message);
+  };
+}

@@ -202,7 +202,7 @@ async function startApp(name: string, entry: string, config: StackConfig, env: N
     logFile: path.join(config.dataDir, 'logs', `${name}.log`),
     pidFile: path.join(config.dataDir, 'logs', `${name}.pid`),
   });
-  log.info({ name, log: service.logFile }, 'started');
+  log.info({ service: name, log: service.logFile }, 'started');
   return service;
 }
 

@@ -102,7 +102,11 @@ export async function kafkaIsHealthy(brokers: string[]): Promise<boolean> {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null;
+    if (cluster.brokers.length === 0 || cluster.controller === null) return false;
+    // Consumer groups need the group coordinator, which loads after the broker answers: asking for a
+    // group also creates __consumer_offsets on a fresh broker.
+    await admin.describeGroups(['mediation-health-probe']);
+    return true;
   } catch {
     return false;
   } finally {

@@ -2,7 +2,7 @@
 // Kafka only after the batch's transaction committed; the database checkpoint and the (case, sequence)
 // check make a redelivered batch harmless.
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import type { Logger } from 'pino';
+import { kafkaLogCreator, type Logger } from '../ops/log.js';
 import type { Db } from './db.js';
 import { applyBatch } from './projector.js';
 import { assertSchemaName, createSchemaSql } from './schema.js';
@@ -32,7 +32,7 @@ export interface PartitionLag {
 export async function startProjector(opts: ProjectorOptions): Promise<RunningProjector> {
   const schema = assertSchemaName(opts.schema);
   await opts.db.exec(createSchemaSql(schema));
-  const kafka = new Kafka({ clientId: opts.clientId ?? 'mediation-projector', brokers: opts.brokers, logLevel: logLevel.WARN });
+  const kafka = new Kafka({ clientId: opts.clientId ?? 'mediation-projector', brokers: opts.brokers, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(opts.log) });
   const consumer: Consumer = kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false });
   const admin = kafka.admin();
   await Promise.all([consumer.connect(), admin.connect()]);

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
 
-  const producer = await connectProducer(config.KAFKA_BROKERS);
+  const producer = await connectProducer(config.KAFKA_BROKERS, 'mediation-worker', log);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
     connection,

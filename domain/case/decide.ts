@@ -103,7 +103,7 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
     case 'HoldSession':
       return holdSession(state, cmd, e);
     case 'AgreeExtension':
-      return agreeExtension(state, cmd, e);
+      return agreeExtension(state, cmd, e, context);
     case 'SuspendCase':
       return suspendCase(state, cmd, e);
     case 'ResumeCase':
@@ -433,13 +433,36 @@ function holdSession(state: OpenCase, cmd: CommandOf<'HoldSession'>, e: Emitter)
   return e.emit('SessionHeld', cmd.data).done();
 }
 
-function agreeExtension(state: OpenCase, cmd: CommandOf<'AgreeExtension'>, e: Emitter): Decision {
-  const wrong = needStatus(state, ['routed', 'in-mediation'], 'extend the mediation');
-  if (wrong) return wrong;
+/**
+ * Extends a deadline. Without `clock` it is the mediation's 15 days (第十四条), which only both
+ * parties together can extend. A named clock must be running and have an extension rule in its SLA
+ * policy, and the extension must stay within that rule's statutory ceiling (e.g. 仲裁 +15 days,
+ * 信访 +30 days): beyond it the SLA clock would not move, so the decider refuses.
+ */
+function agreeExtension(state: OpenCase, cmd: CommandOf<'AgreeExtension'>, e: Emitter, context: DecisionContext): Decision {
   const { data } = cmd;
+  const clockKey = data.clock ?? 'mediation-conclude';
+  if (clockKey === 'mediation-conclude') {
+    const wrong = needStatus(state, ['routed', 'in-mediation'], 'extend the mediation');
+    if (wrong) return wrong;
+  }
   // 劳动争议调解仲裁法 第十四条 / 浙江省条例 第十条: only both parties together can extend.
   if (!data.complainantConsents || !data.respondentConsents) {
     return reject('validation', "an extension needs both parties' consent");
+  }
+  const policy = (context.sla ?? defaultSla).policies.policies.find((p) => p.id === clockKey);
+  const rule = policy?.extend.find((r) => r.on.type === 'ExtensionAgreed');
+  if (!policy || !rule) return reject('validation', `the ${clockKey} deadline cannot be extended`);
+  const clock = state.clocks[clockKey];
+  if (!clock || (clock.status !== 'running' && clock.status !== 'paused')) {
+    return reject('illegal-state', `the ${clockKey} deadline is not running`);
+  }
+  const granted = clock.extensions.reduce((sum, extension) => sum + extension.days, 0);
+  if (rule.maxTotalDays !== undefined && granted + data.days > rule.maxTotalDays) {
+    return reject(
+      'validation',
+      `the ${clockKey} deadline can be extended by at most ${rule.maxTotalDays} days in all (${granted} already granted)`,
+    );
   }
   return e
     .emit('ExtensionAgreed', {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, CASE_ID, cmd, days, ev, inMediation, received, routed, SESSION_ID, sessionHeld, T0 } from '../support/case-fixtures.js';
+import { at, CASE_ID, caseReceived, cmd, days, ev, inMediation, received, routed, SESSION_ID, sessionHeld, T0 } from '../support/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 
 describe('ScheduleSession / HoldSession', () => {
@@ -60,10 +60,31 @@ describe('AgreeExtension (劳动争议调解仲裁法 第十四条)', () => {
     given(inMediation).when(extension(c, r)).thenRejects('validation', /an extension needs both parties' consent/);
   });
 
-  it('names the clock extended when it is not the mediation clock', () => {
-    given(inMediation)
-      .when(cmd('AgreeExtension', { days: 5, clock: 'petition-handle', complainantConsents: true, respondentConsents: true, reason: 'x' }))
-      .then([ev('ExtensionAgreed', { days: 5, clock: 'petition-handle', consent: { complainant: true, respondent: true }, reason: 'x' })]);
+  it('refuses a named deadline that has no extension rule, or is not running', () => {
+    const named = (clock: string, days = 5) =>
+      cmd('AgreeExtension', { days, clock, complainantConsents: true, respondentConsents: true, reason: 'x' });
+    given(inMediation).when(named('complaint-reply')).thenRejects('validation', /complaint-reply deadline cannot be extended/);
+    given(inMediation).when(named('petition-handle')).thenRejects('illegal-state', /petition-handle deadline is not running/);
+  });
+
+  it('keeps a named deadline within its statutory ceiling (信访 第三十四条: +30 days)', () => {
+    const petition = [
+      caseReceived({ channel: 'petition-transfer', petitionRef: 'XF-1' }),
+      ev('CaseAccepted', {}),
+    ];
+    const named = (days: number) =>
+      cmd('AgreeExtension', { days, clock: 'petition-handle', complainantConsents: true, respondentConsents: true, reason: '情况复杂' });
+    given(petition)
+      .when(named(20))
+      .then([ev('ExtensionAgreed', { days: 20, clock: 'petition-handle', consent: { complainant: true, respondent: true }, reason: '情况复杂' })]);
+    const extended = [
+      ...petition,
+      ev('ExtensionAgreed', { days: 20, clock: 'petition-handle', consent: { complainant: true, respondent: true }, reason: '情况复杂' }),
+    ];
+    given(extended).when(named(11)).thenRejects('validation', /at most 30 days in all \(20 already granted\)/);
+    given(extended)
+      .when(named(10))
+      .then([ev('ExtensionAgreed', { days: 10, clock: 'petition-handle', consent: { complainant: true, respondent: true }, reason: '情况复杂' })]);
   });
 });
 
