@@ -7,7 +7,7 @@
 // verify first, upcast after.
 import { canonicalJson } from './canonical-json.js';
 import { EventParseError } from './errors.js';
-import { parseEvent } from './parse.js';
+import { isRecord, parseEvent } from './parse.js';
 import {
   commitmentProblem,
   findPersonalValues,
@@ -62,10 +62,6 @@ export interface ChainFault {
   detail: string;
 }
 export type ChainVerdict = { ok: true } | { ok: false; faults: ChainFault[] };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Verifies one case's log, in stored order, as stored (before any upcast).

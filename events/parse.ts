@@ -2,7 +2,7 @@ import { EventParseError } from './errors.js';
 import { CaseEventSchema, currentVersion, eventCatalogue, type CaseEvent, type EventType } from './schemas.js';
 import { upcastData } from './upcasters.js';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -111,7 +111,7 @@ async function test(vitestArgs: string[]): Promise<number> {
       MEDIATION_CACHE_DIR: config.cacheDir,
     };
     const tTests = Date.now();
-    const code = await runVitest(vitestArgs, env);
+    const { code, closingLine } = await runVitest(vitestArgs, env, config.dataDir);
     log.info(
       {
         installs: reports.map((r) => `${r.step}: ${r.cached ? 'cached' : `${r.seconds}s`}`),
@@ -121,6 +121,7 @@ async function test(vitestArgs: string[]): Promise<number> {
       },
       code === 0 ? 'tests passed' : 'tests failed',
     );
+    process.stdout.write(`\n${closingLine}\n`);
     return code;
   } catch (err) {
     reportFailure(err, 'npm test');
@@ -130,10 +131,23 @@ async function test(vitestArgs: string[]): Promise<number> {
   }
 }
 
-function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+// vitest's own summary, plus one plain closing line ("vitest: N passed, N failed, N skipped") that CI
+// and people can read without colours or a vitest-specific parser.
+async function runVitest(args: string[], env: NodeJS.ProcessEnv, dataDir: string): Promise<{ code: number; closingLine: string }> {
   const vitest = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
-  const child = spawn(process.execPath, [vitest, 'run', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: 'inherit' });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  const report = path.join(dataDir, 'vitest-report.json');
+  const child = spawn(process.execPath, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
+  const code = await new Promise<number>((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  try {
+    const r = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+    return { code, closingLine: `vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped` };
+  } catch {
+    return { code: code === 0 ? 1 : code, closingLine: `vitest: no report was written (exit code ${code})` };
+  }
 }
 
 // --- install ---------------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ export const ScheduleSession = command('ScheduleSession', {
   place: z.string().min(1).max(500),
   departments: z.array(Department).min(1),
 });
-export const HoldSession = command('HoldSession', { sessionId: Id, ...SessionHeldData.omit({ sessionId: true }).shape });
+export const HoldSession = command('HoldSession', SessionHeldData.shape);
 export const AgreeExtension = command('AgreeExtension', {
   days: z.number().int().positive().max(365),
   clock: Id.optional(),

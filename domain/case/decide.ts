@@ -59,7 +59,7 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
   if (!allowedRoles[cmd.type].includes(role)) {
     return reject(
       'forbidden',
-      role === 'auditor' ? 'an auditor can read cases but not change them' : `a ${role} may not ${describe(cmd.type)}`,
+      role === 'auditor' ? 'an auditor can read cases but not change them' : `a ${role} may not ${inWords(cmd.type)}`,
     );
   }
 
@@ -791,6 +791,7 @@ function calendarOf(context: DecisionContext): Calendar {
   return (context.sla ?? defaultSla).calendar;
 }
 
-function describe(commandType: CaseCommand['type']): string {
+/** 'AnswerReferral' → 'answer referral', for rejection reasons. */
+function inWords(commandType: CaseCommand['type']): string {
   return commandType.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }

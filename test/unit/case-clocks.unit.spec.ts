@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CASE_ID, caseReceived, cmd, ev, received, respondent, routed } from '../support/case-fixtures.js';
+import { CASE_ID, caseReceived, closed, cmd, ev, received, respondent, routed } from '../support/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 
 // Received on Monday 2025-03-03 (walk-in): the committee must accept within 3 working days (due end of
@@ -135,5 +135,12 @@ describe('IssueSupervision / AnswerSupervision', () => {
 
   it('is issued by supervisors only', () => {
     given(routed).when(cmd('IssueSupervision', { note: 'x' }), { actor: { id: 'm', role: 'mediator' } }).thenRejects('forbidden');
+  });
+});
+
+describe('closed cases', () => {
+  it('refuse escalation and supervision until reopened', () => {
+    given(closed).when(cmd('EscalateCase', { note: 'x' })).thenRejects('illegal-state', /closed; reopen it first/);
+    given(closed).when(cmd('IssueSupervision', { note: 'x' })).thenRejects('illegal-state', /closed; reopen it first/);
   });
 });

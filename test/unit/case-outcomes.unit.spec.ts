@@ -90,6 +90,11 @@ describe('judicial confirmation (人民调解法 第三十三条)', () => {
       .thenRejects('illegal-state', /30-day window for judicial confirmation closed at 2025-04-02T16:00:00.000Z/);
   });
 
+  it('refuses when the window cannot be placed on the loaded calendar', () => {
+    const lateAgreement = [...sessionHeld, { ...agreementEvent, data: { ...agreementEvent.data, effectiveAt: '2026-12-20T02:00:00.000Z' } }];
+    given(lateAgreement).when(request, { now: '2026-12-21T02:00:00.000Z' }).thenRejects('illegal-state', /outside the loaded calendar/);
+  });
+
   it('refuses an application by one party alone', () => {
     given(agreed)
       .when(cmd('RequestJudicialConfirmation', { court: 'x', jointApplication: false }))
@@ -150,6 +155,10 @@ describe('RecordPayment', () => {
 
   it('refuses without an agreement', () => {
     given(failed).when(cmd('RecordPayment', { amountFen: 1, paidOn: '2025-04-30' })).thenRejects('illegal-state');
+    const repliedAfterFailure = [...failed, ev('ReplySent', { method: 'written' as const, summary: '调解不成' })];
+    given(repliedAfterFailure)
+      .when(cmd('RecordPayment', { amountFen: 1, paidOn: '2025-04-30' }))
+      .thenRejects('not-found', /no mediation agreement to pay/);
   });
 });
 
