@@ -2,7 +2,7 @@
 // Runtime.install, into pino; SIGINT/SIGTERM drain the worker before the Kafka producer is closed.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
-import { connectProducer, createPublishActivities } from '../activities/publish.js';
+import { connectProducer, createKafka, createPublishActivities } from '../activities/publish.js';
 import { ConfigError, loadAppConfig } from '../config/app.js';
 import { createLogger } from '../ops/log.js';
 import { temporalLoggerFor } from './temporal-logger.js';
@@ -15,14 +15,15 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
 
-  const producer = await connectProducer(config.KAFKA_BROKERS, 'mediation-worker', log);
+  const kafka = createKafka(config.KAFKA_BROKERS, 'mediation-worker', log);
+  const producer = await connectProducer(kafka);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    activities: createPublishActivities({ producer, topic: config.KAFKA_TOPIC }),
+    activities: createPublishActivities({ kafka, producer, topic: config.KAFKA_TOPIC }),
     // Let an in-flight publish finish on shutdown rather than be cancelled and retried elsewhere.
     shutdownGraceTime: '20s',
   });

@@ -1,46 +1,57 @@
 // One workflow per dispute case; workflow id = case number. A thin shell over the domain core:
-//   - every staff command is an update whose validator runs `decide`, so a rejected command leaves
-//     nothing in history; the handler decides again under a lock, seals the events into the hash chain,
-//     folds them into the state and queues them for publishing;
+//   - every staff command is an update whose validator runs `decide` (and folds its events as a dry
+//     run), so a rejected command leaves nothing in history; the handler decides again under a lock,
+//     seals the events into the hash chain, folds them into the state and queues them;
 //   - an outbox loop publishes queued events to Kafka through an activity, in order, retrying through
-//     outages without blocking staff commands;
-//   - the main loop sleeps until the next due moment of any SLA clock and then lets the core decide the
+//     outages without holding up staff commands;
+//   - an effects loop turns events into workflow side effects: a child workflow per referral;
+//   - the main loop sleeps until the next due moment of any SLA clock and lets the core decide the
 //     warnings, breaches, escalations and supervision notices (CheckClocks);
-//   - continue-as-new when the server suggests it, carrying state, chain head and outbox.
+//   - continue-as-new when the server suggests it, carrying state, chain head and topic position.
 import {
   ApplicationFailure,
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { GENESIS_HASH, sealEvents, type Actor, type CaseEvent } from '../events/index.js';
 import { decide, evolve, initialState, nextDueAt, type CaseCommand, type CaseState, type DecisionContext } from '../domain/case/index.js';
-import type { createPublishActivities } from '../activities/publish.js';
+import { COMMAND_TYPES } from '../domain/case/commands.js';
+import { clockKey } from '../domain/sla/index.js';
+import type { createPublishActivities, TopicPosition } from '../activities/publish.js';
 import {
   caseViewQuery,
   commandUpdates,
+  referralOverdueSignal,
+  referralSettledSignal,
+  referralWorkflowId,
   type CaseView,
   type CaseWorkflowCarry,
   type CaseWorkflowInput,
   type CommandRequest,
   type CommandResult,
+  type ReferralStatus,
 } from './messages.js';
+import { referralWorkflow } from './referral-workflow.js';
 import { CaseLevel, CaseStatus, Collective, LeadDepartment, NextDueAt } from './search-attributes.js';
-import { COMMAND_TYPES } from '../domain/case/commands.js';
 
-// Publishing retries for as long as Kafka is down: the event is already decided and must go out.
-const publishTimeouts = {
-  startToCloseTimeout: '30 seconds',
-  // No maximumAttempts: unlimited.
+// Publishing retries for as long as Kafka is down (no maximumAttempts): the events are decided and
+// must go out. Each attempt may take a while when it first checks what an earlier attempt wrote.
+const publishOptions = {
+  startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
-const { publishEvents } = proxyActivities<ReturnType<typeof createPublishActivities>>(publishTimeouts);
+const { publishEvents } = proxyActivities<ReturnType<typeof createPublishActivities>>(publishOptions);
 
 /** How long a closed case stays open to a ReopenCase (agreement not performed) before the run ends. */
 export const REOPEN_WINDOW_DAYS = 365;
@@ -48,37 +59,59 @@ export const REOPEN_WINDOW_DAYS = 365;
 const SYSTEM: Actor = { id: 'case-workflow', role: 'system' };
 const OUTBOX_BATCH = 100;
 
-export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry): Promise<{ caseId: string; status: string; events: number }> {
-  const c = 'state' in input ? input : { caseId: input.caseId, events: 0, state: initialState, lastHash: GENESIS_HASH, publishedSequence: 0 };
-  let state: CaseState = c.state;
-  let lastHash = c.lastHash;
-  let eventCount = c.events;
-  let publishedSequence = c.publishedSequence;
-  // Events decided but not yet on Kafka. Empty at a continue-as-new: the run drains it first.
-  const outbox: CaseEvent[] = [];
-  let busy = false;
+type Request = Pick<CommandRequest, 'actor' | 'commandId' | 'correlationId'>;
+type CaseResult = { caseId: string; status: string; events: number };
 
-  const contextFor = (req: Pick<CommandRequest, 'actor' | 'commandId' | 'correlationId'>): DecisionContext => ({
+export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry): Promise<CaseResult> {
+  const carry: CaseWorkflowCarry =
+    'state' in input ? input : { caseId: input.caseId, events: 0, state: initialState, lastHash: GENESIS_HASH, publishedSequence: 0 };
+  const caseId = carry.caseId;
+  let state: CaseState = carry.state;
+  let lastHash = carry.lastHash;
+  let eventCount = carry.events;
+  let publishedSequence = carry.publishedSequence;
+  let topicPosition: TopicPosition | undefined = carry.topicPosition;
+  // Decided events not yet on Kafka, and not yet turned into side effects. Both are empty at a
+  // continue-as-new: the run drains them first.
+  const outbox: CaseEvent[] = [];
+  const effects: CaseEvent[] = [];
+  let busy = false;
+  let clockCheckRequested = false;
+
+  const contextFor = (req: Request): DecisionContext => ({
     now: new Date(Date.now()).toISOString(),
     actor: req.actor,
     commandId: req.commandId,
     correlationId: req.correlationId,
   });
 
-  // Decide, seal, fold, queue. Runs under the lock so two commands never decide on the same state.
-  const apply = (command: CaseCommand, req: Pick<CommandRequest, 'actor' | 'commandId' | 'correlationId'>): CaseEvent[] => {
+  // The events a command would produce, folded as a dry run: a command whose events the core cannot
+  // fold (e.g. a deadline beyond the loaded calendar years) is refused like any other rejection.
+  const decideAndFold = (command: CaseCommand, req: Request): { events: CaseEvent[]; next: CaseState } => {
     const decision = decide(state, command, contextFor(req));
     if (!decision.ok) {
       throw ApplicationFailure.create({ type: `rejected:${decision.rejection.code}`, message: decision.rejection.reason, nonRetryable: true });
     }
-    const sealed = sealEvents(decision.events, lastHash);
-    for (const event of sealed) state = evolve(state, event);
-    const last = sealed[sealed.length - 1];
+    const events = sealEvents(decision.events, lastHash);
+    let next = state;
+    try {
+      for (const event of events) next = evolve(next, event);
+    } catch (err) {
+      throw ApplicationFailure.create({ type: 'rejected:illegal-state', message: err instanceof Error ? err.message : String(err), nonRetryable: true });
+    }
+    return { events, next };
+  };
+
+  const apply = (command: CaseCommand, req: Request): CaseEvent[] => {
+    const { events, next } = decideAndFold(command, req);
+    state = next;
+    const last = events[events.length - 1];
     if (last) lastHash = last.hash;
-    eventCount += sealed.length;
-    outbox.push(...sealed);
+    eventCount += events.length;
+    outbox.push(...events);
+    effects.push(...events);
     updateSearchAttributes();
-    return sealed;
+    return events;
   };
 
   const runExclusive = async <T>(fn: () => T): Promise<T> => {
@@ -109,17 +142,13 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   };
 
   for (const type of COMMAND_TYPES) {
-    setHandler(
-      commandUpdates[type],
-      (req: CommandRequest): Promise<CommandResult> => runExclusive(() => ({ events: apply(req.command, req) })),
-      {
-        validator: (req: CommandRequest) => {
-          if (req.command.type !== type) throw new Error(`update ${type} carries a ${req.command.type} command`);
-          const decision = decide(state, req.command, contextFor(req));
-          if (!decision.ok) throw new Error(`${decision.rejection.code}: ${decision.rejection.reason}`);
-        },
+    setHandler(commandUpdates[type], (req: CommandRequest): Promise<CommandResult> => runExclusive(() => ({ events: apply(req.command, req) })), {
+      validator: (req: CommandRequest) => {
+        if (req.command.type !== type) throw new Error(`update ${type} carries a ${req.command.type} command`);
+        if (req.command.caseId !== caseId) throw new Error(`the command is for case ${req.command.caseId}, but this is case ${caseId}`);
+        decideAndFold(req.command, req);
       },
-    );
+    });
   }
   setHandler(caseViewQuery, (): CaseView => ({
     state,
@@ -128,63 +157,125 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     clocks: state.status === 'none' ? {} : state.clocks,
     nextDueAt: state.status === 'none' ? null : (nextDueAt(state.clocks) ?? null),
   }));
+  setHandler(referralOverdueSignal, ({ referralId }) => {
+    log.info('referral past its deadline', { caseId, referralId });
+    clockCheckRequested = true;
+  });
+
+  let draining = false;
 
   // The outbox: one batch at a time, so the topic sees a case's events in sequence order.
-  let stopPublishing = false;
   const publisher = (async () => {
     for (;;) {
-      await condition(() => outbox.length > 0 || stopPublishing);
+      await condition(() => outbox.length > 0 || draining);
       if (outbox.length === 0) return;
       const batch = outbox.slice(0, OUTBOX_BATCH);
-      await publishEvents(batch);
+      const result = await publishEvents({ events: batch, ...(topicPosition ? { after: topicPosition } : {}) });
+      if (result.position) topicPosition = result.position;
       outbox.splice(0, batch.length);
       publishedSequence = batch[batch.length - 1]?.sequence ?? publishedSequence;
     }
   })();
 
-  if (state.status === 'none' && 'receive' in input) {
-    await runExclusive(() => apply(input.receive.command, input.receive));
-    log.info('case received', { caseId: c.caseId });
+  // Side effects of events, in order. Runs that began before referrals were child workflows keep
+  // their old behaviour (no children) when they replay.
+  const referralChildren = patched('referral-child-workflows');
+  const effectRunner = (async () => {
+    for (;;) {
+      await condition(() => effects.length > 0 || draining);
+      const event = effects.shift();
+      if (!event) return;
+      if (referralChildren) await referralEffect(event);
+    }
+  })();
+
+  async function referralEffect(event: CaseEvent): Promise<void> {
+    if (state.status === 'none') return;
+    switch (event.type) {
+      case 'ReferralOpened': {
+        const clock = state.clocks[clockKey('referral-objection', event.data.department)];
+        await startChild(referralWorkflow, {
+          workflowId: referralWorkflowId(caseId, event.data.referralId),
+          args: [{ caseId, referralId: event.data.referralId, department: event.data.department, dueAt: clock?.dueAt ?? event.occurredAt }],
+          // The referral outlives a continue-as-new of its case; the case signals it by id.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        });
+        return;
+      }
+      case 'ReferralAccepted':
+        return settleReferral(event.data.referralId, 'accepted');
+      case 'ReferralAnswered':
+        return settleReferral(event.data.referralId, 'answered');
+      case 'ReferralObjected':
+        return settleReferral(event.data.referralId, 'objected');
+      case 'CaseWithdrawn':
+      case 'CaseClosed':
+      case 'CaseMerged':
+      case 'CaseRejected':
+        for (const r of Object.values(state.referrals)) if (r.status === 'open' || r.status === 'accepted') await settleReferral(r.referralId, 'cancelled');
+        return;
+      default:
+        return;
+    }
   }
 
-  // The clock loop: wake at the next due moment (or when a command changed the clocks), let the core
+  async function settleReferral(referralId: string, status: Exclude<ReferralStatus, 'open'>): Promise<void> {
+    try {
+      await getExternalWorkflowHandle(referralWorkflowId(caseId, referralId)).signal(referralSettledSignal, { status });
+    } catch (err) {
+      // The referral already finished (e.g. answered before the case was withdrawn): nothing to tell it.
+      log.info('referral not signalled', { caseId, referralId, status, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  if (state.status === 'none' && 'receive' in input) {
+    await runExclusive(() => apply(input.receive.command, input.receive));
+  }
+
+  // The clock loop: wake at the next due moment (or when a command changed the state), let the core
   // decide, repeat. A closed case waits for a reopen until the window ends.
   let lastCheckedDue: string | undefined;
   for (;;) {
     if (state.status === 'none') throw ApplicationFailure.nonRetryable('the case workflow started without a case');
     const due = nextDueAt(state.clocks);
     const before = state;
-    const waitMs = due && due !== lastCheckedDue ? Math.max(0, Date.parse(due) - Date.now()) : undefined;
+    const wake = () => state !== before || clockCheckRequested || workflowInfo().continueAsNewSuggested;
     if (state.status === 'closed') {
-      const reopened = await condition(() => state.status !== 'closed' || workflowInfo().continueAsNewSuggested, `${REOPEN_WINDOW_DAYS} days`);
-      if (!reopened) break;
+      const woke = await condition(wake, `${REOPEN_WINDOW_DAYS} days`);
+      if (!woke) break;
     } else {
-      await condition(() => state !== before || workflowInfo().continueAsNewSuggested, waitMs);
+      await condition(wake, due && due !== lastCheckedDue ? Math.max(0, Date.parse(due) - Date.now()) : undefined);
     }
+
     if (workflowInfo().continueAsNewSuggested) {
-      await condition(() => !busy && allHandlersFinished());
-      stopPublishing = true;
-      await publisher;
-      const carry: CaseWorkflowCarry = { caseId: c.caseId, events: eventCount, state, lastHash, publishedSequence };
-      await continueAsNew<typeof caseWorkflow>(carry);
+      await drain();
+      const next: CaseWorkflowCarry = { caseId, events: eventCount, state, lastHash, publishedSequence, ...(topicPosition ? { topicPosition } : {}) };
+      await continueAsNew<typeof caseWorkflow>(next);
     }
+
     const current = nextDueAt(state.clocks);
-    if (current && Date.parse(current) <= Date.now() && current !== lastCheckedDue) {
+    const isDue = current !== undefined && Date.parse(current) <= Date.now();
+    if (clockCheckRequested || (isDue && current !== lastCheckedDue)) {
+      clockCheckRequested = false;
       // Remembered so that a due moment the core does not clear cannot spin this loop.
       lastCheckedDue = current;
       await runExclusive(() => {
         try {
-          apply({ type: 'CheckClocks', caseId: c.caseId, data: {} }, { actor: SYSTEM, commandId: `clock-check-${eventCount}`, correlationId: `clock-check-${eventCount}` });
+          apply({ type: 'CheckClocks', caseId, data: {} }, { actor: SYSTEM, commandId: `clock-check-${eventCount}`, correlationId: `clock-check-${eventCount}` });
         } catch (err) {
-          // A clock check the core refuses is a bug in the core; keep the case alive and say so.
-          log.error('clock check rejected', { caseId: c.caseId, error: err instanceof Error ? err.message : String(err) });
+          // A clock check the core refuses is a bug in the core: keep the case alive and say so.
+          log.error('clock check rejected', { caseId, error: err instanceof Error ? err.message : String(err) });
         }
       });
     }
   }
 
-  await condition(() => !busy && allHandlersFinished());
-  stopPublishing = true;
-  await publisher;
-  return { caseId: c.caseId, status: state.status, events: eventCount };
+  await drain();
+  return { caseId, status: state.status, events: eventCount };
+
+  async function drain(): Promise<void> {
+    await condition(() => !busy && allHandlersFinished());
+    draining = true;
+    await Promise.all([publisher, effectRunner]);
+  }
 }

@@ -1,7 +1,7 @@
 // Everything a client says to a case workflow, defined once: the task queue, the workflow input, one
 // update per staff command (named after the command, so the Web UI shows "AcceptCase", not "command"),
 // and the queries. The API, the CLI and the tests import these; the workflow registers them.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CaseEvent, Actor } from '../events/index.js';
 import { COMMAND_TYPES, type CaseCommand, type CommandType } from '../domain/case/commands.js';
 import type { CaseState } from '../domain/case/state.js';
@@ -31,6 +31,8 @@ export interface CaseWorkflowCarry {
   state: CaseState;
   lastHash: string;
   publishedSequence: number;
+  /** Where this case's last published event sits on the topic (for idempotent re-publishing). */
+  topicPosition?: { partition: number; offset: string };
 }
 
 /** An update returns the events the command produced (already sealed into the chain). */
@@ -52,3 +54,35 @@ export interface CaseView {
 }
 
 export const caseViewQuery = defineQuery<CaseView>('caseView');
+
+// --- referrals (child workflows) ------------------------------------------------------------------------
+
+export interface ReferralInput {
+  caseId: string;
+  referralId: string;
+  department: string;
+  /** End of the OLA: the referral-objection clock's due moment. */
+  dueAt: string;
+}
+
+export type ReferralStatus = 'open' | 'accepted' | 'answered' | 'objected' | 'cancelled';
+
+export interface ReferralView {
+  caseId: string;
+  referralId: string;
+  department: string;
+  dueAt: string;
+  status: ReferralStatus;
+  overdue: boolean;
+}
+
+/** Case → referral: the department acted on it (or the case ended). */
+export const referralSettledSignal = defineSignal<[{ status: Exclude<ReferralStatus, 'open'> }]>('referralSettled');
+/** Referral → case: the OLA passed without a response. */
+export const referralOverdueSignal = defineSignal<[{ referralId: string; childWorkflowId: string }]>('referralOverdue');
+export const referralViewQuery = defineQuery<ReferralView>('referralView');
+
+/** The child workflow id of a referral: findable from the case number and the referral id. */
+export function referralWorkflowId(caseId: string, referralId: string): string {
+  return `${caseId}/referral/${referralId.split('/').pop()}`;
+}

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { connectProducer, createPublishActivities } from '../../activities/publish.js';
+import { connectProducer, createKafka, createPublishActivities } from '../../activities/publish.js';
 
 // Worker state changes and the like at INFO would drown the test output.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -41,13 +41,14 @@ export async function startCaseWorker(opts: {
   brokers: string[];
   topic: string;
 }): Promise<RunningWorker> {
-  const producer = await connectProducer(opts.brokers, 'test-worker');
+  const kafka = createKafka(opts.brokers, 'test-worker');
+  const producer = await connectProducer(kafka);
   const worker = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createPublishActivities({ producer, topic: opts.topic }),
+    activities: createPublishActivities({ kafka, producer, topic: opts.topic }),
   });
   const running = worker.run();
   return {
