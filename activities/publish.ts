@@ -125,7 +125,14 @@ function partitionFor(topic: string, key: string, partitions: number[]): number 
 }
 
 export function createKafka(brokers: string[], clientId: string, log?: Logger): Kafka {
-  return new Kafka({ clientId, brokers, logLevel: logLevel.WARN, ...(log ? { logCreator: kafkaLogCreator(log) } : {}) });
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    // A send gives up within ~25 s, inside the activity's 30 s: Temporal's retry takes over from there.
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 8_000 },
+    ...(log ? { logCreator: kafkaLogCreator(log) } : {}),
+  });
 }
 
 export async function connectProducer(kafka: Kafka): Promise<Producer> {

@@ -46,9 +46,10 @@ import { referralWorkflow } from './referral-workflow.js';
 import { CaseLevel, CaseStatus, Collective, LeadDepartment, NextDueAt } from './search-attributes.js';
 
 // Publishing retries for as long as Kafka is down (no maximumAttempts): the events are decided and
-// must go out. Each attempt may take a while when it first checks what an earlier attempt wrote.
+// must go out. An attempt is bounded (the producer gives up within ~25 s), so a worker that died
+// mid-publish is noticed after 30 s and the next attempt checks what the dead one wrote.
 const publishOptions = {
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
 const { publishEvents } = proxyActivities<ReturnType<typeof createPublishActivities>>(publishOptions);
@@ -141,6 +142,10 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     upsertSearchAttributes(pairs);
   };
 
+  // The case exists before any handler can run: an update sent right after the start is delivered in
+  // the same first activation, and must find the case received.
+  if (state.status === 'none' && 'receive' in input) apply(input.receive.command, input.receive);
+
   for (const type of COMMAND_TYPES) {
     setHandler(commandUpdates[type], (req: CommandRequest): Promise<CommandResult> => runExclusive(() => ({ events: apply(req.command, req) })), {
       validator: (req: CommandRequest) => {
@@ -226,10 +231,6 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
       // The referral already finished (e.g. answered before the case was withdrawn): nothing to tell it.
       log.info('referral not signalled', { caseId, referralId, status, error: err instanceof Error ? err.message : String(err) });
     }
-  }
-
-  if (state.status === 'none' && 'receive' in input) {
-    await runExclusive(() => apply(input.receive.command, input.receive));
   }
 
   // The clock loop: wake at the next due moment (or when a command changed the state), let the core

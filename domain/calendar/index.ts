@@ -12,3 +12,9 @@ export {
   type IsoDate,
 } from './dates.js';
 export { addPeriod, InvalidPeriodError, nthCountedDay, type Period, type PeriodUnit, type SkippedDays } from './period.js';
+export {
+  addPeriodProvisional,
+  PROVISIONAL_HOLIDAYS,
+  provisionalExtension,
+  type ProvisionalPeriod,
+} from './provisional.js';

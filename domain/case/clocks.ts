@@ -3,7 +3,15 @@
 import { chinaCalendar, type Calendar } from '../calendar/index.js';
 import { slaPolicySet, type SlaPolicySet } from '../sla/index.js';
 
-export { evolveClocks, clockSignals, nextDueAt, type ClockSignal, type SlaClocks } from '../sla/index.js';
+export {
+  evolveClocks,
+  clockSignals,
+  nextDueAt,
+  policyById,
+  type ClockSignal,
+  type SlaClock,
+  type SlaClocks,
+} from '../sla/index.js';
 
 /** The policies and calendar clocks are computed with. Passing another set recomputes past clocks. */
 export interface SlaSetup {

@@ -5,10 +5,17 @@
 // needs, the rules of the domain, the events it emits.
 import { commitmentProblem, findPersonalValues } from '../../events/personal-data.js';
 import { COLLECTIVE_THRESHOLD, Department, type Level } from '../../events/vocabulary.js';
-import { addDays, addPeriod, CalendarRangeError, chinaDateOf, endOfChinaDay, type Calendar } from '../calendar/index.js';
+import {
+  addDays,
+  addPeriodProvisional,
+  CalendarRangeError,
+  chinaDateOf,
+  endOfChinaDay,
+  type Calendar,
+} from '../calendar/index.js';
 import { defaultRoutingCatalogue, route, type RoutingRuleSet } from '../routing/index.js';
 import { allowedRoles, blockedWhileSuspended } from './authority.js';
-import { clockSignals, defaultSla } from './clocks.js';
+import { clockSignals, defaultSla, policyById, type SlaClock } from './clocks.js';
 import { evolve } from './evolve.js';
 import { CaseCommandSchema, type CaseCommand, type CommandOf } from './commands.js';
 import {
@@ -33,8 +40,9 @@ import {
 export function decide(state: CaseState, command: CaseCommand, context: DecisionContext): Decision {
   const decision = decideCommand(state, command, context);
   if (!decision.ok) return decision;
-  // The events must fold: evolve also recomputes the SLA clocks on the calendar, which refuses dates
-  // outside the years it has data for. Finding that out here rejects the command cleanly instead of
+  // The events must fold: evolve also recomputes the SLA clocks on the calendar. A deadline after the
+  // loaded years no longer fails (the clock is counted provisionally, see domain/sla/clock.ts), but a
+  // clock starting before them still does; finding that out here rejects the command cleanly instead of
   // sealing events that the workflow then cannot apply.
   try {
     decision.events.reduce<CaseState>((folded, event) => evolve(folded, event, context.sla ?? defaultSla), state);
@@ -627,16 +635,14 @@ function requestJudicialConfirmation(
   if (!cmd.data.jointApplication) {
     return reject('validation', 'both parties must apply for judicial confirmation together (人民调解法 第三十三条)');
   }
-  let windowEnds: string;
-  try {
-    const lastDay = addPeriod(calendarOf(context), chinaDateOf(agreement.effectiveAt), 30, 'calendar-days').due;
-    windowEnds = endOfChinaDay(lastDay);
-  } catch (error) {
-    if (error instanceof CalendarRangeError) return reject('illegal-state', error.message);
-    throw error;
-  }
-  if (!isAfter(windowEnds, context.now)) {
-    return reject('illegal-state', `the 30-day window for judicial confirmation closed at ${windowEnds} (人民调解法 第三十三条)`);
+  const window = judicialWindow(state, agreement, context);
+  if ('ok' in window) return window;
+  if (!isAfter(window.dueAt, context.now)) {
+    const provisional = window.provisional ? `; the window was counted provisionally (${window.rule})` : '';
+    return reject(
+      'illegal-state',
+      `the ${window.limit}-day window for judicial confirmation closed at ${window.dueAt} (人民调解法 第三十三条)${provisional}`,
+    );
   }
   e.emit('JudicialConfirmationRequested', { agreementId: agreement.agreementId, court: cmd.data.court, jointApplication: true });
   // The court's acceptance is recorded by its liaison accepting this referral (the SLA's court clocks read it).
@@ -644,6 +650,32 @@ function requestJudicialConfirmation(
     e.emit('ReferralOpened', { referralId: e.newId('R'), department: 'court', task: `judicial confirmation of agreement ${agreement.agreementId}` });
   }
   return e.done();
+}
+
+const JUDICIAL_WINDOW_CLOCK = 'judicial-confirmation-apply';
+
+type Window = Pick<SlaClock, 'limit' | 'dueAt' | 'provisional' | 'rule'>;
+
+/**
+ * The window as the judicial-confirmation-apply clock counts it (from effectiveAt, on the SLA calendar), so
+ * that a refusal here and the clock's breach fall on the same moment. The clock is this agreement's when it
+ * started at its effectiveAt. After a reopened case reaches a second agreement, the clock of a first window
+ * that lapsed unused is still running (a start does not restart an active clock); the second window is then
+ * counted here the way the clock counts.
+ */
+function judicialWindow(state: OpenCase, agreement: NonNullable<OpenCase['agreement']>, context: DecisionContext): Window | Decision {
+  const clock = state.clocks[JUDICIAL_WINDOW_CLOCK];
+  if (clock?.startedAt === agreement.effectiveAt) return clock;
+  const sla = context.sla ?? defaultSla;
+  const policy = policyById(sla.policies, JUDICIAL_WINDOW_CLOCK);
+  if (!policy) return reject('not-found', `the SLA policy ${JUDICIAL_WINDOW_CLOCK} is not in ${sla.policies.version}`);
+  try {
+    const period = addPeriodProvisional(sla.calendar, chinaDateOf(agreement.effectiveAt), policy.limit, policy.unit);
+    return { limit: policy.limit, dueAt: endOfChinaDay(period.due), provisional: period.provisional, rule: period.rule };
+  } catch (error) {
+    if (error instanceof CalendarRangeError) return reject('illegal-state', error.message);
+    throw error;
+  }
 }
 
 function decideJudicialConfirmation(

@@ -15,12 +15,18 @@
 //
 // Warnings fall at the end of the China day on which floor(threshold × period) counted days have passed:
 // day boundaries a mediation centre reads ("half the days are used"), and never later than the threshold.
+//
+// A period that runs past the calendar's last loaded year is counted on provisionalExtension (weekends and
+// the fixed-date statutory holidays only) instead of failing: the clock is marked `provisional`, its rule
+// says why, and recomputeClocks reports the change once the year's notice is loaded. A clock must not stop
+// a case from being received because a notice is late; the calendar itself stays strict.
 import {
-  addPeriod,
+  addPeriodProvisional,
   chinaDateOf,
   endOfChinaDay,
   instantMs,
   nthCountedDay,
+  provisionalExtension,
   type Calendar,
   type IsoDate,
   type PeriodUnit,
@@ -42,6 +48,7 @@ export interface SlaClock {
   policyId: string;
   scope?: string;
   status: ClockStatus;
+  /** The event's occurredAt, or the data field its trigger names in `startAt` (e.g. effectiveAt). */
   startedAt: string;
   limit: number;
   unit: PeriodUnit;
@@ -49,6 +56,11 @@ export interface SlaClock {
   due: IsoDate;
   dueAt: string;
   rule: string;
+  /**
+   * The period reaches past the calendar's last loaded year, so `due` (and the warnings) were counted with
+   * weekends and fixed-date holidays only; `rule` says so. False once recomputed on a calendar with that year.
+   */
+  provisional: boolean;
   warnAt: { threshold: number; at: string }[];
   /** Thresholds already recorded by a ClockWarned event. */
   warned: number[];
@@ -89,8 +101,8 @@ function matchesWhere(event: ClockEvent, where: Trigger['where']): boolean {
   });
 }
 
-function matches(triggers: readonly Trigger[], event: ClockEvent, before: SlaClocks): boolean {
-  return triggers.some(
+function matching(triggers: readonly Trigger[], event: ClockEvent, before: SlaClocks): Trigger | undefined {
+  return triggers.find(
     (t) =>
       t.type === event.type &&
       matchesWhere(event, t.where) &&
@@ -98,23 +110,40 @@ function matches(triggers: readonly Trigger[], event: ClockEvent, before: SlaClo
   );
 }
 
-type Scheduled = 'due' | 'dueAt' | 'rule' | 'warnAt' | 'calendarVersion';
+const matches = (triggers: readonly Trigger[], event: ClockEvent, before: SlaClocks): boolean =>
+  matching(triggers, event, before) !== undefined;
+
+/**
+ * The moment a clock started by `trigger` counts from. A `startAt` field the event lacks falls back to
+ * occurredAt: the event schemas make such fields required (checked in sla-policies.unit.spec.ts), so only
+ * partial test events get here.
+ */
+function startMoment(trigger: Trigger, event: ClockEvent): string {
+  if (trigger.startAt === undefined) return event.occurredAt;
+  const value = dataField(event, trigger.startAt);
+  return typeof value === 'string' ? value : event.occurredAt;
+}
+
+type Scheduled = 'due' | 'dueAt' | 'rule' | 'provisional' | 'warnAt' | 'calendarVersion';
 
 /** Computes due, dueAt, rule and warnAt from the clock's own start, period, extensions and closed pauses. */
 function schedule(clock: Omit<SlaClock, Scheduled>, thresholds: readonly number[], calendar: Calendar): SlaClock {
   const from = chinaDateOf(clock.startedAt);
   const days = clock.limit + clock.extensions.reduce((sum, e) => sum + e.days, 0);
   const skip: SkippedDays[] = clock.pauses.map((p) => ({ after: chinaDateOf(p.from), through: chinaDateOf(p.to) }));
-  const period = addPeriod(calendar, from, days, clock.unit, { skip });
+  const period = addPeriodProvisional(calendar, from, days, clock.unit, { skip });
+  // Warning days never lie after the due day, so they are provisional only when the due date is.
+  const counting = provisionalExtension(calendar);
   const warnAt = thresholds.map((threshold) => ({
     threshold,
-    at: endOfChinaDay(nthCountedDay(calendar, from, Math.floor(threshold * days), clock.unit, skip)),
+    at: endOfChinaDay(nthCountedDay(counting, from, Math.floor(threshold * days), clock.unit, skip)),
   }));
   return {
     ...clock,
     due: period.due,
     dueAt: endOfChinaDay(period.due),
     rule: period.rule,
+    provisional: period.provisional,
     warnAt,
     calendarVersion: calendar.version,
   };
@@ -123,14 +152,21 @@ function schedule(clock: Omit<SlaClock, Scheduled>, thresholds: readonly number[
 const reschedule = (clock: SlaClock, calendar: Calendar): SlaClock =>
   schedule(clock, clock.warnAt.map((w) => w.threshold), calendar);
 
-function startClock(policy: SlaPolicy, scope: string | undefined, event: ClockEvent, policyVersion: string, calendar: Calendar): SlaClock {
+function startClock(
+  policy: SlaPolicy,
+  scope: string | undefined,
+  trigger: Trigger,
+  event: ClockEvent,
+  policyVersion: string,
+  calendar: Calendar,
+): SlaClock {
   return schedule(
     {
       key: clockKey(policy.id, scope),
       policyId: policy.id,
       ...(scope === undefined ? {} : { scope }),
       status: 'running',
-      startedAt: event.occurredAt,
+      startedAt: startMoment(trigger, event),
       limit: policy.limit,
       unit: policy.unit,
       warned: [],
@@ -201,10 +237,10 @@ function applyPolicy(
   }
   const clock = before[clockKey(policy.id, scope)];
 
-  if (matches(policy.reset, event, before)) return startClock(policy, scope, event, policyVersion, calendar);
-  if (matches(policy.start, event, before)) {
-    return isActive(clock) ? clock : startClock(policy, scope, event, policyVersion, calendar);
-  }
+  const reset = matching(policy.reset, event, before);
+  if (reset) return startClock(policy, scope, reset, event, policyVersion, calendar);
+  const start = matching(policy.start, event, before);
+  if (start) return isActive(clock) ? clock : startClock(policy, scope, start, event, policyVersion, calendar);
   if (!isActive(clock)) return clock;
   if (matches(policy.stop, event, before)) return end(clock, 'stopped', event);
   if (matches(policy.cancel, event, before)) return end(clock, 'cancelled', event);

@@ -10,6 +10,9 @@
 // - pause / resume: paused days are not counted; extend: adds `data.days` to the period, up to maxTotalDays.
 // A trigger may carry `where` (event data must match) and `whileActive` (another, unscoped clock must be
 // running or paused just before the event; all guards read the clocks as they were before the event).
+// A start or reset trigger may carry `startAt`: the event data field holding the instant the period counts
+// from, when the law counts from something other than the moment the event was recorded (an agreement's
+// effectiveAt). Without it the clock starts at the event's occurredAt.
 //
 // Case endings, decided per policy below:
 // - CaseClosed, CaseRejected and CaseMerged cancel the centre's own duties still running: nothing is owed
@@ -37,6 +40,8 @@ export interface Trigger {
   where?: Readonly<Record<string, WhereValue | readonly WhereValue[]>>;
   /** Only while this (unscoped) policy's clock is running or paused. */
   whileActive?: string;
+  /** Start and reset only: the data field (an ISO instant) the period counts from instead of occurredAt. */
+  startAt?: string;
 }
 
 export interface ExtensionRule {
@@ -176,14 +181,16 @@ export const slaPolicySet: SlaPolicySet = {
       onBreach: escalateTo('lead'),
     },
     {
-      // The parties' own 30 days to apply jointly; the centre watches it so it can remind them.
+      // The parties' own 30 days to apply jointly; the centre watches it so it can remind them. The statute
+      // counts from the agreement taking effect, which may precede its recording; the decider refuses a late
+      // application by this clock's due moment.
       ...base,
       id: 'judicial-confirmation-apply',
       name: { zh: '申请司法确认', en: 'Apply for judicial confirmation' },
       limit: 30,
       unit: 'calendar-days',
       source: '人民调解法第三十三条：双方当事人可以自调解协议生效之日起三十日内共同向人民法院申请司法确认',
-      start: [on('AgreementReached')],
+      start: [on('AgreementReached', { startAt: 'effectiveAt' })],
       stop: [on('JudicialConfirmationRequested')],
       cancel: none,
       onBreach: NO_ESCALATION,

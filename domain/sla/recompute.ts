@@ -1,6 +1,8 @@
 // SLA repair: fold a case's history under the old and the new policy or calendar versions and say, clock by
 // clock, what would have been different. ClockWarned / ClockBreached events in the history are facts and
 // fold into both sides; whether a breach was *deserved* is judged from the moments themselves.
+// A provisional clock (counted past the loaded years) recomputed on a calendar that now has the year is
+// reported even when its due date stays the same: the date has become definite.
 import { instantMs, type Calendar, type IsoDate } from '../calendar/index.js';
 import { foldClocks, type ClockEvent, type ClockStatus, type SlaClock } from './clock.js';
 import type { SlaPolicySet } from './policies.js';
@@ -11,6 +13,8 @@ export interface ClockView {
   dueAt: string;
   /** The clock ran past its due moment: stopped, cancelled or paused after it, or still running at `asOf`. */
   late: boolean;
+  /** Counted past the calendar's loaded years (see SlaClock.provisional). */
+  provisional: boolean;
   policyVersion: string;
   calendarVersion: string;
 }
@@ -36,6 +40,7 @@ function view(clock: SlaClock, asOf: string): ClockView {
     due: clock.due,
     dueAt: clock.dueAt,
     late: isLate(clock, asOf),
+    provisional: clock.provisional,
     policyVersion: clock.policyVersion,
     calendarVersion: clock.calendarVersion,
   };
@@ -44,7 +49,15 @@ function view(clock: SlaClock, asOf: string): ClockView {
 function compare(before: SlaClock, after: SlaClock, asOf: string): string[] {
   const changes: string[] = [];
   if (before.status !== after.status) changes.push(`status ${before.status} → ${after.status}`);
-  if (before.due !== after.due) changes.push(`due ${before.due} → ${after.due} (${after.rule})`);
+  if (before.due !== after.due) {
+    const was = before.provisional ? ' (provisional)' : '';
+    changes.push(`due ${before.due}${was} → ${after.due} (${after.rule})`);
+  }
+  if (before.provisional && !after.provisional) {
+    changes.push(`no longer provisional: counted on ${after.calendarVersion}${before.due === after.due ? ', due unchanged' : ''}`);
+  } else if (!before.provisional && after.provisional) {
+    changes.push(`now provisional: ${after.calendarVersion} does not cover ${after.due}`);
+  }
   for (const w of after.warnAt) {
     const old = before.warnAt.find((b) => b.threshold === w.threshold);
     if (old?.at !== w.at) changes.push(`warning at ${w.threshold * 100}% ${old?.at ?? 'none'} → ${w.at}`);

@@ -1,0 +1,96 @@
+// A complete case on the real dev server and Kafka, with the worker process killed (SIGKILL) twice
+// mid-case: once between commands, once right after an update returned, while its events are still
+// being published. The topic must end up with exactly the case's events, in order, none twice.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { repoRoot } from '../../ops/config.js';
+import { caseViewQuery, commandUpdates } from '../../workflows/messages.js';
+import type { caseWorkflow } from '../../workflows/case-workflow.js';
+import type { CaseCommand } from '../../domain/case/commands.js';
+import { describeWithStack, stack, uniqueName } from '../support/stack.js';
+import { createTopic, readTopic } from '../support/temporal.js';
+import { clerk, mediator, receiveInput, request } from '../support/cases.js';
+
+describeWithStack('worker killed and restarted mid-case (real dev server and Kafka)', () => {
+  const taskQueue = uniqueName('tq');
+  const topic = uniqueName('case_events');
+  let worker: ChildProcess | undefined;
+  let connection: Connection;
+  let client: Client;
+
+  const startWorker = () => {
+    worker = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), path.join(repoRoot, 'worker/main.ts')], {
+      env: { ...process.env, TEMPORAL_ADDRESS: stack!.temporalAddress, KAFKA_BROKERS: stack!.kafkaBrokers.join(','), KAFKA_TOPIC: topic, TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  };
+  const killWorker = async () => {
+    const w = worker;
+    if (!w || w.exitCode !== null) return;
+    const exited = new Promise((r) => w.once('exit', r));
+    w.kill('SIGKILL');
+    await exited;
+  };
+
+  beforeAll(async () => {
+    await createTopic(stack!.kafkaBrokers, topic, 3);
+    connection = await Connection.connect({ address: stack!.temporalAddress });
+    client = new Client({ connection });
+    startWorker();
+  });
+  afterAll(async () => {
+    await killWorker();
+    await connection?.close();
+  });
+
+  it('publishes every event exactly once and in order', async () => {
+    const caseId = uniqueName('MC');
+    const handle = await client.workflow.start<typeof caseWorkflow>('caseWorkflow', { workflowId: caseId, taskQueue, args: [receiveInput(caseId)] });
+    const run = (command: CaseCommand, actor = mediator) => handle.executeUpdate(commandUpdates[command.type], { args: [request(command, actor)] });
+
+    await run({ type: 'AcceptCase', caseId, data: {} }, clerk);
+    await run({ type: 'ClassifyCase', caseId, data: { disputeType: 'wage-arrears' } }, clerk);
+
+    // Kill between commands: the next update waits for a worker.
+    await killWorker();
+    startWorker();
+    await run({ type: 'RouteCase', caseId, data: {} }, clerk);
+    await run({ type: 'ScheduleSession', caseId, data: { at: new Date(Date.now() + 86_400_000).toISOString(), place: '城关镇调解室', departments: ['union'] } });
+
+    // Kill right after an update returned: its events are decided but may be mid-publish.
+    const view = await handle.query(caseViewQuery);
+    const session = view.state.status === 'none' ? undefined : Object.keys(view.state.sessions)[0];
+    await run({ type: 'HoldSession', caseId, data: { sessionId: session!, outcome: 'progress', minutes: '双方陈述', departmentOpinions: [] } });
+    await killWorker();
+    startWorker();
+    await run({
+      type: 'RecordAgreement',
+      caseId,
+      data: { totalAmountFen: 600_000, items: [{ kind: 'wages', amountFen: 600_000 }], schedule: [{ dueOn: '2026-12-31', amountFen: 600_000 }], terms: '分期支付' },
+    });
+    await run({ type: 'SendReply', caseId, data: { method: 'written', summary: '已达成调解协议' } }, clerk);
+    await run({ type: 'CloseCase', caseId, data: {} });
+
+    // Wait until the workflow says everything is published, then read the topic.
+    let final = await handle.query(caseViewQuery);
+    for (let i = 0; i < 120 && final.publishedSequence < (final.state.status === 'none' ? 0 : final.state.version); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      final = await handle.query(caseViewQuery);
+    }
+    if (final.state.status === 'none') throw new Error('no case');
+    expect(final.state.status).toBe('closed');
+    const total = final.state.version;
+    expect(final.publishedSequence).toBe(total);
+
+    const messages = await readTopic(stack!.kafkaBrokers, topic, total + 1, 10_000);
+    const sequences = messages.filter((m) => m.key === caseId).map((m) => m.value.sequence);
+    expect(sequences).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(new Set(messages.map((m) => m.partition)).size).toBe(1);
+    const types = messages.map((m) => m.value.type);
+    expect(types[0]).toBe('CaseReceived');
+    expect(types).toContain('AgreementReached');
+    expect(types[types.length - 1]).toBe('CaseClosed');
+  }, 240_000);
+});
