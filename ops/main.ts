@@ -10,7 +10,7 @@ import path from 'node:path';
 import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
 import { createLogger, type Logger } from './log.js';
-import { portIsOpen, startProcess, StartError, stopService, waitFor, type Service } from './proc.js';
+import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
 
 const log = createLogger('stack');
@@ -206,15 +206,17 @@ function appEnvironment(config: StackConfig, databaseUrl: string | undefined): N
 }
 
 async function startApp(name: string, entry: string, config: StackConfig, env: NodeJS.ProcessEnv): Promise<Service> {
-  const tsx = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const pidFile = path.join(config.dataDir, 'logs', `${name}.pid`);
+  if (await stopStale(pidFile, entry)) log.warn({ service: name }, 'stopped a process left over from an earlier run');
   const service = startProcess({
     name,
     command: process.execPath,
-    args: [tsx, path.join(repoRoot, entry)],
+    // One process per service (`--import tsx`, not the tsx CLI, which would add a second).
+    args: ['--import', 'tsx', path.join(repoRoot, entry)],
     cwd: repoRoot,
     env: { ...process.env, ...env, LOG_FORMAT: 'json' },
     logFile: path.join(config.dataDir, 'logs', `${name}.log`),
-    pidFile: path.join(config.dataDir, 'logs', `${name}.pid`),
+    pidFile,
   });
   log.info({ service: name, log: service.logFile }, 'started');
   return service;

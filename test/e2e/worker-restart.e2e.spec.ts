@@ -21,7 +21,10 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
   let client: Client;
 
   const startWorker = () => {
-    worker = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), path.join(repoRoot, 'worker/main.ts')], {
+    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a second process that a SIGKILL
+    // of the CLI would leave running.
+    worker = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'worker/main.ts')], {
+      cwd: repoRoot,
       env: { ...process.env, TEMPORAL_ADDRESS: stack!.temporalAddress, KAFKA_BROKERS: stack!.kafkaBrokers.join(','), KAFKA_TOPIC: topic, TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -29,9 +32,9 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
   const killWorker = async () => {
     const w = worker;
     if (!w || w.exitCode !== null) return;
-    const exited = new Promise((r) => w.once('exit', r));
+    const exited = new Promise<NodeJS.Signals | null>((r) => w.once('exit', (_code, signal) => r(signal)));
     w.kill('SIGKILL');
-    await exited;
+    expect(await exited).toBe('SIGKILL');
   };
 
   beforeAll(async () => {

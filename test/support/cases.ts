@@ -1,7 +1,7 @@
 // Requests for the case workflow in integration tests.
 import { personalValue } from '../../events/index.js';
 import type { CaseCommand } from '../../domain/case/commands.js';
-import type { Actor } from '../../events/index.js';
+import type { Actor, Channel } from '../../events/index.js';
 import type { CaseWorkflowInput, CommandRequest } from '../../workflows/messages.js';
 
 export const clerk: Actor = { id: 'clerk-1', role: 'intake-clerk' };
@@ -14,7 +14,10 @@ export function request<C extends CaseCommand>(command: C, actor: Actor): Comman
   return { command, actor, commandId: `cmd-${n}-${command.type}`, correlationId: `test-${n}` };
 }
 
-export function receiveInput(caseId: string, opts: { workerCount?: number } = {}): CaseWorkflowInput {
+export function receiveInput(
+  caseId: string,
+  opts: { workerCount?: number; channel?: Channel; petitionRef?: string } = {},
+): CaseWorkflowInput {
   const salt = 'fedcba9876543210fedcba9876543210';
   return {
     caseId,
@@ -23,7 +26,8 @@ export function receiveInput(caseId: string, opts: { workerCount?: number } = {}
         type: 'ReceiveCase',
         caseId,
         data: {
-          channel: 'walk-in',
+          channel: opts.channel ?? 'walk-in',
+          ...(opts.petitionRef === undefined ? {} : { petitionRef: opts.petitionRef }),
           complainants: [{ personId: `${caseId}-p1`, name: personalValue(`${caseId}-p1`, '李四', salt), isRepresentative: true }],
           workerCount: opts.workerCount ?? 1,
           respondent: {

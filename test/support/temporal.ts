@@ -62,8 +62,12 @@ export async function startCaseWorker(opts: {
   };
 }
 
-/** Reads every message of a topic from the beginning until `count` have arrived (or the timeout). */
-export async function readTopic(brokers: string[], topic: string, count: number, timeoutMs = 30_000) {
+/**
+ * Reads every message of a topic from the beginning until `count` have arrived (or the timeout). With `key`,
+ * only that key's messages are kept and counted; `settleMs` keeps reading that long after `count` is
+ * reached, so that a duplicate sent after the last expected message is seen too.
+ */
+export async function readTopic(brokers: string[], topic: string, count: number, timeoutMs = 30_000, opts: { key?: string; settleMs?: number } = {}) {
   const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.ERROR });
   const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}` });
   const messages: Array<{ key: string; value: Record<string, unknown>; partition: number; offset: string }> = [];
@@ -73,11 +77,13 @@ export async function readTopic(brokers: string[], topic: string, count: number,
   const enough = new Promise<void>((resolve) => (done = resolve));
   await consumer.run({
     eachMessage: async ({ message, partition }) => {
+      if (opts.key !== undefined && message.key?.toString() !== opts.key) return;
       messages.push({ key: message.key?.toString() ?? '', value: JSON.parse(message.value?.toString() ?? 'null'), partition, offset: message.offset });
       if (messages.length >= count) done();
     },
   });
   await Promise.race([enough, new Promise((r) => setTimeout(r, timeoutMs))]);
+  if (opts.settleMs) await new Promise((r) => setTimeout(r, opts.settleMs));
   await consumer.disconnect();
   return messages;
 }

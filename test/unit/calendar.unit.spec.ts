@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  addDays,
   addPeriod,
+  addPeriodProvisional,
   buildCalendar,
   CalendarRangeError,
   chinaCalendar,
@@ -10,6 +12,8 @@ import {
   InvalidDateError,
   InvalidPeriodError,
   nthCountedDay,
+  PROVISIONAL_HOLIDAYS,
+  provisionalExtension,
   type HolidayData,
   type PeriodUnit,
 } from '../../domain/calendar/index.js';
@@ -131,6 +135,88 @@ describe('calendar: out of range is an explicit error', () => {
     };
     const calendar = buildCalendar(data);
     expect(rangeError(() => addPeriod(calendar, '2026-12-21', 10, 'calendar-days')).date).toBe('2027-01-01');
+  });
+});
+
+describe('calendar: provisional extension past the loaded years (SLA clocks only)', () => {
+  const extended = provisionalExtension(chinaCalendar);
+
+  it('is the loaded calendar itself on every day of 2024–2026', () => {
+    for (let d = '2024-01-01'; d <= '2026-12-31'; d = addDays(d, 1)) {
+      if (extended.kindOf(d) !== chinaCalendar.kindOf(d) || extended.breakOf(d) !== chinaCalendar.breakOf(d)) {
+        throw new Error(`differs on ${d}`);
+      }
+    }
+    expect([extended.version, extended.firstYear, extended.lastYear]).toEqual([chinaCalendar.version, 2024, 2026]);
+  });
+
+  it('after 2026 knows only weekends and the holidays fixed by date: 1 January, 1–2 May, 1–3 October', () => {
+    expect(Object.entries(PROVISIONAL_HOLIDAYS)).toEqual([
+      ['01-01', '元旦'],
+      ['05-01', '劳动节'],
+      ['05-02', '劳动节'],
+      ['10-01', '国庆节'],
+      ['10-02', '国庆节'],
+      ['10-03', '国庆节'],
+    ]);
+    const kinds: Record<string, number> = {};
+    const holidays: string[] = [];
+    for (let d = '2027-01-01'; d <= '2027-12-31'; d = addDays(d, 1)) {
+      const kind = extended.kindOf(d);
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+      if (kind === 'holiday') holidays.push(`${d} ${extended.breakOf(d)}`);
+    }
+    expect(holidays).toEqual([
+      '2027-01-01 元旦',
+      '2027-05-01 劳动节',
+      '2027-05-02 劳动节',
+      '2027-10-01 国庆节',
+      '2027-10-02 国庆节',
+      '2027-10-03 国庆节',
+    ]);
+    // No make-up working day is guessed. 2027 has 104 Saturdays and Sundays; 4 of them are holidays above.
+    expect(kinds).toEqual({ holiday: 6, weekend: 100, working: 259 });
+    // The lunar holidays are not computed: the week of the Spring Festival 2027 counts as working days.
+    expect(extended.isWorkingDay('2027-02-08')).toBe(true);
+    expect(extended.kindOf('2028-01-01')).toBe('holiday');
+  });
+
+  it('still refuses a date before the loaded years, and leaves the calendar itself strict', () => {
+    expect(() => extended.kindOf('2023-12-31')).toThrow(CalendarRangeError);
+    expect(() => addPeriodProvisional(chinaCalendar, '2023-12-25', 15, 'calendar-days')).toThrow(CalendarRangeError);
+    expect(() => chinaCalendar.kindOf('2027-01-04')).toThrow(CalendarRangeError);
+  });
+
+  it('gives exactly addPeriod inside the loaded years, not provisional', () => {
+    for (const [from, n, unit] of [['2025-09-20', 15, 'calendar-days'], ['2025-09-26', 3, 'working-days'], ['2026-12-21', 10, 'calendar-days']] as const) {
+      expect(addPeriodProvisional(chinaCalendar, from, n, unit)).toEqual({ ...addPeriod(chinaCalendar, from, n, unit), provisional: false });
+    }
+  });
+
+  it('counts a period past 2026 provisionally and says so in its rule', () => {
+    // Day 15 after 2026-12-17 is 2027-01-01 (元旦), then a weekend: Monday 2027-01-04.
+    const period = addPeriodProvisional(chinaCalendar, '2026-12-17', 15, 'calendar-days');
+    expect(period).toMatchObject({ due: '2027-01-04', provisional: true });
+    expect(period.rule).toBe(
+      '15 calendar days from 2026-12-17 end on 2027-01-04; the start day is not counted; ' +
+        'day 15 (2027-01-01) is a holiday (元旦), so the period moves to the next working day (民法典第二百零三条); ' +
+        'counted provisionally: the 2027 holiday notice is not loaded, so after 2026-12-31 only weekends and the ' +
+        'fixed-date holidays (1 January, 1–2 May, 1–3 October) are rest days and no make-up working day is known; ' +
+        'recompute when it is loaded',
+    );
+    expect(addPeriodProvisional(chinaCalendar, '2026-12-28', 5, 'working-days')).toMatchObject({ due: '2027-01-05', provisional: true });
+    expect(addPeriodProvisional(chinaCalendar, '2027-12-25', 10, 'calendar-days').rule).toContain(
+      'the 2027–2028 holiday notices are not loaded',
+    );
+  });
+
+  it('is provisional when only the move off a rest day on 31 December reaches the next year', () => {
+    const data: HolidayData = {
+      version: 'test-only',
+      years: [{ year: 2026, notice: 'test', holidays: [{ name: 'test', from: '2026-12-31', to: '2026-12-31' }], makeupWorkdays: [] }],
+    };
+    // Day 10 is the (test) holiday 12-31; 2027-01-01 is 元旦, then a weekend.
+    expect(addPeriodProvisional(buildCalendar(data), '2026-12-21', 10, 'calendar-days')).toMatchObject({ due: '2027-01-04', provisional: true });
   });
 });
 

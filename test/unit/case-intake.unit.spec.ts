@@ -272,10 +272,39 @@ describe('RouteCase', () => {
 });
 
 describe('dates outside the calendar', () => {
-  it('rejects a command whose events the SLA clocks cannot place on the calendar, instead of sealing them', () => {
-    // The loaded calendar ends with 2026; a 7-day reply clock started on 2026-12-30 would end in 2027.
+  // The loaded calendar ends with 2026 and the 2027 notice is not out: clocks reaching into 2027 are counted
+  // provisionally (weekends and fixed-date holidays only) and flagged, instead of blocking intake.
+  const PROVISIONAL = /counted provisionally: the 2027 holiday notice is not loaded.*recompute when it is loaded/;
+
+  it('receives a case on Monday 2026-12-28 with a provisional complaint-reply clock', () => {
+    const { after } = given([]).when(receiveCase(), { now: '2026-12-28T02:00:00.000Z' }).then([caseReceived()]);
+    if (after.status === 'none') throw new Error('not received');
+    // Day 7 is Monday 2027-01-04, a working day under the provisional rule.
+    expect(after.clocks['complaint-reply']).toMatchObject({ due: '2027-01-04', dueAt: '2027-01-04T16:00:00.000Z', provisional: true });
+    expect(after.clocks['complaint-reply']?.rule).toMatch(PROVISIONAL);
+    // 3 working days end on Thursday 2026-12-31, inside the loaded year: a definite due date.
+    expect(after.clocks['enterprise-committee-accept']).toMatchObject({ due: '2026-12-31', provisional: false });
+    expect(after.clocks['enterprise-committee-accept']?.rule).not.toMatch(/provisional/);
+  });
+
+  it('accepts a petition transferred on 2026-11-23; its 60-day petition-handle clock is provisional', () => {
+    const transferred = [caseReceived({ channel: 'petition-transfer', petitionRef: 'XF-2026-088' })].map((e) => ({
+      ...e,
+      occurredAt: '2026-11-23T02:00:00.000Z',
+    }));
+    const { after } = given(transferred)
+      .when(cmd('AcceptCase', {}), { now: '2026-11-23T06:00:00.000Z' })
+      .then([ev('CaseAccepted', {})]);
+    if (after.status === 'none') throw new Error('not received');
+    // 60 days from 2026-11-23: 7 in November, 31 in December, 22 in January → Friday 2027-01-22.
+    expect(after.clocks['petition-handle']).toMatchObject({ status: 'running', due: '2027-01-22', provisional: true });
+    expect(after.clocks['petition-handle']?.rule).toMatch(PROVISIONAL);
+    expect(after.clocks['mediation-conclude']).toMatchObject({ due: '2026-12-08', provisional: false });
+  });
+
+  it('still rejects a command whose clocks would start before the loaded years, instead of sealing it', () => {
     given([])
-      .when(receiveCase(), { now: '2026-12-30T02:00:00.000Z' })
-      .thenRejects('illegal-state', /outside the loaded calendar/);
+      .when(receiveCase(), { now: '2023-12-29T02:00:00.000Z' })
+      .thenRejects('illegal-state', /2023-12-29 is outside the loaded calendar/);
   });
 });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { addDays, chinaDateOf } from '../../domain/calendar/index.js';
 import {
   agreed,
   AGREEMENT_ID,
   agreementEvent,
   at,
   CASE_ID,
+  closed,
   cmd,
   days,
   ev,
@@ -58,6 +60,83 @@ describe('RecordAgreement', () => {
   });
 });
 
+describe('the judicial-confirmation window is the clock’s (人民调解法 第三十三条: from the agreement taking effect)', () => {
+  const request = cmd('RequestJudicialConfirmation', { court: '秀洲区人民法院', jointApplication: true });
+  const TODAY = '2025-06-16T02:00:00.000Z'; // Monday, 10:00 in Beijing
+  const EFFECTIVE = '2025-06-11T02:00:00.000Z'; // signed five days before it was recorded
+  // Day 30 after 06-11 is Friday 07-11, a working day: 25 days after today's China date.
+  const DUE = '2025-07-11';
+  const DUE_AT = '2025-07-11T16:00:00.000Z';
+  const LAST_SECOND = '2025-07-11T15:59:59.000Z';
+  const DAY_31 = '2025-07-12T02:00:00.000Z';
+  const requested = ev('JudicialConfirmationRequested', { agreementId: AGREEMENT_ID, court: '秀洲区人民法院', jointApplication: true });
+
+  function recordedToday() {
+    const data = { ...agreementEvent.data, effectiveAt: EFFECTIVE };
+    const { agreementId: _id, ...command } = data;
+    const { events, after } = given(sessionHeld)
+      .when(cmd('RecordAgreement', command), { now: TODAY })
+      .then([ev('AgreementReached', data)]);
+    return { history: [...sessionHeld, ...events], after };
+  }
+
+  it('starts the clock at effectiveAt, so it is due 25 days after the day the agreement was recorded', () => {
+    const { after } = recordedToday();
+    if (after.status === 'none') throw new Error('no case');
+    expect(after.clocks['judicial-confirmation-apply']).toMatchObject({
+      status: 'running',
+      startedAt: EFFECTIVE,
+      due: DUE,
+      dueAt: DUE_AT,
+      provisional: false,
+    });
+    expect(addDays(chinaDateOf(TODAY), 25)).toBe(DUE);
+  });
+
+  it('accepts an application until the clock’s due moment and refuses it on day 31, when the clock is breached', () => {
+    const { history } = recordedToday();
+    given(history).when(request, { now: LAST_SECOND }).then([requested]);
+    given(history).when(request, { now: DAY_31 }).thenRejects('illegal-state', new RegExp(`closed at ${DUE_AT.replace(/\./g, '\\.')}`));
+
+    // The same moment, seen from the clock: CheckClocks on day 31 records the breach at DUE_AT, quietly.
+    const check = given(history).when(cmd('CheckClocks', {}), { now: DAY_31 }).decision;
+    if (!check.ok) throw new Error(check.rejection.reason);
+    const ofThisClock = check.events.filter((e) => (e.data as { clockKey?: string }).clockKey === 'judicial-confirmation-apply');
+    expect(ofThisClock.map((e) => ({ type: e.type, data: e.data }))).toEqual([
+      { type: 'ClockWarned', data: { clockKey: 'judicial-confirmation-apply', threshold: 0.5, at: '2025-06-26T16:00:00.000Z' } },
+      { type: 'ClockWarned', data: { clockKey: 'judicial-confirmation-apply', threshold: 0.75, at: '2025-07-03T16:00:00.000Z' } },
+      { type: 'ClockBreached', data: { clockKey: 'judicial-confirmation-apply', at: DUE_AT } },
+    ]);
+    const checked = given([...history, ...check.events]);
+    if (checked.state.status === 'none') throw new Error('no case');
+    const clock = checked.state.clocks['judicial-confirmation-apply'];
+    expect(clock).toMatchObject({ breached: true, dueAt: DUE_AT });
+    const refusal = checked.when(request, { now: DAY_31 }).decision;
+    expect(refusal.ok).toBe(false);
+    if (!refusal.ok) expect(refusal.rejection.reason).toContain(`closed at ${clock?.dueAt}`);
+  });
+
+  it('gives a second agreement (reopened case) its own window, though the first one lapsed unused', () => {
+    const SECOND = `${CASE_ID}/A-2nd`;
+    const secondAgreement = [
+      ...closed,
+      ev('CaseReopened', { reason: 'agreement-not-performed', note: '企业未按期支付' }, '2025-05-20T02:00:00.000Z'),
+      ev('AgreementReached', { ...agreementEvent.data, agreementId: SECOND, effectiveAt: '2025-06-02T02:00:00.000Z' }, '2025-06-02T02:00:00.000Z'),
+    ];
+    const { state } = given(secondAgreement);
+    if (state.status === 'none') throw new Error('no case');
+    // The first window's clock (from T0, due 2025-04-02) is still running, so it did not restart.
+    expect(state.clocks['judicial-confirmation-apply']).toMatchObject({ startedAt: T0, due: '2025-04-02', status: 'running' });
+    // 30 days from Monday 06-02 end on Wednesday 07-02.
+    given(secondAgreement).when(request, { now: '2025-06-10T02:00:00.000Z' }).then([
+      ev('JudicialConfirmationRequested', { agreementId: SECOND, court: '秀洲区人民法院', jointApplication: true }),
+    ]);
+    given(secondAgreement)
+      .when(request, { now: '2025-07-02T16:00:00.000Z' })
+      .thenRejects('illegal-state', /closed at 2025-07-02T16:00:00\.000Z/);
+  });
+});
+
 describe('judicial confirmation (人民调解法 第三十三条)', () => {
   const request = cmd('RequestJudicialConfirmation', { court: '秀洲区人民法院', jointApplication: true });
 
@@ -90,9 +169,18 @@ describe('judicial confirmation (人民调解法 第三十三条)', () => {
       .thenRejects('illegal-state', /30-day window for judicial confirmation closed at 2025-04-02T16:00:00.000Z/);
   });
 
-  it('refuses when the window cannot be placed on the loaded calendar', () => {
+  it('counts a window that runs past the loaded years provisionally, and says so when it refuses', () => {
+    // Effective Sunday 2026-12-20: day 30 is Tuesday 2027-01-19, a working day under the provisional rule.
     const lateAgreement = [...sessionHeld, { ...agreementEvent, data: { ...agreementEvent.data, effectiveAt: '2026-12-20T02:00:00.000Z' } }];
-    given(lateAgreement).when(request, { now: '2026-12-21T02:00:00.000Z' }).thenRejects('illegal-state', /outside the loaded calendar/);
+    const { state } = given(lateAgreement);
+    if (state.status === 'none') throw new Error('no case');
+    expect(state.clocks['judicial-confirmation-apply']).toMatchObject({ due: '2027-01-19', provisional: true });
+    given(lateAgreement).when(request, { now: '2026-12-21T02:00:00.000Z' }).then([
+      ev('JudicialConfirmationRequested', { agreementId: AGREEMENT_ID, court: '秀洲区人民法院', jointApplication: true }),
+    ]);
+    given(lateAgreement)
+      .when(request, { now: '2027-01-19T16:00:00.000Z' })
+      .thenRejects('illegal-state', /closed at 2027-01-19T16:00:00\.000Z .*counted provisionally: the 2027 holiday notice is not loaded/);
   });
 
   it('refuses an application by one party alone', () => {

@@ -41,6 +41,7 @@ describe('start', () => {
       ],
       warned: [],
       breached: false,
+      provisional: false,
       policyVersion: 'sla-2025.1',
       calendarVersion: chinaCalendar.version,
     });
@@ -335,7 +336,75 @@ describe('purity and errors', () => {
     expect(before).toStrictEqual(snapshot);
   });
 
-  it('given an event whose deadline falls outside the loaded calendar, then evolving fails loudly', () => {
-    expect(() => given(received('2026-12-30T02:00:00.000Z'))).toThrow(CalendarRangeError);
+  it('given an event whose clock would start before the loaded calendar, then evolving fails loudly', () => {
+    expect(() => given(received('2023-12-30T02:00:00.000Z'))).toThrow(CalendarRangeError);
+  });
+});
+
+describe('past the loaded calendar (2024–2026; the 2027 notice is not out)', () => {
+  const PROVISIONAL = 'counted provisionally: the 2027 holiday notice is not loaded';
+
+  it('given a case received on Friday 2026-12-25, then the reply clock is due provisionally on 2027-01-04, and says why', () => {
+    const clocks = given(received('2026-12-25T02:00:00.000Z'));
+    const reply = clock(clocks, 'complaint-reply');
+    // Day 7 is 2027-01-01 (元旦, fixed by date), then a weekend: Monday 2027-01-04.
+    expect(reply).toMatchObject({
+      status: 'running',
+      due: '2027-01-04',
+      dueAt: '2027-01-04T16:00:00.000Z',
+      provisional: true,
+      calendarVersion: chinaCalendar.version,
+      warnAt: [
+        { threshold: 0.5, at: '2026-12-28T16:00:00.000Z' },
+        { threshold: 0.75, at: '2026-12-30T16:00:00.000Z' },
+      ],
+    });
+    expect(reply.rule).toContain('day 7 (2027-01-01) is a holiday (元旦)');
+    expect(reply.rule).toContain(PROVISIONAL);
+    expect(reply.rule).toContain('recompute when it is loaded');
+    // Plain JSON: it survives a Temporal payload or a read-model row unchanged.
+    expect(JSON.parse(JSON.stringify(reply))).toEqual(reply);
+    // The acceptance clock ends on Wednesday 12-30, inside the loaded year.
+    expect(clock(clocks, 'enterprise-committee-accept')).toMatchObject({ due: '2026-12-30', provisional: false });
+    expect(nextDueAt(clocks)).toBe('2026-12-28T16:00:00.000Z');
+  });
+
+  it('given a working-day clock started on 2026-12-30, then 1 January and the weekend are not counted', () => {
+    const accept = clock(given(received('2026-12-30T02:00:00.000Z')), 'enterprise-committee-accept');
+    // 12-31 (1), 01-01 holiday, 01-02/03 weekend, 01-04 (2), 01-05 (3).
+    expect(accept).toMatchObject({ due: '2027-01-05', provisional: true });
+    expect(accept.rule).toContain('3 rest days not counted');
+  });
+
+  it('given a pause that pushes the due date into 2027, when the clock resumes, then it becomes provisional instead of failing', () => {
+    // Accepted Tuesday 2026-12-01: due 12-16. Suspended 12-10 after 9 counted days, resumed 12-28: the other 6
+    // run 12-29 … 2027-01-03 (a Sunday), so the period ends on Monday 2027-01-04.
+    const accepted = given(ev('CaseAccepted', '2026-12-01T02:00:00.000Z'));
+    expect(clock(accepted, 'mediation-conclude')).toMatchObject({ due: '2026-12-16', provisional: false });
+    const paused = when(accepted, ev('CaseSuspended', '2026-12-10T02:00:00.000Z', { reason: 'other' }));
+    const resumed = when(paused, ev('CaseResumed', '2026-12-28T02:00:00.000Z'));
+    expect(clock(resumed, 'mediation-conclude')).toMatchObject({ status: 'running', due: '2027-01-04', provisional: true });
+    expect(clock(resumed, 'mediation-conclude').rule).toContain(PROVISIONAL);
+  });
+
+  it('given a case received in 2027 itself, then its clocks are provisional too', () => {
+    const clocks = given(received('2027-03-01T02:00:00.000Z'));
+    expect(clock(clocks, 'complaint-reply')).toMatchObject({ due: '2027-03-08', provisional: true });
+  });
+});
+
+describe('start moment from event data (startAt)', () => {
+  it('given an agreement recorded on 2025-06-16 that took effect on 2025-06-11, then the confirmation clock counts from 06-11', () => {
+    const clocks = given(ev('AgreementReached', '2025-06-16T02:00:00.000Z', { effectiveAt: '2025-06-11T02:00:00.000Z' }));
+    expect(clock(clocks, 'judicial-confirmation-apply')).toMatchObject({
+      startedAt: '2025-06-11T02:00:00.000Z',
+      due: '2025-07-11',
+      dueAt: '2025-07-11T16:00:00.000Z',
+    });
+  });
+
+  it('given an event without the field, then the clock starts when the event occurred', () => {
+    const clocks = given(ev('AgreementReached', '2025-06-16T02:00:00.000Z'));
+    expect(clock(clocks, 'judicial-confirmation-apply')).toMatchObject({ startedAt: '2025-06-16T02:00:00.000Z', due: '2025-07-16' });
   });
 });

@@ -1,6 +1,6 @@
 // The policy table is data: these checks keep it consistent with DOMAIN.md and with the event catalogue.
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '../../events/index.js';
+import { EVENT_TYPES, eventCatalogue, Instant } from '../../events/index.js';
 import { breachAction, policyById, slaPolicySet, type SlaPolicy, type Trigger } from '../../domain/sla/index.js';
 
 const triggerLists = (p: SlaPolicy): Record<string, readonly Trigger[]> => ({
@@ -70,6 +70,20 @@ describe('SLA policy set sla-2025.1', () => {
       }
     }
     expect(seen.has('ClockWarned') || seen.has('ClockBreached')).toBe(false);
+  });
+
+  it('takes a start moment from event data only where the statute says so, from a required instant field', () => {
+    const startAts = slaPolicySet.policies.flatMap((p) =>
+      Object.entries(triggerLists(p)).flatMap(([role, triggers]) =>
+        triggers.flatMap((t) => (t.startAt === undefined ? [] : [{ policy: p.id, role, type: t.type, field: t.startAt }])),
+      ),
+    );
+    // 人民调解法 第三十三条 counts from the agreement taking effect, not from when it was recorded.
+    expect(startAts).toEqual([{ policy: 'judicial-confirmation-apply', role: 'start', type: 'AgreementReached', field: 'effectiveAt' }]);
+    for (const { type, field } of startAts) {
+      // The very schema, not .optional(): every such event carries the field, so the clock never falls back.
+      expect((eventCatalogue[type].data.shape as Record<string, unknown>)[field]).toBe(Instant);
+    }
   });
 
   it('escalates and supervises on every breach except the lapse of a party’s own time limit', () => {

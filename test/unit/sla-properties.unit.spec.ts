@@ -46,7 +46,8 @@ const caseEvent: fc.Arbitrary<{ type: string; data: Record<string, unknown> }> =
 );
 
 type Step = { kind: 'event'; after: number; event: { type: string; data: Record<string, unknown> } } | { kind: 'tick'; after: number };
-// Up to 3 days between steps and 60 steps keep every deadline inside the loaded 2024–2026 calendar.
+// Up to 3 days between steps and 60 steps keep every deadline from START_MS inside the loaded 2024–2026
+// calendar; the late start below runs past it on purpose.
 const minutes = fc.integer({ min: 0, max: 3 * 24 * 60 });
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('event' as const), after: minutes, event: caseEvent }) },
@@ -68,6 +69,9 @@ function checkClock(c: SlaClock): void {
   expect(policy).toBeDefined();
   expect(c.key).toBe(clockKey(c.policyId, c.scope));
   expect(c.dueAt).toBe(endOfChinaDay(c.due));
+  // Provisional exactly when the period reaches past the loaded calendar, and then the rule says so.
+  expect(c.provisional).toBe(c.due > `${chinaCalendar.lastYear}-12-31`);
+  expect(c.rule.includes('counted provisionally')).toBe(c.provisional);
   expect(c.due > chinaDateOf(c.startedAt)).toBe(true);
   expect(instantMs(c.dueAt)).toBeGreaterThan(instantMs(c.startedAt));
   expect(c.warnAt.map((w) => w.threshold)).toEqual(policy?.warnAt);
@@ -87,8 +91,8 @@ function checkClock(c: SlaClock): void {
 }
 
 /** Runs a history like the workflow would and returns the events it recorded and the clocks it holds. */
-function simulate(steps: readonly Step[]): { events: ClockEvent[]; clocks: SlaClocks } {
-  let nowMs = START_MS;
+function simulate(steps: readonly Step[], startMs = START_MS): { events: ClockEvent[]; clocks: SlaClocks } {
+  let nowMs = startMs;
   let clocks: SlaClocks = deepFreeze({});
   const events: ClockEvent[] = [];
   const apply = (event: ClockEvent) => {
@@ -138,6 +142,19 @@ describe('clock properties over random histories', () => {
         expect(JSON.parse(JSON.stringify(clocks))).toStrictEqual(clocks);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('across the end of the loaded calendar: never fail, count provisionally, fold deterministically', () => {
+    // From mid-November 2026, up to 180 days of history: into 2027, whose notice is not loaded.
+    const lateStart = instantMs('2026-11-15T01:00:00.000Z');
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const { events, clocks } = simulate(steps, lateStart);
+        expect(foldClocks(events, slaPolicySet, chinaCalendar)).toStrictEqual(clocks);
+        expect(JSON.parse(JSON.stringify(clocks))).toStrictEqual(clocks);
+      }),
+      { numRuns: 200 },
     );
   });
 

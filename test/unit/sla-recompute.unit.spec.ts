@@ -78,4 +78,58 @@ describe('recomputeClocks', () => {
     ]);
     expect(diffs[0]?.after).toBeUndefined();
   });
+
+  describe('once the next year is loaded', () => {
+    // TEST DATA, invented: not the State Council's 2027 notice (which is not out). A holiday on 2027-01-11/12
+    // and a make-up working Saturday exist only to move due dates.
+    const fake2027: HolidayData = {
+      version: 'test-only-fake-2027',
+      years: [
+        ...cnHolidays.years,
+        {
+          year: 2027,
+          notice: 'TEST DATA — invented for sla-recompute.unit.spec.ts, not a real notice',
+          holidays: [{ name: 'test-only', from: '2027-01-11', to: '2027-01-12' }],
+          makeupWorkdays: [{ date: '2027-01-09', name: 'test-only' }],
+        },
+      ],
+    };
+    const withFake2027 = buildCalendar(fake2027);
+    // Received and accepted on Monday 2026-12-28.
+    const late = [ev('CaseReceived', '2026-12-28T02:00:00.000Z', { channel: 'walk-in' }), ev('CaseAccepted', '2026-12-28T03:00:00.000Z')];
+
+    it('reports each provisional clock: a moved due date, or the same date now definite', () => {
+      const diffs = recomputeClocks(late, slaPolicySet, withFake2027, slaPolicySet, chinaCalendar, '2026-12-29T00:00:00.000Z');
+      // enterprise-committee-accept ends on 2026-12-31 on both calendars and is not reported.
+      expect(diffs.map((d) => d.clockKey)).toEqual(['complaint-reply', 'mediation-conclude']);
+
+      const [reply, mediation] = diffs;
+      // Day 7 is Monday 2027-01-04 on both.
+      expect(reply?.before).toMatchObject({ due: '2027-01-04', provisional: true, calendarVersion: chinaCalendar.version });
+      expect(reply?.after).toMatchObject({ due: '2027-01-04', provisional: false, calendarVersion: 'test-only-fake-2027' });
+      expect(reply?.changes).toEqual(['no longer provisional: counted on test-only-fake-2027, due unchanged']);
+
+      // Day 15 is Tuesday 2027-01-12: a working day provisionally, a (test) holiday on the loaded calendar.
+      expect(mediation?.before).toMatchObject({ due: '2027-01-12', provisional: true });
+      expect(mediation?.after).toMatchObject({ due: '2027-01-13', provisional: false });
+      expect(mediation?.changes[0]).toMatch(/^due 2027-01-12 \(provisional\) → 2027-01-13 \(15 calendar days from 2026-12-28 end on 2027-01-13; .*test-only/);
+      expect(mediation?.changes).toContain('no longer provisional: counted on test-only-fake-2027');
+    });
+
+    it('counts a make-up working day the provisional rule did not know', () => {
+      // A working-day clock from Tuesday 2027-01-05 (a referral): provisionally 01-06, 07, 08, 11, 12;
+      // on the loaded calendar 01-06, 07, 08, Saturday 09 (worked), then 11–12 are holidays: 01-13.
+      const referral = [ev('ReferralOpened', '2027-01-05T02:00:00.000Z', { department: 'hr' })];
+      const [diff] = recomputeClocks(referral, slaPolicySet, withFake2027, slaPolicySet, chinaCalendar);
+      expect(diff).toMatchObject({
+        clockKey: 'referral-objection:hr',
+        before: { due: '2027-01-12', provisional: true },
+        after: { due: '2027-01-13', provisional: false },
+      });
+    });
+
+    it('reports nothing when the old and new calendars are the same', () => {
+      expect(recomputeClocks(late, slaPolicySet, chinaCalendar, slaPolicySet, chinaCalendar)).toEqual([]);
+    });
+  });
 });
