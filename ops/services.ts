@@ -36,6 +36,11 @@ export async function startTemporal(config: StackConfig, installed: Installed, l
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     ...searchAttributeFlags.flatMap((f) => ['--search-attribute', f]),
   ];
+  if (config.profile === 'test') {
+    // Tests see continue-as-new: the server suggests it after 60 history events instead of 4,096, so a
+    // complete case on the dev server crosses into a new run at least once.
+    args.push('--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60');
+  }
   if (config.profile === 'dev') {
     // A SQLite file so cases survive a restart; WAL keeps writers from blocking the UI's readers.
     args.push('--db-filename', path.join(dir, 'temporal.db'), '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');

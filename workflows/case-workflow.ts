@@ -87,7 +87,8 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   });
 
   // The events a command would produce, folded as a dry run: a command whose events the core cannot
-  // fold (e.g. a deadline beyond the loaded calendar years) is refused like any other rejection.
+  // fold (a bug, or a clock starting before the first loaded calendar year) is refused like any other
+  // rejection instead of failing the workflow task over and over.
   const decideAndFold = (command: CaseCommand, req: Request): { events: CaseEvent[]; next: CaseState } => {
     const decision = decide(state, command, contextFor(req));
     if (!decision.ok) {

@@ -91,6 +91,10 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
     const sequences = messages.filter((m) => m.key === caseId).map((m) => m.value.sequence);
     expect(sequences).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(new Set(messages.map((m) => m.partition)).size).toBe(1);
+    // The test server suggests continue-as-new after 60 history events: the case crossed into a new
+    // run and carried its state, chain head and topic position along.
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
     const types = messages.map((m) => m.value.type);
     expect(types[0]).toBe('CaseReceived');
     expect(types).toContain('AgreementReached');
