@@ -102,6 +102,21 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     expect(JSON.stringify(summary)).not.toContain('王五');
     expect(JSON.stringify(summary)).not.toContain('13800000000');
 
+    // Open cases can be listed through Temporal visibility by their search attributes, which hold case
+    // facts only: no name or phone number.
+    const listed: string[] = [];
+    for (let i = 0; i < 50 && listed.length === 0; i++) {
+      for await (const wf of temporal.workflow.list({ query: `TaskQueue = '${taskQueue}' AND CaseStatus = 'received' AND CaseLevel = 'enterprise' AND Collective = false` })) listed.push(wf.workflowId);
+      if (listed.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(listed).toContain(caseId);
+    const description = await temporal.workflow.getHandle(caseId).describe();
+    const attributes = Object.fromEntries(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));
+    // Temporal adds its own (BuildIds, TemporalChangeVersion for patched()); ours are exactly these.
+    const ours = Object.keys(attributes).filter((k) => k !== 'BuildIds' && !k.startsWith('Temporal'));
+    expect(ours.sort()).toEqual(['CaseLevel', 'CaseStatus', 'Collective', 'NextDueAt']);
+    expect(JSON.stringify(attributes)).not.toMatch(/王五|13800000000/);
+
     const [message] = await readTopic(stack!.kafkaBrokers, topic, 1);
     expect(message?.key).toBe(caseId);
     expect(message?.value).toMatchObject({ type: 'CaseReceived', caseId, sequence: 1 });

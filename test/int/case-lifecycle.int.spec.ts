@@ -21,24 +21,32 @@ describeWithStack('case lifecycle paths on the time-skipping test server', () =>
     await createTopic(stack!.kafkaBrokers, topic);
   });
   beforeEach(async () => {
+    console.time('env');
     ce = await startCaseEnv({ testServerPath: stack!.testServerPath, brokers: stack!.kafkaBrokers, topic });
   });
   afterEach(async () => {
+    console.time('stop');
     await ce?.stop();
+    console.timeEnd('stop');
   });
 
   for (const name of PATH_NAMES) {
     it(`path ${name}`, async () => {
+      console.timeEnd('env');
       const caseId = uniqueName('MC');
       const path = lifecyclePath(name, { caseId, otherCaseId: uniqueName('MC'), startMs: await ce.now() });
       const handle = await ce.startCase(path.input);
+      console.time('run');
       const run = await runPath(handle, path, ce.env);
+      console.timeEnd('run');
 
       for (const expected of [path.expected, ...(path.expected.others ?? [])]) {
         const view = await settledView(ce.env.client.workflow.getHandle<typeof caseWorkflow>(expected.caseId));
         expect(view.state.status, `status of ${expected.caseId}`).toBe(expected.status);
 
+        console.time('kafka');
         const events = await caseEventsOnTopic(ce, expected.caseId, view.state.version);
+        console.timeEnd('kafka');
         expect(events.map((e) => e.sequence)).toEqual(range(view.state.version));
         expect(events.map((e) => e.type)).toEqual(expected.events);
         expect(verifyChain(events, { head: { sequence: view.state.version, hash: view.lastHash } })).toEqual({ ok: true });

@@ -69,7 +69,8 @@ export async function startCaseWorker(opts: {
  */
 export async function readTopic(brokers: string[], topic: string, count: number, timeoutMs = 30_000, opts: { key?: string; settleMs?: number } = {}) {
   const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.ERROR });
-  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}` });
+  // A short fetch wait: disconnect waits for the fetch in flight, which would otherwise long-poll for 5 s.
+  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
   const messages: Array<{ key: string; value: Record<string, unknown>; partition: number; offset: string }> = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
