@@ -11,6 +11,10 @@ import { actorOf } from './actor.js';
 import { health } from './health.js';
 import { HttpError, parseBody, Router } from './http.js';
 import { NewCaseBody, newCaseNumber, toReceiveCase } from './intake.js';
+import { runCommand } from './commands.js';
+import { redact } from '../events/index.js';
+import { caseViewQuery } from '../workflows/messages.js';
+import { WorkflowNotFoundError } from '@temporalio/common';
 
 export interface ApiDeps {
   temporal: Client;
@@ -43,6 +47,20 @@ export function createApi(deps: ApiDeps): http.Server {
       }
       deps.log.info({ caseId, channel: input.channel, actor: actor.id }, 'case received');
       return { status: 201, body: { caseId, links: { self: `/cases/${caseId}` } } };
+    })
+    .on('POST', '/cases/:id/commands/:type', async (req, params, body) => {
+      const result = await runCommand(deps.temporal, req, params.id ?? '', params.type ?? '', body);
+      return { status: 200, body: { events: result.events.map(redact) } };
+    })
+    .on('GET', '/cases/:id/state', async (_req, params) => {
+      const id = params.id ?? '';
+      try {
+        const view = await deps.temporal.workflow.getHandle(id).query(caseViewQuery);
+        return { status: 200, body: view };
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not-found', `there is no case ${id}`);
+        throw err;
+      }
     })
     .on('GET', '/cases/:id', async (_req, params) => {
       const id = params.id ?? '';

@@ -156,6 +156,47 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     expect(body.projector?.detail?.partitions).toHaveLength(3);
   });
 
+  it('runs staff commands as updates, and answers a command the core refuses with its reason and nothing written', async () => {
+    const created = await post(validBody);
+    const { caseId } = (await created.json()) as { caseId: string };
+    const command = (type: string, body: unknown, h: Record<string, string> = headers) =>
+      fetch(`${base}/cases/${caseId}/commands/${type}`, { method: 'POST', headers: h, body: JSON.stringify(body) });
+
+    const accepted = await command('AcceptCase', {});
+    expect(accepted.status).toBe(200);
+    expect(((await accepted.json()) as { events: Array<{ type: string }> }).events.map((e) => e.type)).toEqual(['CaseAccepted']);
+
+    const asAuditor = await command('ClassifyCase', { disputeType: 'wage-arrears' }, { ...headers, 'x-actor-role': 'auditor' });
+    expect(asAuditor.status).toBe(403);
+    expect(((await asAuditor.json()) as { message: string }).message).toBe('an auditor can read cases but not change them');
+
+    const mediatorHeaders = { ...headers, 'x-actor-id': 'mediator-3', 'x-actor-role': 'mediator' };
+    const extension = { days: 10, complainantConsents: true, respondentConsents: false, reason: '需补充证据' };
+    const tooEarly = await command('AgreeExtension', extension, mediatorHeaders);
+    expect(tooEarly.status).toBe(409);
+
+    const badData = await command('ClassifyCase', { disputeType: 'gossip' });
+    expect(badData.status).toBe(400);
+    expect(((await badData.json()) as { details: { issues: Array<{ field: string }> } }).details.issues[0]?.field).toBe('data.disputeType');
+
+    const written: number[] = [1, 1]; // CaseReceived, CaseAccepted
+    for (const [type, data] of [['ClassifyCase', { disputeType: 'wage-arrears' }], ['RouteCase', {}]] as const) {
+      const res = await command(type, data);
+      expect(res.status).toBe(200);
+      written.push(((await res.json()) as { events: unknown[] }).events.length);
+    }
+    const noConsent = await command('AgreeExtension', extension, mediatorHeaders);
+    expect(noConsent.status).toBe(400);
+    expect(((await noConsent.json()) as { message: string }).message).toBe("an extension needs both parties' consent");
+
+    expect((await command('ReceiveCase', {})).status).toBe(404);
+    expect((await command('NoSuchCommand', {})).status).toBe(404);
+
+    // Only the accepted commands left a trace: the refused ones wrote nothing.
+    const state = (await (await fetch(`${base}/cases/${caseId}/state`)).json()) as { state: { status: string; version: number } };
+    expect(state.state).toMatchObject({ status: 'routed', version: written.reduce((a, b) => a + b, 0) });
+  });
+
   it('returns 404 for a case that does not exist', async () => {
     const res = await fetch(`${base}/cases/MC-00000000-000000`);
     expect(res.status).toBe(404);
