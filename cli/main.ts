@@ -2,7 +2,9 @@
 // argv and a writer, and returns its exit code (0 ok, 1 failure, 2 bad arguments), so tests run it in-process.
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { runAudit } from './audit.js';
 import { runDeadline } from './deadline.js';
+import { runProjections } from './projections.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -21,6 +23,8 @@ interface Command {
 
 const commands: Record<string, Command> = {
   deadline: { summary: 'the due date of a period in days on the Chinese working-day calendar', run: runDeadline },
+  projections: { summary: 'rebuild the read models from the event log into a fresh schema and swap it in', run: runProjections },
+  audit: { summary: "the auditor's replay: timeline, state as of a moment, chain verification, compare with the workflow, dossier", run: runAudit },
 };
 
 function usage(): string {

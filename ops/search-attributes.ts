@@ -1,10 +1,13 @@
 // Registers the case workflow's search attributes on a Temporal cluster that lacks them: an existing
 // cluster (TEMPORAL_ADDRESS) or the Java test server, which knows none until told.
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// The default import: @temporalio/proto is CommonJS whose named exports Node's ESM loader cannot detect,
+// so a named import works under vitest but not under plain `tsx` (e.g. test/fixtures/record-histories.ts).
+import proto from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
 
-const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+const IndexedValueType = proto.temporal.api.enums.v1.IndexedValueType;
 const indexedType: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,

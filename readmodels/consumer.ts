@@ -1,11 +1,16 @@
 // The projector process: a kafkajs consumer group feeding batches to applyBatch. Offsets are committed to
 // Kafka only after the batch's transaction committed; the database checkpoint and the (case, sequence)
 // check make a redelivered batch harmless.
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+//
+// The checkpoint in the database is the authority on where a partition stands (applyBatch's guard): when a
+// rebuild swaps in a schema whose checkpoint is behind what this consumer has read, the next batch is
+// refused and the consumer seeks back to the checkpoint; when it is ahead, the records below it are
+// skipped. So the live projector keeps running through a rebuild and continues in the rebuilt schema.
+import { Kafka, logLevel, type Consumer, type EachBatchHandler } from 'kafkajs';
 import { kafkaLogCreator, type Logger } from '../ops/log.js';
 import type { Db } from './db.js';
-import { applyBatch } from './projector.js';
-import { assertSchemaName, createSchemaSql } from './schema.js';
+import { applyBatch, partitionKey, type BatchResult } from './projector.js';
+import { assertSchemaName, createSchemaSql, LAYOUT_VERSION } from './schema.js';
 
 export interface ProjectorOptions {
   db: Db;
@@ -32,26 +37,19 @@ export interface PartitionLag {
 export async function startProjector(opts: ProjectorOptions): Promise<RunningProjector> {
   const schema = assertSchemaName(opts.schema);
   await opts.db.exec(createSchemaSql(schema));
+  const layout = await opts.db.query<{ value: string }>(`select value from ${schema}.readmodel_meta where key = 'layout'`);
+  if (layout.rows[0]?.value !== LAYOUT_VERSION) {
+    opts.log.warn(
+      { schema, layout: layout.rows[0]?.value ?? 'unknown', expected: LAYOUT_VERSION },
+      'the read models were built by an older projector: run `mediation projections rebuild` to fill the new tables',
+    );
+  }
   const kafka = new Kafka({ clientId: opts.clientId ?? 'mediation-projector', brokers: opts.brokers, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(opts.log) });
   const consumer: Consumer = kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false });
   const admin = kafka.admin();
   await Promise.all([consumer.connect(), admin.connect()]);
   await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
-  await consumer.run({
-    eachBatchAutoResolve: false,
-    autoCommit: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      const records = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, value: m.value }));
-      const result = await applyBatch(opts.db, schema, records);
-      const last = batch.messages[batch.messages.length - 1];
-      if (last) resolveOffset(last.offset);
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
-      await heartbeat();
-      opts.log.debug({ partition: batch.partition, ...result }, 'batch applied');
-      if (result.parked > 0) opts.log.warn({ partition: batch.partition, parked: result.parked }, 'events parked in the dead-letter table');
-    },
-  });
+  await consumer.run({ eachBatchAutoResolve: false, autoCommit: false, eachBatch: projectBatches({ db: opts.db, schema, consumer, log: opts.log }) });
   opts.log.info({ topic: opts.topic, groupId: opts.groupId, schema }, 'projector running');
 
   return {
@@ -60,6 +58,46 @@ export async function startProjector(opts: ProjectorOptions): Promise<RunningPro
       await admin.disconnect();
     },
     lag: () => projectorLag(opts.db, schema, admin, opts.topic),
+  };
+}
+
+export interface BatchApplied {
+  partition: number;
+  /** The offset after the batch's last record. */
+  nextOffset: string;
+  records: number;
+  result: BatchResult;
+}
+
+/**
+ * The eachBatch handler shared by the live projector and the rebuild: apply (guarded by the database
+ * checkpoint), seek back when the checkpoint is behind, else commit the offset to Kafka.
+ */
+export function projectBatches(opts: { db: Db; schema: string; consumer: Consumer; log: Logger; onBatch?: (applied: BatchApplied) => void }): EachBatchHandler {
+  // Per partition, the checkpoint this consumer last sought back to (see ApplyOptions.rewoundTo).
+  const rewoundTo = new Map<string, string>();
+  return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const records = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, value: m.value }));
+    const key = partitionKey(batch.topic, batch.partition);
+    const result = await applyBatch(opts.db, opts.schema, records, { guard: true, rewoundTo });
+    const rewind = result.rewinds?.[0];
+    if (rewind) {
+      // The schema's checkpoint is behind what was read (a rebuild was swapped in): read again from there.
+      rewoundTo.set(key, rewind.offset);
+      opts.log.info({ partition: batch.partition, from: batch.firstOffset(), to: rewind.offset }, 'checkpoint behind the consumer: seeking back');
+      opts.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: rewind.offset });
+      return;
+    }
+    rewoundTo.delete(key);
+    const last = batch.messages[batch.messages.length - 1] as (typeof batch.messages)[number];
+    resolveOffset(last.offset);
+    const nextOffset = (BigInt(last.offset) + 1n).toString();
+    await opts.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
+    await heartbeat();
+    opts.log.debug({ partition: batch.partition, ...result }, 'batch applied');
+    if (result.parked > 0) opts.log.warn({ partition: batch.partition, parked: result.parked }, 'events parked in the dead-letter table');
+    opts.onBatch?.({ partition: batch.partition, nextOffset, records: records.length, result });
   };
 }
 

@@ -2,9 +2,23 @@
 // together with the partition checkpoint. Idempotent per (case id, sequence): a redelivered event is
 // skipped, a gap or a broken chain parks the case's events in the dead-letter table (in order) while
 // other cases go on, and a record that cannot be decoded never stops the projector.
+//
+// A batch is folded in memory: the cases it touches are read once (progress, state, parked or not), each
+// event is checked and folded with the domain's evolve (projections.ts), and every table is written once
+// per case with set-based statements at the end. A record that breaks the batch in the database (e.g.
+// text PostgreSQL cannot store) or in the fold is isolated by applying the batch record by record, and
+// parked on its own.
+//
+// The first statement of the transaction locks the partition's checkpoint rows. A rebuild's swap takes
+// that table exclusively (rebuild.ts), so a batch runs wholly before or wholly after a swap, and after it
+// every name resolves to the rebuilt schema. With `guard`, the checkpoint in the database — not the
+// consumer's position — decides what is applied: records below it are skipped, and a batch that starts
+// above it (the rebuilt schema stopped earlier than this consumer had read) is refused with `rewinds`, so
+// the consumer seeks back and nothing is lost.
 import { hashEvent, parseEvent, type CaseEvent } from '../events/index.js';
+import type { CaseState } from '../domain/case/index.js';
 import type { Db, Queryable } from './db.js';
-import { projections } from './projections.js';
+import { emptyDoc, evolveDoc, rowsOf, type CaseDoc, type CaseFacts, type CaseRows } from './projections.js';
 import { assertSchemaName } from './schema.js';
 
 export interface KafkaRecord {
@@ -18,94 +32,364 @@ export interface BatchResult {
   applied: number;
   duplicates: number;
   parked: number;
+  /** Only with `guard`: partitions whose records start above the checkpoint; seek back to `offset`. */
+  rewinds?: PartitionOffset[];
 }
 
-export async function applyBatch(db: Db, schema: string, records: readonly KafkaRecord[]): Promise<BatchResult> {
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface ApplyOptions {
+  /** The database checkpoint decides: skip records below it, refuse a batch that starts above it. */
+  guard?: boolean;
+  /**
+   * Partitions already sought back to their checkpoint (`topic/partition` → offset): if the records still
+   * start above it, the offsets between do not exist (retention, compaction) and the batch is applied.
+   */
+  rewoundTo?: ReadonlyMap<string, string>;
+}
+
+export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+export async function applyBatch(db: Db, schema: string, records: readonly KafkaRecord[], options: ApplyOptions = {}): Promise<BatchResult> {
   const s = assertSchemaName(schema);
+  if (records.length === 0) return { applied: 0, duplicates: 0, parked: 0 };
+  const decoded = records.map(decode);
+  try {
+    return await db.transaction((tx) => applyDecoded(tx, s, decoded, options));
+  } catch (error) {
+    if (!isPoison(error)) throw error;
+    if (decoded.length > 1) {
+      // Find the record at fault: one transaction per record, in order.
+      const total: BatchResult = { applied: 0, duplicates: 0, parked: 0 };
+      for (const record of records) {
+        const one = await applyBatch(db, s, [record], options);
+        total.applied += one.applied;
+        total.duplicates += one.duplicates;
+        total.parked += one.parked;
+        if (one.rewinds) total.rewinds = [...(total.rewinds ?? []), ...one.rewinds];
+      }
+      return total;
+    }
+    const only = decoded[0] as Decoded;
+    const reason = `unprojectable: ${error instanceof Error ? error.message : String(error)}`;
+    return db.transaction(async (tx) => {
+      await lockCheckpoints(tx, s, decoded);
+      await insertDeadLetters(tx, s, [deadLetter(only, reason)]);
+      await moveCheckpoints(tx, s, decoded);
+      return { applied: 0, duplicates: 0, parked: 1 };
+    });
+  }
+}
+
+// ------------------------------------------------------------------ decoding (outside the transaction)
+
+interface Decoded {
+  record: KafkaRecord;
+  payload: string;
+  raw?: Record<string, unknown>;
+  event?: CaseEvent;
+  /** Why the record cannot be read at all (poison); such a record is parked with no case. */
+  undecodable?: string;
+  /** The stored form does not hash to its `hash`. */
+  tampered?: boolean;
+}
+
+function decode(record: KafkaRecord): Decoded {
+  const payload = record.value?.toString('utf8') ?? '';
+  try {
+    const raw = JSON.parse(payload) as Record<string, unknown>;
+    const event = parseEvent(raw);
+    // The hash is checked on the stored form (before upcasting), as events/upcasters.ts requires.
+    return { record, payload, raw, event, tampered: hashEvent(raw) !== event.hash };
+  } catch (err) {
+    return { record, payload, undecodable: `undecodable: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+// ------------------------------------------------------------------ one batch, in one transaction
+
+interface Loaded {
+  lastSequence: number;
+  lastHash: string | undefined;
+  parked: boolean;
+  doc: CaseDoc;
+}
+
+interface DeadLetterRow {
+  case_id: string | null;
+  sequence: number | null;
+  topic: string;
+  partition: number;
+  kafka_offset: string;
+  reason: string;
+  payload: string;
+}
+
+async function applyDecoded(tx: Queryable, s: string, decoded: readonly Decoded[], options: ApplyOptions): Promise<BatchResult> {
   const result: BatchResult = { applied: 0, duplicates: 0, parked: 0 };
-  if (records.length === 0) return result;
-  await db.transaction(async (tx) => {
-    for (const record of records) {
-      const outcome = await applyRecord(tx, s, record);
-      result[outcome]++;
+  const checkpoints = await lockCheckpoints(tx, s, decoded);
+
+  let todo: readonly Decoded[] = decoded;
+  if (options.guard) {
+    const refused = new Set<string>();
+    const started = new Set<string>();
+    const accepted: Decoded[] = [];
+    todo = accepted;
+    for (const d of decoded) {
+      const key = partitionKey(d.record.topic, d.record.partition);
+      if (refused.has(key)) continue;
+      const next = checkpoints.get(key);
+      if (next !== undefined && BigInt(d.record.offset) < BigInt(next)) {
+        result.duplicates++;
+        continue;
+      }
+      if (!started.has(key) && next !== undefined && BigInt(d.record.offset) > BigInt(next) && options.rewoundTo?.get(key) !== next) {
+        refused.add(key);
+        (result.rewinds ??= []).push({ topic: d.record.topic, partition: d.record.partition, offset: next });
+        continue;
+      }
+      started.add(key);
+      accepted.push(d);
     }
-    // The checkpoint moves in the same transaction: after a crash the rows and the offset agree.
-    const last = new Map<string, KafkaRecord>();
-    for (const r of records) last.set(`${r.topic}/${r.partition}`, r);
-    for (const r of last.values()) {
-      await tx.query(
-        `insert into ${s}.projector_checkpoint (topic, partition, next_offset, updated_at) values ($1, $2, $3, now())
-         on conflict (topic, partition) do update set next_offset = greatest(${s}.projector_checkpoint.next_offset, excluded.next_offset), updated_at = now()`,
-        [r.topic, r.partition, (BigInt(r.offset) + 1n).toString()],
-      );
+    if (todo.length === 0) return result;
+  }
+
+  const cases = await loadCases(tx, s, todo);
+  const deadLetters: DeadLetterRow[] = [];
+  const archive: { case_id: string; sequence: number; event_id: string; type: string; occurred_at: string; event: unknown }[] = [];
+  const touched = new Set<string>();
+
+  for (const d of todo) {
+    if (d.undecodable !== undefined || d.event === undefined) {
+      deadLetters.push(deadLetter(d, d.undecodable ?? 'undecodable'));
+      result.parked++;
+      continue;
     }
-  });
+    const event = d.event;
+    const c = cases.get(event.caseId) as Loaded;
+    const park = (reason: string) => {
+      deadLetters.push(deadLetter(d, reason));
+      c.parked = true;
+      result.parked++;
+    };
+    // Once a case has parked events, its later events park behind them so the order is kept.
+    if (c.parked) {
+      park('case has parked events before this one');
+      continue;
+    }
+    if (event.sequence <= c.lastSequence) {
+      result.duplicates++;
+      continue;
+    }
+    if (event.sequence !== c.lastSequence + 1) {
+      park(`gap: expected sequence ${c.lastSequence + 1}, got ${event.sequence}`);
+      continue;
+    }
+    if (d.tampered) {
+      park('hash mismatch: the event was altered after sealing');
+      continue;
+    }
+    if (c.lastHash !== undefined && event.prevHash !== c.lastHash) {
+      park('broken chain: prevHash does not match the previous event');
+      continue;
+    }
+    try {
+      c.doc = evolveDoc(c.doc, event);
+    } catch (err) {
+      park(`unprojectable: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
+    }
+    c.lastSequence = event.sequence;
+    c.lastHash = event.hash;
+    touched.add(event.caseId);
+    archive.push({ case_id: event.caseId, sequence: event.sequence, event_id: event.eventId, type: event.type, occurred_at: event.occurredAt, event: d.raw });
+    result.applied++;
+  }
+
+  await insertDeadLetters(tx, s, deadLetters);
+  if (touched.size > 0) {
+    const ids = [...touched];
+    const rows: CaseRows[] = [];
+    for (const id of ids) {
+      let r: CaseRows | null;
+      try {
+        r = rowsOf((cases.get(id) as Loaded).doc);
+      } catch (err) {
+        throw new UnprojectableError(`case ${id}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (r) rows.push(r);
+    }
+    await writeCases(tx, s, ids, cases, rows);
+    await recordset(tx, `insert into ${s}.event_archive (case_id, sequence, event_id, type, occurred_at, event)
+      select case_id, sequence, event_id, type, occurred_at, event
+      from jsonb_to_recordset($1::jsonb) as x(case_id text, sequence integer, event_id text, type text, occurred_at timestamptz, event jsonb)`, archive);
+  }
+  await moveCheckpoints(tx, s, todo);
   return result;
 }
 
-async function applyRecord(tx: Queryable, s: string, record: KafkaRecord): Promise<keyof BatchResult> {
-  const payload = record.value?.toString('utf8') ?? '';
-  let raw: Record<string, unknown>;
-  let event: CaseEvent;
-  try {
-    raw = JSON.parse(payload) as Record<string, unknown>;
-    event = parseEvent(raw);
-  } catch (err) {
-    await park(tx, s, record, undefined, undefined, `undecodable: ${err instanceof Error ? err.message : String(err)}`);
-    return 'parked';
-  }
-
-  // Once a case has parked events, its later events park behind them so the order is kept.
-  const alreadyParked = await tx.query(`select 1 from ${s}.dead_letter where case_id = $1 limit 1`, [event.caseId]);
-  if (alreadyParked.rows.length > 0) {
-    await park(tx, s, record, event.caseId, event.sequence, 'case has parked events before this one');
-    return 'parked';
-  }
-
-  const progress = await tx.query<{ last_sequence: number; last_hash: string }>(
-    `select last_sequence, last_hash from ${s}.case_progress where case_id = $1`,
-    [event.caseId],
+/** Locks the batch's checkpoint rows (and so the table against a swap) and returns next offsets. */
+async function lockCheckpoints(tx: Queryable, s: string, decoded: readonly Decoded[]): Promise<Map<string, string>> {
+  const topics = [...new Set(decoded.map((d) => d.record.topic))];
+  const found = await tx.query<{ topic: string; partition: number; next_offset: string }>(
+    `select topic, partition, next_offset::text as next_offset from ${s}.projector_checkpoint where topic = any($1::text[]) for update`,
+    [topics],
   );
-  const lastSequence = progress.rows[0]?.last_sequence ?? 0;
-  if (event.sequence <= lastSequence) return 'duplicates';
-  if (event.sequence !== lastSequence + 1) {
-    await park(tx, s, record, event.caseId, event.sequence, `gap: expected sequence ${lastSequence + 1}, got ${event.sequence}`);
-    return 'parked';
-  }
-  // The hash is checked on the stored form (before upcasting), as events/upcasters.ts requires.
-  if (hashEvent(raw) !== event.hash) {
-    await park(tx, s, record, event.caseId, event.sequence, 'hash mismatch: the event was altered after sealing');
-    return 'parked';
-  }
-  const expectedPrev = progress.rows[0]?.last_hash;
-  if (expectedPrev !== undefined && event.prevHash !== expectedPrev) {
-    await park(tx, s, record, event.caseId, event.sequence, 'broken chain: prevHash does not match the previous event');
-    return 'parked';
-  }
-
-  for (const projection of projections) await projection.apply(tx, s, event);
-  await tx.query(
-    `insert into ${s}.event_archive (case_id, sequence, event_id, type, occurred_at, event) values ($1, $2, $3, $4, $5, $6)`,
-    [event.caseId, event.sequence, event.eventId, event.type, event.occurredAt, payload],
-  );
-  await tx.query(
-    `insert into ${s}.case_progress (case_id, last_sequence, last_hash) values ($1, $2, $3)
-     on conflict (case_id) do update set last_sequence = excluded.last_sequence, last_hash = excluded.last_hash`,
-    [event.caseId, event.sequence, event.hash],
-  );
-  return 'applied';
+  return new Map(found.rows.map((r) => [partitionKey(r.topic, r.partition), r.next_offset]));
 }
 
-async function park(
-  tx: Queryable,
-  s: string,
-  record: KafkaRecord,
-  caseId: string | undefined,
-  sequence: number | undefined,
-  reason: string,
-): Promise<void> {
-  await tx.query(
-    `insert into ${s}.dead_letter (case_id, sequence, topic, partition, kafka_offset, reason, payload) values ($1, $2, $3, $4, $5, $6, $7)`,
-    [caseId ?? null, sequence ?? null, record.topic, record.partition, record.offset, reason.slice(0, 2000), record.value?.toString('utf8') ?? ''],
+/** The checkpoint moves in the same transaction: after a crash the rows and the offset agree. */
+async function moveCheckpoints(tx: Queryable, s: string, decoded: readonly Decoded[]): Promise<void> {
+  const last = new Map<string, KafkaRecord>();
+  for (const d of decoded) last.set(partitionKey(d.record.topic, d.record.partition), d.record);
+  for (const r of last.values()) {
+    await tx.query(
+      `insert into ${s}.projector_checkpoint (topic, partition, next_offset, updated_at) values ($1, $2, $3, now())
+       on conflict (topic, partition) do update set next_offset = greatest(${s}.projector_checkpoint.next_offset, excluded.next_offset), updated_at = now()`,
+      [r.topic, r.partition, (BigInt(r.offset) + 1n).toString()],
+    );
+  }
+}
+
+async function loadCases(tx: Queryable, s: string, decoded: readonly Decoded[]): Promise<Map<string, Loaded>> {
+  const ids = [...new Set(decoded.flatMap((d) => (d.event ? [d.event.caseId] : [])))];
+  const cases = new Map<string, Loaded>();
+  if (ids.length === 0) return cases;
+  const found = await tx.query<{ case_id: string; last_sequence: number | null; last_hash: string | null; state: CaseState | null; facts: CaseFacts | null; parked: boolean }>(
+    `select c.case_id, p.last_sequence, p.last_hash, st.state, st.facts,
+       exists (select 1 from ${s}.dead_letter d where d.case_id = c.case_id) as parked
+     from unnest($1::text[]) as c(case_id)
+     left join ${s}.case_progress p on p.case_id = c.case_id
+     left join ${s}.case_state st on st.case_id = c.case_id`,
+    [ids],
   );
+  const legacy: string[] = [];
+  for (const row of found.rows) {
+    const lastSequence = row.last_sequence ?? 0;
+    cases.set(row.case_id, {
+      lastSequence,
+      lastHash: row.last_hash ?? undefined,
+      parked: row.parked,
+      doc: row.state && row.facts ? { state: row.state, facts: row.facts } : emptyDoc(),
+    });
+    if (lastSequence > 0 && !row.state) legacy.push(row.case_id);
+  }
+  // Cases projected before case_state existed: fold their archived events once.
+  if (legacy.length > 0) {
+    const archived = await tx.query<{ case_id: string; event: Record<string, unknown> }>(
+      `select case_id, event from ${s}.event_archive where case_id = any($1::text[]) order by case_id, sequence`,
+      [legacy],
+    );
+    for (const row of archived.rows) {
+      const c = cases.get(row.case_id) as Loaded;
+      c.doc = evolveDoc(c.doc, parseEvent(row.event));
+    }
+  }
+  return cases;
+}
+
+// ------------------------------------------------------------------ writing
+
+function deadLetter(d: Decoded, reason: string): DeadLetterRow {
+  return {
+    case_id: d.event?.caseId ?? null,
+    sequence: d.event?.sequence ?? null,
+    topic: d.record.topic,
+    partition: d.record.partition,
+    kafka_offset: d.record.offset,
+    reason: reason.slice(0, 2000),
+    // PostgreSQL text cannot hold NUL; the payload is kept readable and otherwise byte for byte.
+    payload: d.payload.replaceAll('\u0000', '\\u0000'),
+  };
+}
+
+async function insertDeadLetters(tx: Queryable, s: string, rows: readonly DeadLetterRow[]): Promise<void> {
+  // WITH ORDINALITY keeps the batch order in the ids, so a case's parked events stay in order.
+  await recordset(tx, `insert into ${s}.dead_letter (case_id, sequence, topic, partition, kafka_offset, reason, payload)
+    select x.case_id, x.sequence, x.topic, x.partition, x.kafka_offset, x.reason, x.payload
+    from jsonb_array_elements($1::jsonb) with ordinality as e(doc, n),
+      jsonb_to_record(e.doc) as x(case_id text, sequence integer, topic text, partition integer, kafka_offset bigint, reason text, payload text)
+    order by e.n`, rows);
+}
+
+async function writeCases(tx: Queryable, s: string, ids: string[], cases: Map<string, Loaded>, rows: readonly CaseRows[]): Promise<void> {
+  const progress = ids.map((id) => {
+    const c = cases.get(id) as Loaded;
+    return { case_id: id, last_sequence: c.lastSequence, last_hash: c.lastHash };
+  });
+  await recordset(tx, `insert into ${s}.case_progress (case_id, last_sequence, last_hash)
+    select case_id, last_sequence, last_hash from jsonb_to_recordset($1::jsonb) as x(case_id text, last_sequence integer, last_hash text)
+    on conflict (case_id) do update set last_sequence = excluded.last_sequence, last_hash = excluded.last_hash`, progress);
+
+  const states = ids.flatMap((id) => {
+    const { doc, lastSequence } = cases.get(id) as Loaded;
+    return doc.facts ? [{ case_id: id, version: lastSequence, state: doc.state, facts: doc.facts }] : [];
+  });
+  await recordset(tx, `insert into ${s}.case_state (case_id, version, state, facts)
+    select case_id, version, state, facts from jsonb_to_recordset($1::jsonb) as x(case_id text, version integer, state jsonb, facts jsonb)
+    on conflict (case_id) do update set version = excluded.version, state = excluded.state, facts = excluded.facts`, states);
+
+  await recordset(tx, `insert into ${s}.case_summary (case_id, status, channel, collective, priority, worker_count, dispute_type, level,
+      lead_department, respondent_name, respondent_credit_code, town, received_at, updated_at, closed_at, last_sequence, last_event_type)
+    select * from jsonb_to_recordset($1::jsonb) as x(case_id text, status text, channel text, collective boolean, priority text,
+      worker_count integer, dispute_type text, level text, lead_department text, respondent_name text, respondent_credit_code text,
+      town text, received_at timestamptz, updated_at timestamptz, closed_at timestamptz, last_sequence integer, last_event_type text)
+    on conflict (case_id) do update set status = excluded.status, channel = excluded.channel, collective = excluded.collective,
+      priority = excluded.priority, worker_count = excluded.worker_count, dispute_type = excluded.dispute_type, level = excluded.level,
+      lead_department = excluded.lead_department, respondent_name = excluded.respondent_name,
+      respondent_credit_code = excluded.respondent_credit_code, town = excluded.town, received_at = excluded.received_at,
+      updated_at = excluded.updated_at, closed_at = excluded.closed_at, last_sequence = excluded.last_sequence,
+      last_event_type = excluded.last_event_type`, rows.map((r) => r.summary));
+
+  // The derived lists are replaced whole for each touched case.
+  for (const table of ['case_clock', 'department_queue', 'supervision_notice']) {
+    await tx.query(`delete from ${s}.${table} where case_id = any($1::text[])`, [ids]);
+  }
+  await recordset(tx, `insert into ${s}.case_clock (case_id, clock_key, policy_id, department, level, status, started_at, due_at, warn_at, breached, duty, provisional)
+    select * from jsonb_to_recordset($1::jsonb) as x(case_id text, clock_key text, policy_id text, department text, level text, status text,
+      started_at timestamptz, due_at timestamptz, warn_at timestamptz, breached boolean, duty boolean, provisional boolean)`, rows.flatMap((r) => r.clocks));
+  await recordset(tx, `insert into ${s}.department_queue (department, case_id, role, level, status, priority, collective, suspended, received_at, due_at, clock_key)
+    select * from jsonb_to_recordset($1::jsonb) as x(department text, case_id text, role text, level text, status text, priority text,
+      collective boolean, suspended boolean, received_at timestamptz, due_at timestamptz, clock_key text)`, rows.flatMap((r) => r.queue));
+  await recordset(tx, `insert into ${s}.supervision_notice (notice_id, case_id, department, accountable_unit, level, reason, clock_key, issued_at, due_at, answered_at)
+    select * from jsonb_to_recordset($1::jsonb) as x(notice_id text, case_id text, department text, accountable_unit text, level text,
+      reason text, clock_key text, issued_at timestamptz, due_at timestamptz, answered_at timestamptz)`, rows.flatMap((r) => r.notices));
+
+  await recordset(tx, `insert into ${s}.case_kpi (case_id, department, level, dispute_type, collective, worker_count, respondent_credit_code,
+      respondent_name, received_at, received_month, accepted_month, agreement_month, closed_month, merged, recorded, handled, with_outcome,
+      replied, feedback, on_time, days_to_close)
+    select * from jsonb_to_recordset($1::jsonb) as x(case_id text, department text, level text, dispute_type text, collective boolean,
+      worker_count integer, respondent_credit_code text, respondent_name text, received_at timestamptz, received_month text,
+      accepted_month text, agreement_month text, closed_month text, merged boolean, recorded boolean, handled boolean,
+      with_outcome boolean, replied boolean, feedback boolean, on_time boolean, days_to_close double precision)
+    on conflict (case_id) do update set department = excluded.department, level = excluded.level, dispute_type = excluded.dispute_type,
+      collective = excluded.collective, worker_count = excluded.worker_count, respondent_credit_code = excluded.respondent_credit_code,
+      respondent_name = excluded.respondent_name, received_at = excluded.received_at, received_month = excluded.received_month,
+      accepted_month = excluded.accepted_month, agreement_month = excluded.agreement_month, closed_month = excluded.closed_month,
+      merged = excluded.merged, recorded = excluded.recorded, handled = excluded.handled, with_outcome = excluded.with_outcome,
+      replied = excluded.replied, feedback = excluded.feedback, on_time = excluded.on_time, days_to_close = excluded.days_to_close`,
+    rows.map((r) => r.kpi));
+}
+
+/** Runs a set-based statement over rows passed as one JSON parameter; nothing to do for no rows. */
+async function recordset(tx: Queryable, sql: string, rows: readonly object[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(sql, [JSON.stringify(rows)]);
+}
+
+class UnprojectableError extends Error {}
+
+/**
+ * An error that a record brought into the batch, not the database's state: data the database refuses
+ * (SQLSTATE class 22 data exception, 23 integrity constraint) or a fold that threw. Anything else (the
+ * connection, a lock) is thrown on: the batch is retried as a whole and nothing is parked.
+ */
+function isPoison(error: unknown): boolean {
+  if (error instanceof UnprojectableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }

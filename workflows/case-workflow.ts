@@ -186,6 +186,8 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   // Side effects of events, in order. Runs that began before referrals were child workflows keep
   // their old behaviour (no children) when they replay.
   const referralChildren = patched('referral-child-workflows');
+  // Runs that began before closed cases kept their clocks replay without the closed-case clock timer.
+  const clocksWhileClosed = patched('clocks-while-closed');
   const effectRunner = (async () => {
     for (;;) {
       await condition(() => effects.length > 0 || draining);
@@ -243,8 +245,11 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     const before = state;
     const wake = () => state !== before || clockCheckRequested || workflowInfo().continueAsNewSuggested;
     if (state.status === 'closed') {
-      const woke = await condition(wake, `${REOPEN_WINDOW_DAYS} days`);
-      if (!woke) break;
+      // A party's own time limits (judicial confirmation, review request) run on after closure, and their
+      // warnings and breach must be on record: wake for them too. The reopen window ends the run.
+      const clockDue = clocksWhileClosed && due && due !== lastCheckedDue ? Math.max(0, Date.parse(due) - Date.now()) : undefined;
+      const woke = await condition(wake, clockDue ?? `${REOPEN_WINDOW_DAYS} days`);
+      if (!woke && clockDue === undefined) break;
     } else {
       await condition(wake, due && due !== lastCheckedDue ? Math.max(0, Date.parse(due) - Date.now()) : undefined);
     }

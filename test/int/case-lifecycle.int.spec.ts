@@ -9,7 +9,7 @@ import { referralViewQuery, referralWorkflowId, type ReferralView } from '../../
 import { lifecyclePath, PATH_NAMES, runPath } from '../support/paths.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic } from '../support/temporal.js';
-import { caseEventsOnTopic, settledView, startCaseEnv, type CaseEnv } from '../support/time-skipping.js';
+import { caseEventsOnTopic, settledView, startCaseEnv, type CaseEnv, type TopicEvent } from '../support/time-skipping.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
@@ -21,32 +21,26 @@ describeWithStack('case lifecycle paths on the time-skipping test server', () =>
     await createTopic(stack!.kafkaBrokers, topic);
   });
   beforeEach(async () => {
-    console.time('env');
     ce = await startCaseEnv({ testServerPath: stack!.testServerPath, brokers: stack!.kafkaBrokers, topic });
   });
   afterEach(async () => {
-    console.time('stop');
     await ce?.stop();
-    console.timeEnd('stop');
   });
 
   for (const name of PATH_NAMES) {
     it(`path ${name}`, async () => {
-      console.timeEnd('env');
       const caseId = uniqueName('MC');
       const path = lifecyclePath(name, { caseId, otherCaseId: uniqueName('MC'), startMs: await ce.now() });
       const handle = await ce.startCase(path.input);
-      console.time('run');
       const run = await runPath(handle, path, ce.env);
-      console.timeEnd('run');
 
+      const topicEvents = new Map<string, TopicEvent[]>();
       for (const expected of [path.expected, ...(path.expected.others ?? [])]) {
         const view = await settledView(ce.env.client.workflow.getHandle<typeof caseWorkflow>(expected.caseId));
         expect(view.state.status, `status of ${expected.caseId}`).toBe(expected.status);
 
-        console.time('kafka');
         const events = await caseEventsOnTopic(ce, expected.caseId, view.state.version);
-        console.timeEnd('kafka');
+        topicEvents.set(expected.caseId, events);
         expect(events.map((e) => e.sequence)).toEqual(range(view.state.version));
         expect(events.map((e) => e.type)).toEqual(expected.events);
         expect(verifyChain(events, { head: { sequence: view.state.version, hash: view.lastHash } })).toEqual({ ok: true });
@@ -63,8 +57,7 @@ describeWithStack('case lifecycle paths on the time-skipping test server', () =>
       }
 
       // The referral child workflows: one per ReferralOpened, each ending as the path says.
-      const events = await caseEventsOnTopic(ce, caseId, path.expected.events.length);
-      const opened = events.filter((e) => e.type === 'ReferralOpened').map((e) => e.data as { referralId: string; department: string });
+      const opened = (topicEvents.get(caseId) ?? []).filter((e) => e.type === 'ReferralOpened').map((e) => e.data as { referralId: string; department: string });
       expect(opened.map((r) => r.department)).toEqual(path.expected.referrals.map((r) => r.department));
       for (const [i, referral] of opened.entries()) {
         const want = path.expected.referrals[i]!;

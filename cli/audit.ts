@@ -1,0 +1,530 @@
+// mediation audit replay|as-of|verify|compare|export — the auditor's commands (audit/ holds the logic).
+// Exit codes: 0 ok; 1 faults or differences found, or the log could not be read; 2 bad arguments or
+// configuration. Reports go to stdout (human-readable, or one JSON document with --json); warnings,
+// errors and progress go to stderr.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import {
+  compareWithWorkflow,
+  describeSource,
+  exportDossier,
+  loadCase,
+  readCaseEvents,
+  SourceError,
+  stateAsOf,
+  timeline,
+  verifyLog,
+  type EventSource,
+  type LoadedCase,
+  type ScanProgress,
+} from '../audit/index.js';
+import { renderAsOf, renderCaseVerification, renderComparison, renderLogVerification, renderTimeline } from '../audit/render.js';
+import { ConfigError, loadAppConfig, type AppConfig } from '../config/app.js';
+import { endOfChinaDay, isIsoDate } from '../domain/calendar/index.js';
+import type { CaseView } from '../workflows/messages.js';
+import { processIo, type CliIo } from './main.js';
+
+/** What the commands need from outside; tests replace parts of it. */
+export interface AuditDeps {
+  env: NodeJS.ProcessEnv;
+  now(): Date;
+  /** The running workflow's caseView (audit compare). */
+  workflowView(config: AppConfig, caseId: string): Promise<CaseView>;
+  /** Without a terminal, one progress line per this many milliseconds (verify --all). */
+  progressIntervalMs: number;
+}
+
+const defaultDeps: AuditDeps = {
+  env: process.env,
+  now: () => new Date(),
+  workflowView: queryWorkflowView,
+  progressIntervalMs: 5_000,
+};
+
+// ------------------------------------------------------------------ arguments
+
+const OPTIONS = {
+  from: { type: 'string' },
+  json: { type: 'boolean' },
+  'show-personal-data': { type: 'boolean' },
+  'all-partitions': { type: 'boolean' },
+  all: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+type OptionName = keyof typeof OPTIONS;
+
+const OPTION_HELP: Record<OptionName, string> = {
+  from: '--from kafka|archive     where to read the log: the Kafka topic (default) or the read models\' event archive',
+  json: '--json                   one JSON document on stdout instead of the report',
+  'show-personal-data': '--show-personal-data     print names, ID numbers and phones (default: redacted to their ref)',
+  'all-partitions': '--all-partitions         Kafka: scan every partition, not only the one the case number hashes to',
+  all: '--all                    every case in the log, with progress on stderr',
+  output: '-o, --output FILE        write the dossier to FILE instead of stdout',
+  help: '-h, --help               show this help',
+};
+
+interface Subcommand {
+  usage: string;
+  summary: string;
+  about: string[];
+  options: OptionName[];
+  run(ctx: Context): Promise<number>;
+}
+
+interface Context {
+  io: CliIo;
+  deps: AuditDeps;
+  config: AppConfig;
+  positionals: string[];
+  values: Partial<Record<OptionName, string | boolean>>;
+  json: boolean;
+  showPersonalData: boolean;
+}
+
+class BadArgument extends Error {}
+
+const SOURCE_HELP = [
+  'The log is read from the Kafka topic by default (KAFKA_BROKERS, KAFKA_TOPIC): the case\'s events are on the',
+  'partition its case number hashes to. --from archive reads the read models\' event_archive table instead',
+  '(DATABASE_URL, or PGLITE_PATH with the API stopped — PGlite is single-process — and READMODEL_SCHEMA);',
+  'the archive holds what the projector has applied so far.',
+];
+
+const subcommands: Record<string, Subcommand> = {
+  replay: {
+    usage: 'mediation audit replay <case> [--from kafka|archive] [--json] [--show-personal-data] [--all-partitions]',
+    summary: "the case's timeline: every event, actor, reason and clock change",
+    about: [
+      "Replays the case's log, oldest first: for each event its time, sequence, type, actor (id, role, department),",
+      'the case status it moved to, its reason and notes, its data, and what it did to each SLA clock (started,',
+      'paused, resumed, extended, warned, breached, stopped, cancelled, rescheduled).',
+      'The chain is verified first; a faulty log is still replayed (one event per sequence) with a warning.',
+    ],
+    options: ['from', 'json', 'show-personal-data', 'all-partitions', 'help'],
+    run: runReplay,
+  },
+  'as-of': {
+    usage: 'mediation audit as-of <case> <time> [--from kafka|archive] [--json] [--all-partitions]',
+    summary: 'the state and clocks of the case at a moment',
+    about: [
+      'Folds the events that had occurred by <time> and evaluates the SLA clocks at that moment (time left,',
+      'overdue, warnings due). <time> is an ISO instant with Z or an offset (2025-09-20T10:00:00+08:00), a',
+      'local time without one, taken as Beijing time (2025-09-20T10:00), or a date, meaning the end of that',
+      'day in Beijing (2025-09-20).',
+    ],
+    options: ['from', 'json', 'all-partitions', 'help'],
+    run: runAsOf,
+  },
+  verify: {
+    usage: 'mediation audit verify (<case> | --all) [--from kafka|archive] [--json] [--all-partitions]',
+    summary: 'the hash chain, gaps, duplicates and schema validity of one case or of the whole log',
+    about: [
+      'Checks the events exactly as stored: each hash, each link to the previous event, sequences 1..n without',
+      'gap, duplicate or reordering, the personal-data commitments, and each event against its schema.',
+      'Every fault is reported with its case, sequence, kind and where the record sits; the exit code is 1.',
+      'A log cut off after its last events is a valid shorter chain: audit compare checks it against the',
+      "workflow's head. --all reads the whole log once (progress on stderr: a bar on a terminal, else a line",
+      'every few seconds) and reports every faulty case.',
+    ],
+    options: ['from', 'json', 'all-partitions', 'all', 'help'],
+    run: runVerify,
+  },
+  compare: {
+    usage: 'mediation audit compare <case> [--from kafka|archive] [--json] [--all-partitions]',
+    summary: "the replayed state against the running workflow's",
+    about: [
+      "Folds the case's log and compares the result, field by field, with what the case workflow reports",
+      '(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE): the state, the clocks, the chain head (lastHash) and the last',
+      'published sequence. Every difference is listed with its path; the exit code is then 1. Events the',
+      'workflow has decided but not yet published are waited for (up to 10 s).',
+    ],
+    options: ['from', 'json', 'all-partitions', 'help'],
+    run: runCompare,
+  },
+  export: {
+    usage: 'mediation audit export <case> [--from kafka|archive] [--output FILE] [--show-personal-data] [--all-partitions]',
+    summary: 'the case dossier as JSON: events, state, clocks, timeline, verification',
+    about: [
+      'Writes one JSON document: the events as stored (personal fields reduced to the commitment the hash',
+      'covers, so the chain stays checkable, unless --show-personal-data), their verification, the replayed',
+      'state, the clocks as of now, and the timeline. The exit code is 1 when the log has faults.',
+    ],
+    options: ['from', 'output', 'show-personal-data', 'all-partitions', 'help'],
+    run: runExport,
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(subcommands).map((n) => n.length));
+  return [
+    'Usage: mediation audit <command> [options]',
+    '',
+    "Auditor's commands: replay a case from the event log, verify its hash chain, compare it with the workflow.",
+    '',
+    'Commands:',
+    ...Object.entries(subcommands).map(([name, s]) => `  ${name.padEnd(width)}  ${s.summary}`),
+    '',
+    ...SOURCE_HELP,
+    '',
+    'Exit codes: 0 ok; 1 faults or differences found, or the log could not be read; 2 bad arguments.',
+    "Run 'mediation audit <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+function subUsage(sub: Subcommand): string {
+  return [
+    `Usage: ${sub.usage}`,
+    '',
+    ...sub.about,
+    '',
+    'Options:',
+    ...sub.options.map((o) => `  ${OPTION_HELP[o]}`),
+    '',
+    ...SOURCE_HELP,
+    '',
+    'Exit codes: 0 ok; 1 faults or differences found, or the log could not be read; 2 bad arguments.',
+  ].join('\n');
+}
+
+function badArgument(io: CliIo, message: string, name?: string): number {
+  io.err(`error: ${message}`);
+  io.err(`Run 'mediation audit${name ? ` ${name}` : ''} --help' for usage.`);
+  return 2;
+}
+
+export async function runAudit(argv: string[], io: CliIo, overrides: Partial<AuditDeps> = {}): Promise<number> {
+  const deps: AuditDeps = { ...defaultDeps, ...overrides };
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.err(usage());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return 0;
+  }
+  const sub = subcommands[name];
+  if (!sub) return badArgument(io, `unknown audit command '${name}' (one of: ${Object.keys(subcommands).join(', ')})`);
+
+  const allowed = Object.fromEntries(sub.options.map((o) => [o, OPTIONS[o]]));
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: allowed, strict: true, allowPositionals: true });
+  } catch (error) {
+    return badArgument(io, error instanceof Error ? error.message : String(error), name);
+  }
+  const values = parsed.values as Context['values'];
+  if (values.help) {
+    io.out(subUsage(sub));
+    return 0;
+  }
+  const from = values.from ?? 'kafka';
+  if (from !== 'kafka' && from !== 'archive') return badArgument(io, `--from '${String(from)}' must be kafka or archive`, name);
+  if (values['all-partitions'] && from === 'archive') return badArgument(io, '--all-partitions applies to the Kafka topic, not to --from archive', name);
+  if (values['all-partitions'] && values.all) return badArgument(io, '--all reads every partition already; drop --all-partitions', name);
+
+  let config: AppConfig;
+  try {
+    config = loadAppConfig(deps.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const ctx: Context = {
+    io,
+    deps,
+    config,
+    positionals: parsed.positionals,
+    values,
+    json: values.json === true,
+    showPersonalData: values['show-personal-data'] === true,
+  };
+  try {
+    return await sub.run(ctx);
+  } catch (error) {
+    if (error instanceof BadArgument) return badArgument(io, error.message, name);
+    if (error instanceof SourceError || error instanceof WorkflowUnavailable) {
+      io.err(`error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function caseArgument(ctx: Context, command: string, extra: string[] = []): { caseId: string; rest: string[] } {
+  const [caseId, ...rest] = ctx.positionals;
+  if (caseId === undefined) throw new BadArgument(`${command} needs a case number, e.g. mediation audit ${command} MC-2025-000123${extra.length ? ` ${extra.join(' ')}` : ''}`);
+  if (caseId.length > 200 || /\s/.test(caseId) || caseId.startsWith('-')) throw new BadArgument(`'${caseId}' is not a case number`);
+  const unexpected = rest.slice(extra.length);
+  if (unexpected.length > 0) throw new BadArgument(`unexpected argument '${unexpected[0]}'`);
+  return { caseId, rest: rest.slice(0, extra.length) };
+}
+
+/**
+ * An instant from the command line: ISO with Z or an offset; without one, Beijing time; a date alone is
+ * the end of that day in Beijing (its last millisecond). Null when it is none of these or not a real time.
+ */
+export function parseMoment(text: string): string | null {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    return isIsoDate(text) ? new Date(Date.parse(endOfChinaDay(text)) - 1).toISOString() : null;
+  }
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/.exec(text);
+  if (!match) return null;
+  const [, date, hh, mm, ss = '00', frac = '', zone = '+08:00'] = match;
+  if (!isIsoDate(date!) || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59) return null;
+  const ms = Date.parse(`${date}T${hh}:${mm}:${ss}${frac}${zone}`);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+async function withSource<T>(ctx: Context, fn: (source: EventSource) => Promise<T>): Promise<T> {
+  if ((ctx.values.from ?? 'kafka') === 'kafka') {
+    return fn({
+      kind: 'kafka',
+      brokers: ctx.config.KAFKA_BROKERS,
+      topic: ctx.config.KAFKA_TOPIC,
+      allPartitions: ctx.values['all-partitions'] === true,
+    });
+  }
+  const { openDb } = await import('../readmodels/db.js');
+  let options: { url: string } | { pglitePath: string };
+  let describe: string;
+  if (ctx.config.DATABASE_URL) {
+    options = { url: ctx.config.DATABASE_URL };
+    const url = new URL(ctx.config.DATABASE_URL);
+    url.password = '';
+    describe = `PostgreSQL ${url.toString()}`;
+  } else if (ctx.config.PGLITE_PATH) {
+    if (!existsSync(ctx.config.PGLITE_PATH)) throw new BadArgument(`PGLITE_PATH ${ctx.config.PGLITE_PATH} does not exist`);
+    options = { pglitePath: ctx.config.PGLITE_PATH };
+    describe = `PGlite ${ctx.config.PGLITE_PATH}`;
+  } else {
+    throw new BadArgument('--from archive needs DATABASE_URL (a PostgreSQL server) or PGLITE_PATH (a PGlite directory)');
+  }
+  let db;
+  try {
+    db = await openDb(options);
+  } catch (error) {
+    throw new SourceError(`cannot open the read-model database (${describe}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return await fn({ kind: 'archive', db, schema: ctx.config.READMODEL_SCHEMA, describe });
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+}
+
+/** Reads, verifies and parses one case; null (after saying so) when the log has nothing of it. */
+async function loadFrom(ctx: Context, source: EventSource, caseId: string): Promise<LoadedCase | null> {
+  const records = await readCaseEvents(source, caseId);
+  if (records.length === 0) {
+    ctx.io.err(`error: no events of case ${caseId} in ${describeSource(source)}`);
+    return null;
+  }
+  return loadCase(caseId, records);
+}
+
+function warnIfFaulty(ctx: Context, loaded: LoadedCase): void {
+  const n = loaded.verification.faults.length;
+  if (n > 0) {
+    ctx.io.err(
+      `warning: the log of case ${loaded.caseId} has ${n} fault(s); replayed from the events that parse, one per sequence. ` +
+        `Run 'mediation audit verify ${loaded.caseId}' for the report.`,
+    );
+  }
+}
+
+function noticePersonalData(ctx: Context): void {
+  if (ctx.showPersonalData) ctx.io.err('notice: personal data is shown (--show-personal-data); handle this output accordingly');
+}
+
+function printJson(ctx: Context, value: unknown): void {
+  ctx.io.out(JSON.stringify(value, null, 2));
+}
+
+// ------------------------------------------------------------------ the commands
+
+async function runReplay(ctx: Context): Promise<number> {
+  const { caseId } = caseArgument(ctx, 'replay');
+  return withSource(ctx, async (source) => {
+    const loaded = await loadFrom(ctx, source, caseId);
+    if (!loaded) return 1;
+    warnIfFaulty(ctx, loaded);
+    noticePersonalData(ctx);
+    const entries = timeline(loaded.events, { showPersonalData: ctx.showPersonalData });
+    if (ctx.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, timeline: entries });
+    else for (const line of renderTimeline(caseId, describeSource(source), entries)) ctx.io.out(line);
+    return loaded.verification.ok ? 0 : 1;
+  });
+}
+
+async function runAsOf(ctx: Context): Promise<number> {
+  const { caseId, rest } = caseArgument(ctx, 'as-of', ['<time>']);
+  const timeText = rest[0];
+  if (timeText === undefined) throw new BadArgument('as-of needs a time after the case number, e.g. 2025-09-20T10:00:00+08:00 or 2025-09-20');
+  const asOf = parseMoment(timeText);
+  if (asOf === null) {
+    throw new BadArgument(`'${timeText}' is not a time: use an ISO instant (2025-09-20T10:00:00Z, 2025-09-20T10:00+08:00), a Beijing local time (2025-09-20T10:00) or a date (2025-09-20)`);
+  }
+  return withSource(ctx, async (source) => {
+    const loaded = await loadFrom(ctx, source, caseId);
+    if (!loaded) return 1;
+    warnIfFaulty(ctx, loaded);
+    const result = stateAsOf(loaded.events, asOf);
+    if (ctx.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, ...result });
+    else for (const line of renderAsOf(caseId, result)) ctx.io.out(line);
+    return loaded.verification.ok ? 0 : 1;
+  });
+}
+
+async function runVerify(ctx: Context): Promise<number> {
+  if (ctx.values.all) {
+    if (ctx.positionals.length > 0) throw new BadArgument(`give a case number or --all, not both (got '${ctx.positionals[0]}')`);
+    return withSource(ctx, async (source) => {
+      const progress = progressReporter(ctx, describeSource(source));
+      let result;
+      try {
+        result = await verifyLog(source, progress.update);
+      } finally {
+        progress.done();
+      }
+      if (ctx.json) printJson(ctx, result);
+      else for (const line of renderLogVerification(result)) ctx.io.out(line);
+      return result.ok ? 0 : 1;
+    });
+  }
+  if (ctx.positionals.length === 0) throw new BadArgument('verify needs a case number, or --all for every case in the log');
+  const { caseId } = caseArgument(ctx, 'verify');
+  return withSource(ctx, async (source) => {
+    const loaded = await loadFrom(ctx, source, caseId);
+    if (!loaded) return 1;
+    const v = loaded.verification;
+    if (ctx.json) printJson(ctx, { source: describeSource(source), ...v });
+    else for (const line of renderCaseVerification(v, describeSource(source))) ctx.io.out(line);
+    return v.ok ? 0 : 1;
+  });
+}
+
+async function runCompare(ctx: Context): Promise<number> {
+  const { caseId } = caseArgument(ctx, 'compare');
+  return withSource(ctx, async (source) => {
+    // The workflow may be moving: read the log between two queries that agree, so both sides describe the
+    // same version. Events decided but not yet published are waited for.
+    for (let attempt = 1; ; attempt++) {
+      const before = await publishedView(ctx, caseId);
+      const loaded = await loadFrom(ctx, source, caseId);
+      if (!loaded) return 1;
+      const view = await ctx.deps.workflowView(ctx.config, caseId);
+      const version = (v: CaseView) => (v.state.status === 'none' ? 0 : v.state.version);
+      const moved = version(view) !== version(before) || view.publishedSequence !== before.publishedSequence;
+      if (moved && attempt < 3) continue;
+      if (moved) ctx.io.err(`warning: case ${caseId} kept changing while it was read; compared with the latest view`);
+      warnIfFaulty(ctx, loaded);
+      const comparison = compareWithWorkflow(loaded.events, view);
+      if (ctx.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, ...comparison });
+      else for (const line of renderComparison(caseId, describeSource(source), comparison)) ctx.io.out(line);
+      return comparison.same && loaded.verification.ok ? 0 : 1;
+    }
+  });
+}
+
+async function publishedView(ctx: Context, caseId: string): Promise<CaseView> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const view = await ctx.deps.workflowView(ctx.config, caseId);
+    const version = view.state.status === 'none' ? 0 : view.state.version;
+    if (view.publishedSequence >= version || Date.now() > deadline) return view;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function runExport(ctx: Context): Promise<number> {
+  const { caseId } = caseArgument(ctx, 'export');
+  const output = ctx.values.output;
+  if (output === '') throw new BadArgument('--output needs a file name');
+  return withSource(ctx, async (source) => {
+    const loaded = await loadFrom(ctx, source, caseId);
+    if (!loaded) return 1;
+    warnIfFaulty(ctx, loaded);
+    noticePersonalData(ctx);
+    const dossier = exportDossier(loaded, { source: describeSource(source), now: ctx.deps.now().toISOString(), showPersonalData: ctx.showPersonalData });
+    const text = JSON.stringify(dossier, null, 2);
+    if (typeof output === 'string') {
+      await writeFile(output, `${text}\n`, { mode: 0o600 });
+      ctx.io.err(`wrote the dossier of case ${caseId} (${dossier.events.length} events, verification ${dossier.verification.ok ? 'ok' : 'FAILED'}) to ${output}`);
+    } else {
+      ctx.io.out(text);
+    }
+    return loaded.verification.ok ? 0 : 1;
+  });
+}
+
+// ------------------------------------------------------------------ progress (verify --all)
+
+function progressReporter(ctx: Context, source: string): { update(p: ScanProgress): void; done(): void } {
+  const tty = ctx.io === processIo && process.stderr.isTTY === true;
+  const started = Date.now();
+  let last = 0;
+  let announced = false;
+  const rate = (p: ScanProgress) => Math.round(p.done / Math.max(0.001, (Date.now() - started) / 1000));
+  const pct = (p: ScanProgress) => (p.total > 0 ? Math.min(100, Math.floor((p.done / p.total) * 100)) : 100);
+  const n = (x: number) => x.toLocaleString('en');
+  return {
+    update(p) {
+      const now = Date.now();
+      if (tty) {
+        if (now - last < 100 && p.done < p.total) return;
+        last = now;
+        const width = 30;
+        const filled = Math.round((pct(p) / 100) * width);
+        process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct(p)}% ${n(p.done)}/${n(p.total)} events, ${n(p.cases)} cases, ${n(rate(p))} events/s\x1b[K`);
+        return;
+      }
+      if (!announced) {
+        announced = true;
+        last = now;
+        ctx.io.err(`verify: reading ${n(p.total)} events from ${source}`);
+        return;
+      }
+      if (now - last < ctx.deps.progressIntervalMs) return;
+      last = now;
+      ctx.io.err(`verify: ${n(p.done)}/${n(p.total)} events (${pct(p)}%), ${n(p.cases)} cases, ${n(rate(p))} events/s`);
+    },
+    done() {
+      if (tty && last > 0) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+// ------------------------------------------------------------------ Temporal
+
+class WorkflowUnavailable extends Error {}
+
+/** The caseView query of the case's workflow (loaded on demand: the Temporal client is heavy to import). */
+async function queryWorkflowView(config: AppConfig, caseId: string): Promise<CaseView> {
+  const { Client, Connection, WorkflowNotFoundError } = await import('@temporalio/client');
+  const { caseViewQuery } = await import('../workflows/messages.js');
+  let connection;
+  try {
+    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
+  } catch (error) {
+    throw new WorkflowUnavailable(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (set TEMPORAL_ADDRESS): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    return await client.workflow.getHandle(caseId).query(caseViewQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      throw new WorkflowUnavailable(`there is no workflow for case ${caseId} in namespace ${config.TEMPORAL_NAMESPACE} at ${config.TEMPORAL_ADDRESS}`);
+    }
+    throw new WorkflowUnavailable(`the caseView query of case ${caseId} failed: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,110 @@
+// mediation projections rebuild [--schema NAME] [--no-swap] [--keep-old] [--timeout SECONDS]
+import { parseArgs } from 'node:util';
+import { ConfigError, loadAppConfig } from '../config/app.js';
+import { createLogger } from '../ops/log.js';
+import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
+import { rebuildProjections, type RebuildProgress } from '../readmodels/rebuild.js';
+import type { CliIo } from './main.js';
+
+const USAGE = [
+  'Usage: mediation projections rebuild [--schema NAME] [--no-swap] [--keep-old] [--timeout SECONDS]',
+  '',
+  'Rebuilds every read model from the event log: reads the topic from offset 0 with a fresh consumer group',
+  'into a fresh schema (<schema>_rebuild_<stamp>) until it has caught up with the end of the topic as it was',
+  'at the start, then swaps it in for the live schema in one transaction and drops the old one. The live',
+  'projector keeps running and continues in the rebuilt schema from its checkpoint. Progress goes to',
+  'stderr; the result (one JSON object) to stdout.',
+  '',
+  'Options:',
+  '  --schema NAME        the live schema to replace (default: READMODEL_SCHEMA, else rm)',
+  '  --no-swap            build the new schema and leave it beside the live one',
+  '  --keep-old           keep the replaced schema as <schema>_old_<stamp> instead of dropping it',
+  '  --timeout SECONDS    give up if not caught up by then (default 3600)',
+  '  -h, --help           show this help',
+  '',
+  'Environment: KAFKA_BROKERS, KAFKA_TOPIC, DATABASE_URL (else PGLITE_PATH), READMODEL_SCHEMA.',
+  'PGlite is one process: with PGLITE_PATH, stop the API (which hosts the live projector) first.',
+].join('\n');
+
+function badArgument(io: CliIo, message: string): number {
+  io.err(`error: ${message}`);
+  io.err("Run 'mediation projections --help' for usage.");
+  return 2;
+}
+
+export async function runProjections(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [action, ...rest] = argv;
+  if (action === undefined) return badArgument(io, 'missing action: rebuild');
+  if (action === '--help' || action === '-h' || action === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (action !== 'rebuild') return badArgument(io, `unknown action '${action}' (expected: rebuild)`);
+
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        schema: { type: 'string' },
+        'no-swap': { type: 'boolean', default: false },
+        'keep-old': { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    return badArgument(io, error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadAppConfig(values.schema === undefined ? env : { ...env, READMODEL_SCHEMA: values.schema });
+  } catch (error) {
+    if (error instanceof ConfigError) return badArgument(io, values.schema !== undefined && /READMODEL_SCHEMA/.test(error.message) ? `--schema '${values.schema}' is not a lower-case SQL identifier` : error.message);
+    throw error;
+  }
+  if (config.READMODEL_SCHEMA.length > 40) return badArgument(io, `--schema '${config.READMODEL_SCHEMA}' is too long (at most 40 characters leaves room for the stamp)`);
+  let timeoutMs = 3_600_000;
+  if (values.timeout !== undefined) {
+    const seconds = /^\d+$/.test(values.timeout) ? Number(values.timeout) : Number.NaN;
+    if (!Number.isSafeInteger(seconds) || seconds < 1) return badArgument(io, `--timeout '${values.timeout}' must be a whole number of seconds, at least 1`);
+    timeoutMs = seconds * 1000;
+  }
+
+  const log = createLogger('projections', env.LOG_LEVEL ?? 'warn');
+  const db = await openDb(dbOptionsFromEnv(env));
+  try {
+    const result = await rebuildProjections({
+      db,
+      schema: config.READMODEL_SCHEMA,
+      brokers: config.KAFKA_BROKERS,
+      topic: config.KAFKA_TOPIC,
+      groupPrefix: config.PROJECTOR_GROUP_ID,
+      log,
+      swap: !values['no-swap'],
+      keepOld: values['keep-old'],
+      timeoutMs,
+      onProgress: (p) => io.err(progressLine(p)),
+    });
+    io.err(
+      result.swapped
+        ? `rebuild: ${result.rebuiltSchema} swapped in as ${result.liveSchema}${result.oldSchema ? ` (old tables kept in ${result.oldSchema})` : ''}`
+        : `rebuild: ${result.rebuiltSchema} built beside ${result.liveSchema} (not swapped)`,
+    );
+    io.out(JSON.stringify(result));
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+function progressLine(p: RebuildProgress): string {
+  const percent = p.total > 0 ? ` (${Math.min(100, Math.floor((p.read * 100) / p.total))}%)` : '';
+  return `rebuild: ${p.read.toLocaleString('en')}/${p.total.toLocaleString('en')} events${percent}, ${p.eventsPerSecond.toLocaleString('en')} events/s, ${p.parked} parked, ${(p.elapsedMs / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,11 @@
+// TEMPORARY (helper6): runs bench/audit-verify-all.ts against the npm test Kafka. Not to be committed.
+import { execFileSync } from 'node:child_process';
+import { expect, it } from 'vitest';
+import { describeWithStack, stack } from '../support/stack.js';
+describeWithStack('bench', () => {
+  it('verify --all on 100k events', () => {
+    const out = execFileSync('npx', ['tsx', 'bench/audit-verify-all.ts', process.env.BENCH_EVENTS ?? '100000', '6'], { env: { ...process.env, KAFKA_BROKERS: stack!.kafkaBrokers.join(',') }, encoding: 'utf8', timeout: 600_000 });
+    console.log(out);
+    expect(out).toContain('verify --all');
+  }, 700_000);
+});
