@@ -103,8 +103,8 @@ export async function scanPartitions(
     groupId,
     allowAutoTopicCreation: false,
     // Large fetches: an audit reads whole partitions, and per-fetch overhead dominates small ones.
-    maxBytesPerPartition: source.fetchBytes ?? 8 * 1024 * 1024,
-    maxBytes: Math.max(source.fetchBytes ?? 0, 32 * 1024 * 1024),
+    maxBytesPerPartition: source.fetchBytes ?? Number(process.env.H6_PP ?? 8 * 1024 * 1024),
+    maxBytes: Math.max(source.fetchBytes ?? 0, Number(process.env.H6_MAX ?? 32 * 1024 * 1024)),
     maxWaitTimeInMs: 250,
   });
 

@@ -5,6 +5,7 @@
 // (decided by the real core: clocks started, paused, extended, warned, breached), sealed under a fresh case
 // number each, on a topic of their own that is deleted afterwards.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { connectProducer, createKafka } from '../activities/publish.js';
@@ -41,7 +42,10 @@ try {
   const bin = fileURLToPath(new URL('../bin/mediation.mjs', import.meta.url));
   const t1 = performance.now();
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bin, 'audit', 'verify', '--all', '--json'], { env: { ...process.env, KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC: topic } });
+    // GNU time, when there, reports the command's peak memory (its last stderr line).
+    const command = [process.execPath, bin, 'audit', 'verify', '--all', '--json'];
+    const timed = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', 'maxrss %M KiB', ...command] : command;
+    const child = spawn(timed[0]!, timed.slice(1), { env: { ...process.env, KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC: topic } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -54,9 +58,11 @@ try {
     throw new Error(`verify --all exited with ${code}`);
   }
   const result = JSON.parse(stdout) as { records: number; cases: number; elapsedMs: number; recordsPerSecond: number };
+  const maxrss = /maxrss (\d+) KiB/.exec(stderr)?.[1];
   console.log(
     `verify --all: ${result.records} events, ${result.cases} cases; verification ${result.elapsedMs} ms (${result.recordsPerSecond} events/s); ` +
-      `whole command ${Math.round(wallMs)} ms (${Math.round((result.records / wallMs) * 1000)} events/s)`,
+      `whole command ${Math.round(wallMs)} ms (${Math.round((result.records / wallMs) * 1000)} events/s)` +
+      (maxrss ? `; peak memory ${Math.round(Number(maxrss) / 1024)} MiB` : ''),
   );
 } finally {
   await producer.disconnect();

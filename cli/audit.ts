@@ -25,12 +25,17 @@ import { endOfChinaDay, isIsoDate } from '../domain/calendar/index.js';
 import type { CaseView } from '../workflows/messages.js';
 import { processIo, type CliIo } from './main.js';
 
+/** The case workflows' caseView query, over one connection (audit compare). */
+export interface WorkflowViews {
+  view(caseId: string): Promise<CaseView>;
+  close(): Promise<void>;
+}
+
 /** What the commands need from outside; tests replace parts of it. */
 export interface AuditDeps {
   env: NodeJS.ProcessEnv;
   now(): Date;
-  /** The running workflow's caseView (audit compare). */
-  workflowView(config: AppConfig, caseId: string): Promise<CaseView>;
+  workflows(config: AppConfig): Promise<WorkflowViews>;
   /** Without a terminal, one progress line per this many milliseconds (verify --all). */
   progressIntervalMs: number;
 }
@@ -38,7 +43,7 @@ export interface AuditDeps {
 const defaultDeps: AuditDeps = {
   env: process.env,
   now: () => new Date(),
-  workflowView: queryWorkflowView,
+  workflows: connectWorkflows,
   progressIntervalMs: 5_000,
 };
 
@@ -205,7 +210,7 @@ export async function runAudit(argv: string[], io: CliIo, overrides: Partial<Aud
     io.out(usage());
     return 0;
   }
-  const sub = subcommands[name];
+  const sub = Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
   if (!sub) return badArgument(io, `unknown audit command '${name}' (one of: ${Object.keys(subcommands).join(', ')})`);
 
   const allowed = Object.fromEntries(sub.options.map((o) => [o, OPTIONS[o]]));
@@ -413,31 +418,36 @@ async function runVerify(ctx: Context): Promise<number> {
 
 async function runCompare(ctx: Context): Promise<number> {
   const { caseId } = caseArgument(ctx, 'compare');
-  return withSource(ctx, async (source) => {
-    // The workflow may be moving: read the log between two queries that agree, so both sides describe the
-    // same version. Events decided but not yet published are waited for.
-    for (let attempt = 1; ; attempt++) {
-      const before = await publishedView(ctx, caseId);
-      const loaded = await loadFrom(ctx, source, caseId);
-      if (!loaded) return 1;
-      const view = await ctx.deps.workflowView(ctx.config, caseId);
+  const workflows = await ctx.deps.workflows(ctx.config);
+  try {
+    return await withSource(ctx, async (source) => {
+      // The workflow may be moving: read the log between two queries that agree, so both sides describe
+      // the same version. Events decided but not yet published are waited for.
       const version = (v: CaseView) => (v.state.status === 'none' ? 0 : v.state.version);
-      const moved = version(view) !== version(before) || view.publishedSequence !== before.publishedSequence;
-      if (moved && attempt < 3) continue;
-      if (moved) ctx.io.err(`warning: case ${caseId} kept changing while it was read; compared with the latest view`);
-      warnIfFaulty(ctx, loaded);
-      const comparison = compareWithWorkflow(loaded.events, view);
-      if (ctx.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, ...comparison });
-      else for (const line of renderComparison(caseId, describeSource(source), comparison)) ctx.io.out(line);
-      return comparison.same && loaded.verification.ok ? 0 : 1;
-    }
-  });
+      for (let attempt = 1; ; attempt++) {
+        const before = await publishedView(workflows, caseId);
+        const loaded = await loadFrom(ctx, source, caseId);
+        if (!loaded) return 1;
+        const view = await workflows.view(caseId);
+        const moved = version(view) !== version(before) || view.publishedSequence !== before.publishedSequence;
+        if (moved && attempt < 3) continue;
+        if (moved) ctx.io.err(`warning: case ${caseId} kept changing while it was read; compared with the latest view`);
+        warnIfFaulty(ctx, loaded);
+        const comparison = compareWithWorkflow(loaded.events, view);
+        if (ctx.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, ...comparison });
+        else for (const line of renderComparison(caseId, describeSource(source), comparison)) ctx.io.out(line);
+        return comparison.same && loaded.verification.ok ? 0 : 1;
+      }
+    });
+  } finally {
+    await workflows.close();
+  }
 }
 
-async function publishedView(ctx: Context, caseId: string): Promise<CaseView> {
+async function publishedView(workflows: WorkflowViews, caseId: string): Promise<CaseView> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const view = await ctx.deps.workflowView(ctx.config, caseId);
+    const view = await workflows.view(caseId);
     const version = view.state.status === 'none' ? 0 : view.state.version;
     if (view.publishedSequence >= version || Date.now() > deadline) return view;
     await new Promise((r) => setTimeout(r, 200));
@@ -506,25 +516,41 @@ function progressReporter(ctx: Context, source: string): { update(p: ScanProgres
 
 class WorkflowUnavailable extends Error {}
 
-/** The caseView query of the case's workflow (loaded on demand: the Temporal client is heavy to import). */
-async function queryWorkflowView(config: AppConfig, caseId: string): Promise<CaseView> {
+const QUERY_TIMEOUT_MS = 20_000;
+
+/** A Temporal connection for caseView queries (loaded on demand: the client is heavy to import). */
+async function connectWorkflows(config: AppConfig): Promise<WorkflowViews> {
   const { Client, Connection, WorkflowNotFoundError } = await import('@temporalio/client');
   const { caseViewQuery } = await import('../workflows/messages.js');
-  let connection;
+  let connection: Awaited<ReturnType<typeof Connection.connect>>;
   try {
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
   } catch (error) {
     throw new WorkflowUnavailable(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (set TEMPORAL_ADDRESS): ${error instanceof Error ? error.message : String(error)}`);
   }
-  try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    return await client.workflow.getHandle(caseId).query(caseViewQuery);
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) {
-      throw new WorkflowUnavailable(`there is no workflow for case ${caseId} in namespace ${config.TEMPORAL_NAMESPACE} at ${config.TEMPORAL_ADDRESS}`);
-    }
-    throw new WorkflowUnavailable(`the caseView query of case ${caseId} failed: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return {
+    async view(caseId) {
+      let timer: NodeJS.Timeout | undefined;
+      // A query needs a worker to answer it; without one it would wait for the RPC deadline.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new WorkflowUnavailable(`the workflow of case ${caseId} did not answer its caseView query within ${QUERY_TIMEOUT_MS / 1000} s (is a worker running?)`)),
+          QUERY_TIMEOUT_MS,
+        );
+      });
+      try {
+        return await Promise.race([client.workflow.getHandle(caseId).query(caseViewQuery), timeout]);
+      } catch (error) {
+        if (error instanceof WorkflowUnavailable) throw error;
+        if (error instanceof WorkflowNotFoundError) {
+          throw new WorkflowUnavailable(`there is no workflow for case ${caseId} in namespace ${config.TEMPORAL_NAMESPACE} at ${config.TEMPORAL_ADDRESS}`);
+        }
+        throw new WorkflowUnavailable(`the caseView query of case ${caseId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: () => connection.close().catch(() => undefined),
+  };
 }

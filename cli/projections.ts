@@ -1,4 +1,6 @@
-// mediation projections rebuild [--schema NAME] [--no-swap] [--keep-old] [--timeout SECONDS]
+// mediation projections rebuild [--schema NAME] [--no-swap] [--keep-old] [--timeout SECONDS] [--force]
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadAppConfig } from '../config/app.js';
 import { createLogger } from '../ops/log.js';
@@ -7,7 +9,7 @@ import { rebuildProjections, type RebuildProgress } from '../readmodels/rebuild.
 import type { CliIo } from './main.js';
 
 const USAGE = [
-  'Usage: mediation projections rebuild [--schema NAME] [--no-swap] [--keep-old] [--timeout SECONDS]',
+  'Usage: mediation projections rebuild [--schema NAME] [--no-swap] [--keep-old] [--timeout SECONDS] [--force]',
   '',
   'Rebuilds every read model from the event log: reads the topic from offset 0 with a fresh consumer group',
   'into a fresh schema (<schema>_rebuild_<stamp>) until it has caught up with the end of the topic as it was',
@@ -20,10 +22,12 @@ const USAGE = [
   '  --no-swap            build the new schema and leave it beside the live one',
   '  --keep-old           keep the replaced schema as <schema>_old_<stamp> instead of dropping it',
   '  --timeout SECONDS    give up if not caught up by then (default 3600)',
+  '  --force              open a PGlite directory even though it looks open elsewhere',
   '  -h, --help           show this help',
   '',
   'Environment: KAFKA_BROKERS, KAFKA_TOPIC, DATABASE_URL (else PGLITE_PATH), READMODEL_SCHEMA.',
-  'PGlite is one process: with PGLITE_PATH, stop the API (which hosts the live projector) first.',
+  'PGlite is one process: with PGLITE_PATH, stop the API (which hosts the live projector) first; the',
+  'command refuses a PGlite directory that another process has open.',
 ].join('\n');
 
 function badArgument(io: CliIo, message: string): number {
@@ -52,6 +56,7 @@ export async function runProjections(argv: string[], io: CliIo, env: NodeJS.Proc
         'no-swap': { type: 'boolean', default: false },
         'keep-old': { type: 'boolean', default: false },
         timeout: { type: 'string' },
+        force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -77,8 +82,16 @@ export async function runProjections(argv: string[], io: CliIo, env: NodeJS.Proc
     timeoutMs = seconds * 1000;
   }
 
+  const dbOptions = dbOptionsFromEnv(env);
+  // PGlite has no lock of its own: two processes on one directory corrupt it. It keeps a postmaster.pid
+  // while open and removes it on close.
+  if ('pglitePath' in dbOptions && !values.force && existsSync(path.join(dbOptions.pglitePath, 'postmaster.pid'))) {
+    io.err(`error: the PGlite directory ${dbOptions.pglitePath} is open in another process (the API?): stop it first, or use --force if that process is gone`);
+    return 1;
+  }
+  if ('memory' in dbOptions) return badArgument(io, 'no database: set DATABASE_URL or PGLITE_PATH');
   const log = createLogger('projections', env.LOG_LEVEL ?? 'warn');
-  const db = await openDb(dbOptionsFromEnv(env));
+  const db = await openDb(dbOptions);
   try {
     const result = await rebuildProjections({
       db,

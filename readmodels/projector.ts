@@ -301,8 +301,8 @@ function deadLetter(d: Decoded, reason: string): DeadLetterRow {
     topic: d.record.topic,
     partition: d.record.partition,
     kafka_offset: d.record.offset,
-    reason: reason.slice(0, 2000),
     // PostgreSQL text cannot hold NUL; the payload is kept readable and otherwise byte for byte.
+    reason: reason.slice(0, 2000).replaceAll('\u0000', '\\u0000'),
     payload: d.payload.replaceAll('\u0000', '\\u0000'),
   };
 }

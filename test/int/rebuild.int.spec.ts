@@ -2,6 +2,9 @@
 // a rebuild from offset 0 into a fresh schema, and the swap — while events keep arriving. A reference
 // projector that is never rebuilt shows what the incremental tables are; the rebuilt-and-continued live
 // schema must equal it table for table. On PGlite (everything in this process, one Db) and on PostgreSQL.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin, Producer } from 'kafkajs';
 import { connectProducer, createKafka } from '../../activities/publish.js';
@@ -158,6 +161,23 @@ describe('mediation projections (arguments)', () => {
     expect(await main(argv, cli)).toBe(2);
     expect(err[0]).toMatch(message);
     expect(err[1]).toMatch(/mediation projections --help/);
+  });
+
+  it('given no database configured, then it exits 2; given a PGlite directory open elsewhere, then it refuses', async () => {
+    const none = io();
+    expect(await runProjections(['rebuild'], none.cli, { KAFKA_BROKERS: '127.0.0.1:1' })).toBe(2);
+    expect(none.err[0]).toMatch(/no database: set DATABASE_URL or PGLITE_PATH/);
+
+    const dir = path.join(os.tmpdir(), uniqueName('pglite'));
+    const open = await openDb({ pglitePath: dir });
+    try {
+      const busy = io();
+      expect(await runProjections(['rebuild'], busy.cli, { KAFKA_BROKERS: '127.0.0.1:1', PGLITE_PATH: dir })).toBe(1);
+      expect(busy.err[0]).toMatch(/is open in another process/);
+    } finally {
+      await open.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('given --help, then it prints the usage', async () => {

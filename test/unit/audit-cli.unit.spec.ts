@@ -64,6 +64,7 @@ describe('mediation audit: bad arguments exit with 2 and say what is wrong', () 
   it.each([
     [[], 'Usage: mediation audit'],
     [['frobnicate'], "error: unknown audit command 'frobnicate' (one of: replay, as-of, verify, compare, export)"],
+    [['constructor'], "error: unknown audit command 'constructor'"],
     [['replay'], 'error: replay needs a case number'],
     [['replay', 'MC-1', 'MC-2'], "error: unexpected argument 'MC-2'"],
     [['replay', 'MC-1', '--frm', 'archive'], "error: Unknown option '--frm'"],
@@ -218,17 +219,24 @@ describe('mediation audit on an event archive (PGlite)', () => {
           nextDueAt: state.status === 'none' ? null : (nextDueAt(state.clocks) ?? null),
         }),
       ) as CaseView;
-    const same = await audit(['compare', CASE, '--from', 'archive'], { workflowView: async () => view() });
+    const same = await audit(['compare', CASE, '--from', 'archive'], { workflows: async () => ({ view: async () => view(), close: async () => undefined }) });
     expect(same.code).toBe(0);
     expect(same.out[1]).toBe('no difference: the replayed state equals the workflow state');
 
+    let closed = false;
     const differing = await audit(['compare', CASE, '--from', 'archive'], {
-      workflowView: async () => {
-        const v = view();
-        if (v.state.status !== 'none') v.state.status = 'closed';
-        return v;
-      },
+      workflows: async () => ({
+        view: async () => {
+          const v = view();
+          if (v.state.status !== 'none') v.state.status = 'closed';
+          return v;
+        },
+        close: async () => {
+          closed = true;
+        },
+      }),
     });
+    expect(closed).toBe(true);
     expect(differing.code).toBe(1);
     expect(differing.out.slice(1)).toEqual(['1 difference(s):', '  state.status: replayed "in-mediation", workflow "closed"']);
   });

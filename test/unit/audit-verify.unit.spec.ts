@@ -223,7 +223,16 @@ describe('hashStored (node:crypto) equals hashEvent (events/sha256.ts)', () => {
     fc.assert(
       fc.property(fc.dictionary(char, value, { maxKeys: 6 }), char, (data, name) => {
         const event = { hash: 'x', data, person: personalValue('p-1', name, '0123456789abcdef0123456789abcdef') };
-        expect(hashStored(event)).toBe(hashEvent(event));
+        // Both refuse the same inputs too (e.g. a "__proto__" key, which the copy in mapPersonalValues turns
+        // into a prototype that canonical JSON will not write).
+        const outcome = (hash: (e: object) => string) => {
+          try {
+            return hash(event);
+          } catch (error) {
+            return `threw ${String(error)}`;
+          }
+        };
+        expect(outcome(hashStored)).toBe(outcome(hashEvent));
       }),
       { numRuns: 300 },
     );
