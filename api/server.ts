@@ -12,6 +12,7 @@ import { health } from './health.js';
 import { HttpError, parseBody, Router } from './http.js';
 import { NewCaseBody, newCaseNumber, toReceiveCase } from './intake.js';
 import { runCommand } from './commands.js';
+import { readModelRoutes } from './readmodel-routes.js';
 import { redact } from '../events/index.js';
 import { caseViewQuery } from '../workflows/messages.js';
 import { WorkflowNotFoundError } from '@temporalio/common';
@@ -69,6 +70,8 @@ export function createApi(deps: ApiDeps): http.Server {
       if (!row) throw new HttpError(404, 'not-found', `no case ${id} in the read model (a case just received appears within a second)`);
       return { status: 200, body: row };
     });
+
+  readModelRoutes(router, deps.db, deps.schema);
 
   const server = http.createServer((req, res) => {
     res.on('unexpected-error', (err: unknown) => deps.log.error({ err, method: req.method, url: req.url }, 'request failed'));

@@ -197,6 +197,45 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     expect(state.state).toMatchObject({ status: 'routed', version: written.reduce((a, b) => a + b, 0) });
   });
 
+  it('answers the read-model questions over HTTP: queues, overdue, KPIs, early warning', async () => {
+    const created = await post(validBody);
+    const { caseId } = (await created.json()) as { caseId: string };
+    const getJson = async (url: string) => {
+      const res = await fetch(`${base}${url}`);
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    // The projector runs behind the workflow: wait for the case to reach the read model.
+    for (let i = 0; i < 150 && (await fetch(`${base}/cases/${caseId}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+
+    const queue = await getJson('/queues/union');
+    expect(queue.status).toBe(200);
+    expect((queue.body as Array<{ caseId: string }>).map((q) => q.caseId)).toContain(caseId);
+
+    // Thirty days on, its 7-day reply deadline has passed: the case is overdue then, not now.
+    const later = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const overdueLater = await getJson(`/overdue?now=${later}`);
+    expect((overdueLater.body as Array<{ caseId: string }>).map((c) => c.caseId)).toContain(caseId);
+    const overdueNow = await getJson('/overdue');
+    expect((overdueNow.body as Array<{ caseId: string }>).map((c) => c.caseId)).not.toContain(caseId);
+
+    const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+    const kpi = await getJson(`/kpis?from=${month}&to=${month}&groupBy=department`);
+    expect(kpi.status).toBe(200);
+    const union = (kpi.body as Array<{ department?: string; received: number }>).find((r) => r.department === 'union');
+    expect(union?.received).toBeGreaterThanOrEqual(1);
+
+    const warnings = await getJson(`/early-warnings?asOf=${month}-28&threshold=1`);
+    expect((warnings.body as Array<{ creditCode: string }>).map((w) => w.creditCode)).toContain(validBody.respondent.creditCode);
+
+    const bad = await getJson('/kpis?from=2026-13&to=2026-11');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('query from');
+    expect((await getJson('/queues/police')).status).toBe(404);
+
+    const archive = await getJson(`/cases/${caseId}/archive`);
+    expect((archive.body as unknown[]).length).toBeGreaterThanOrEqual(1);
+  });
+
   it('returns 404 for a case that does not exist', async () => {
     const res = await fetch(`${base}/cases/MC-00000000-000000`);
     expect(res.status).toBe(404);
