@@ -21,7 +21,22 @@ export class InvalidDateError extends Error {
 }
 
 /** Days since 1970-01-01 of a valid IsoDate; throws InvalidDateError otherwise (e.g. 2025-02-30). */
+// Every counted day goes through these two conversions, and the same few thousand dates recur: they
+// are remembered. A pure cache — the same answer as computing — so it is safe in the workflow sandbox.
+const CACHE_LIMIT = 50_000;
+const epochDayOf = new Map<string, number>();
+const dateOfEpochDay = new Map<number, IsoDate>();
+
 export function toEpochDay(d: IsoDate): number {
+  const known = epochDayOf.get(d);
+  if (known !== undefined) return known;
+  const n = computeEpochDay(d);
+  if (epochDayOf.size >= CACHE_LIMIT) epochDayOf.clear();
+  epochDayOf.set(d, n);
+  return n;
+}
+
+function computeEpochDay(d: IsoDate): number {
   const m = ISO_DATE.exec(d);
   if (!m) throw new InvalidDateError(d, 'a date in the form YYYY-MM-DD');
   const year = Number(m[1]);
@@ -33,7 +48,12 @@ export function toEpochDay(d: IsoDate): number {
 }
 
 export function fromEpochDay(n: number): IsoDate {
-  return fromEpochMs(n * MS_PER_DAY);
+  const known = dateOfEpochDay.get(n);
+  if (known !== undefined) return known;
+  const d = fromEpochMs(n * MS_PER_DAY);
+  if (dateOfEpochDay.size >= CACHE_LIMIT) dateOfEpochDay.clear();
+  dateOfEpochDay.set(n, d);
+  return d;
 }
 
 function fromEpochMs(ms: number): IsoDate {
