@@ -78,7 +78,7 @@ async function eventsAlreadyOnTopic(
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic);
-  const partition = after?.partition ?? partitionFor(topic, caseId, offsets.map((o) => o.partition));
+  const partition = after?.partition ?? partitionForKey(topic, caseId, offsets.map((o) => o.partition));
   const range = offsets.find((o) => o.partition === partition);
   const ids = new Set<string>();
   let last: TopicPosition | undefined;
@@ -117,11 +117,16 @@ async function eventsAlreadyOnTopic(
   return { ids, ...(last ? { last } : {}) };
 }
 
-// The partition kafkajs's default (Java-compatible murmur2) partitioner gives the case id. Only needed
-// when the workflow has no position yet, i.e. a retry of the very first batch.
-function partitionFor(topic: string, key: string, partitions: number[]): number {
+// The partition kafkajs's default (Java-compatible murmur2) partitioner gives a case id: where the
+// producer put the case's events. The publisher needs it when retrying the very first batch; auditors
+// need it to read one case.
+export function partitionForKey(topic: string, key: string, partitions: readonly number[]): number {
   const partitioner = Partitioners.DefaultPartitioner();
-  return partitioner({ topic, partitionMetadata: partitions.map((partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 })), message: { key, value: null } });
+  return partitioner({
+    topic,
+    partitionMetadata: partitions.map((partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 })),
+    message: { key, value: null },
+  });
 }
 
 export function createKafka(brokers: string[], clientId: string, log?: Logger): Kafka {

@@ -329,7 +329,8 @@ async function withSource<T>(ctx: Context, fn: (source: EventSource) => Promise<
 async function loadFrom(ctx: Context, source: EventSource, caseId: string): Promise<LoadedCase | null> {
   const records = await readCaseEvents(source, caseId);
   if (records.length === 0) {
-    ctx.io.err(`error: no events of case ${caseId} in ${describeSource(source)}`);
+    const hint = source.kind === 'kafka' && !source.allPartitions ? ' (its partition only; --all-partitions scans every one)' : '';
+    ctx.io.err(`error: no events of case ${caseId} in ${describeSource(source)}${hint}`);
     return null;
   }
   return loadCase(caseId, records);

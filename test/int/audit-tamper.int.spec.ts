@@ -80,6 +80,16 @@ describeWithStack('mediation audit verify on tampered copies of a real log', () 
     const compare = await audit(['compare', caseId], env(source));
     expect(compare.out[1]).toBe('no difference: the replayed state equals the workflow state');
     expect(compare.code).toBe(0);
+
+    const missing = await audit(['replay', 'MC-nowhere'], env(source));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toEqual([
+      `error: no events of case MC-nowhere in Kafka topic ${source} on ${stack!.kafkaBrokers.join(',')} (its partition only; --all-partitions scans every one)`,
+    ]);
+    expect((await audit(['replay', 'MC-nowhere', '--all-partitions'], env(source))).code).toBe(1);
+    const noWorkflow = await audit(['compare', 'MC-nowhere'], env(source));
+    expect(noWorkflow.code).toBe(1);
+    expect(noWorkflow.err).toEqual([`error: there is no workflow for case MC-nowhere in namespace default at ${ce.env.address}`]);
   });
 
   it('given one byte of the agreement amount changed, then verify exits 1: hash mismatch at that case and sequence', async () => {
