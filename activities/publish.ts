@@ -5,11 +5,14 @@
 // - The producer is idempotent with acks=all and one request in flight: a send the client retries after a
 //   broker hiccup is written once, and retries cannot reorder a partition.
 // - A retried *activity* is the remaining risk: the worker may die after Kafka stored the batch but before
-//   Temporal heard of it. So an attempt after the first reads the case's partition from the offset where
-//   the previous batch ended and sends only the events whose ids are not there yet.
+//   Temporal heard of it. So every attempt first records (as heartbeat details) where the partition ended
+//   before the batch's first send, and an attempt after the first reads the case's partition from there
+//   (or from where the previous batch ended, whichever is later) and sends only the events whose ids are
+//   not there yet. Sends are bounded well inside the attempt's timeout, so an abandoned attempt cannot
+//   land after its successor has looked.
 import crypto from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { canonicalJson, type CaseEvent } from '../events/index.js';
 import { kafkaLogCreator, type Logger } from '../ops/log.js';
 
@@ -41,10 +44,24 @@ export function createPublishActivities({ kafka, producer, topic }: PublisherDep
     async publishEvents({ events, after }: PublishRequest): Promise<PublishResult> {
       if (events.length === 0) return { published: 0, alreadyThere: 0, ...(after ? { position: after } : {}) };
       const caseId = events[0]!.caseId;
+      const context = Context.current();
+      const offsets = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
+      const partition = after?.partition ?? partitionForKey(topic, caseId, offsets.map((o) => o.partition));
+      const range = offsets.find((o) => o.partition === partition);
+      if (!range) throw new Error(`topic ${topic} has no partition ${partition}`);
+
+      // Where the first attempt of this batch stood before it sent, kept across attempts: nothing an
+      // attempt of this batch wrote can lie below it.
+      const previous = context.info.heartbeatDetails as AttemptMark | undefined;
+      const mark: AttemptMark = previous?.partition === partition ? previous : { partition, from: range.high };
+      context.heartbeat(mark);
+
       let toSend = events;
       let position = after;
-      if (Context.current().info.attempt > 1) {
-        const found = await eventsAlreadyOnTopic(kafka, topic, caseId, after);
+      if (context.info.attempt > 1) {
+        const afterLast = after ? BigInt(after.offset) + 1n : BigInt(range.low);
+        const from = previous?.partition === partition && BigInt(previous.from) > afterLast ? BigInt(previous.from) : afterLast;
+        const found = await eventsAlreadyOnTopic(kafka, topic, caseId, partition, from, BigInt(range.high));
         toSend = events.filter((e) => !found.ids.has(e.eventId));
         position = found.last ?? after;
       }
@@ -67,27 +84,34 @@ export function createPublishActivities({ kafka, producer, topic }: PublisherDep
   };
 }
 
-// Reads the case's partition from just after `after` (or from its start) up to the current end and
-// collects the ids of this case's events found there.
+/** Heartbeat details of a publish attempt: the partition's end before the batch's first send. */
+interface AttemptMark {
+  partition: number;
+  from: string;
+}
+
+async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    return await fn(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+// Reads the case's partition over [from, end) and collects the ids of this case's events found there.
 async function eventsAlreadyOnTopic(
   kafka: Kafka,
   topic: string,
   caseId: string,
-  after: TopicPosition | undefined,
+  partition: number,
+  from: bigint,
+  end: bigint,
 ): Promise<{ ids: Set<string>; last?: TopicPosition }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  const partition = after?.partition ?? partitionForKey(topic, caseId, offsets.map((o) => o.partition));
-  const range = offsets.find((o) => o.partition === partition);
   const ids = new Set<string>();
   let last: TopicPosition | undefined;
-  const start = after ? BigInt(after.offset) + 1n : BigInt(range?.low ?? '0');
-  const end = BigInt(range?.high ?? '0');
-  if (start >= end) {
-    await admin.disconnect();
-    return { ids };
-  }
+  if (from >= end) return { ids };
   const groupId = `mediation-publish-check-${crypto.randomUUID()}`;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   try {
@@ -107,12 +131,11 @@ async function eventsAlreadyOnTopic(
         if (BigInt(message.offset) + 1n >= end) reachedEnd();
       },
     });
-    consumer.seek({ topic, partition, offset: start.toString() });
-    await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`reading ${topic}/${partition} for ${caseId} took over 60 s`)), 60_000))]);
+    consumer.seek({ topic, partition, offset: from.toString() });
+    await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`reading ${topic}/${partition} for ${caseId} took over 20 s`)), 20_000))]);
   } finally {
     await consumer.disconnect();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
+    await withAdmin(kafka, (admin) => admin.deleteGroups([groupId])).catch(() => undefined);
   }
   return { ids, ...(last ? { last } : {}) };
 }
@@ -134,8 +157,11 @@ export function createKafka(brokers: string[], clientId: string, log?: Logger): 
     clientId,
     brokers,
     logLevel: logLevel.WARN,
-    // A send gives up within ~25 s, inside the activity's 30 s: Temporal's retry takes over from there.
-    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 8_000 },
+    // A send gives up within ~25 s (3 tries of at most 6 s, short waits between), inside the activity's
+    // 30 s: an attempt Temporal has given up on cannot still be writing when the next one checks.
+    requestTimeout: 6_000,
+    connectionTimeout: 1_000,
+    retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 },
     ...(log ? { logCreator: kafkaLogCreator(log) } : {}),
   });
 }

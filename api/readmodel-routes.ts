@@ -7,6 +7,9 @@ import { Department, DisputeType, Level } from '../events/vocabulary.js';
 import type { Db } from '../readmodels/db.js';
 import { atRiskCases, caseArchive, deadLetters, departmentQueue, earlyWarnings, kpis, openSupervision, overdueCases } from '../readmodels/queries.js';
 import { fieldIssues, HttpError, type Router } from './http.js';
+import { actorOf } from './actor.js';
+import { redact } from '../events/index.js';
+import type { Role } from '../events/vocabulary.js';
 
 const Instant = z.iso.datetime();
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM');
@@ -55,6 +58,18 @@ export function readModelRoutes(router: Router, db: Db, schema: string): Router 
     .on('GET', '/supervision', async (req) => ok(await openSupervision(db, schema, query(DeadlineFilter, req))))
     .on('GET', '/kpis', async (req) => ok(await kpis(db, schema, query(KpiQuery, req))))
     .on('GET', '/early-warnings', async (req) => ok(await earlyWarnings(db, schema, query(WarningQuery, req))))
-    .on('GET', '/cases/:id/archive', async (_req, params) => ok(await caseArchive(db, schema, params.id ?? '')))
-    .on('GET', '/dead-letters', async () => ok(await deadLetters(db, schema)));
+    // The stored events themselves: for auditors and supervisors, with personal data redacted.
+    .on('GET', '/cases/:id/archive', async (req, params) => {
+      requireRole(req, ['auditor', 'supervisor']);
+      return ok((await caseArchive(db, schema, params.id ?? '')).map(redact));
+    })
+    .on('GET', '/dead-letters', async (req) => {
+      requireRole(req, ['auditor', 'supervisor']);
+      return ok(await deadLetters(db, schema));
+    });
+}
+
+function requireRole(req: IncomingMessage, roles: readonly Role[]): void {
+  const actor = actorOf(req);
+  if (!roles.includes(actor.role)) throw new HttpError(403, 'forbidden', `only ${roles.join(' or ')} may read stored events`);
 }

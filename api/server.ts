@@ -39,6 +39,8 @@ export function createApi(deps: ApiDeps): http.Server {
       try {
         await deps.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
           workflowId: caseId,
+          // A case number is never used twice, not even after the old case's workflow has ended.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
           taskQueue: deps.taskQueue,
           args: [{ caseId, receive: { command: receive, actor, commandId: `cmd-${requestId}`, correlationId: `req-${requestId}` } }],
         });

@@ -4,7 +4,7 @@
 //   test     the same set-up on separate ports with throw-away data, then the whole vitest suite;
 //            everything started is stopped afterwards, on failure too.
 //   install  only the installs, with what each cost.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
@@ -14,6 +14,7 @@ import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, 
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
 
 const log = createLogger('stack');
+let vitestChild: ChildProcess | undefined;
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
@@ -79,10 +80,13 @@ async function start(): Promise<number> {
 async function test(vitestArgs: string[]): Promise<number> {
   const config = loadStackConfig('test');
   const t0 = Date.now();
-  // Test data is thrown away: every run starts from empty servers.
+  // Test data is thrown away: every run starts from empty servers. A run killed hard left its servers
+  // running, with their pid files in the data directory: stop them before the files go.
+  await stopStaleServers(config);
   fs.rmSync(config.dataDir, { recursive: true, force: true });
   const running: Service[] = [];
   const onSignal = () => {
+    vitestChild?.kill('SIGTERM');
     void stopInReverse(running).then(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
@@ -141,6 +145,7 @@ async function runVitest(args: string[], env: NodeJS.ProcessEnv, dataDir: string
     env: { ...process.env, ...env },
     stdio: 'inherit',
   });
+  vitestChild = child;
   const code = await new Promise<number>((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
   try {
     const r = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
@@ -172,6 +177,19 @@ async function install(config: StackConfig, needs: Parameters<typeof installStac
 }
 
 // --- shared ----------------------------------------------------------------------------------------------
+
+async function stopStaleServers(config: StackConfig): Promise<void> {
+  const known: Array<[string, string]> = [
+    [path.join(config.dataDir, 'temporal', 'temporal.pid'), 'start-dev'],
+    [path.join(config.dataDir, 'kafka', 'kafka.pid'), 'kafka.Kafka'],
+    [path.join(config.dataDir, 'postgres', 'postgres.pid'), 'postgres'],
+    [path.join(config.dataDir, 'logs', 'worker.pid'), 'worker/main.ts'],
+    [path.join(config.dataDir, 'logs', 'api.pid'), 'api/main.ts'],
+  ];
+  for (const [pidFile, expect] of known) {
+    if (await stopStale(pidFile, expect)) log.warn({ pidFile }, 'stopped a server left over from an earlier run');
+  }
+}
 
 async function startServers(config: StackConfig, installed: Installed, running: Service[], postgresUrl: string | undefined): Promise<void> {
   // Temporal and Kafka start side by side: on two cores that saves several seconds.

@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { StackConfig } from './config.js';
 import type { Installed } from './install.js';
 import type { Logger } from './log.js';
-import { portIsOpen, startProcess, StartError, stopStale, waitFor, type Service } from './proc.js';
+import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { searchAttributeFlags } from '../workflows/search-attributes.js';
 
 export const caseEventsTopic = process.env.KAFKA_TOPIC ?? 'mediation.case-events';
@@ -48,7 +48,7 @@ export async function startTemporal(config: StackConfig, installed: Installed, l
   if (config.temporal.ui) args.push('--ui-ip', config.host, '--ui-port', String(config.temporal.uiPort));
   else args.push('--headless');
   const service = startProcess({ name: 'temporal', command: installed.temporalCli, args, logFile: path.join(dir, 'temporal.log'), pidFile });
-  await waitFor('Temporal frontend', () => temporalIsHealthy(config.temporal.address), { timeoutMs: 60_000, service });
+  await readyOrStopped(service, () => waitFor('Temporal frontend', () => temporalIsHealthy(config.temporal.address), { timeoutMs: 60_000, service }));
   log.info({ address: config.temporal.address }, 'Temporal dev server is up');
   return service;
 }
@@ -97,7 +97,7 @@ export async function startKafka(config: StackConfig, installed: Installed, log:
   }
 
   const service = startProcess({ name: 'kafka', command: 'java', args: [...jvm, 'kafka.Kafka', propertiesFile], logFile: path.join(dir, 'kafka.log'), pidFile });
-  await waitFor('Kafka broker', () => kafkaIsHealthy(config.kafka.brokers), { timeoutMs: 90_000, service });
+  await readyOrStopped(service, () => waitFor('Kafka broker', () => kafkaIsHealthy(config.kafka.brokers), { timeoutMs: 90_000, service }));
   log.info({ brokers: config.kafka.brokers }, 'Kafka is up');
   return service;
 }
@@ -225,8 +225,10 @@ export async function startPostgres(
     '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=50',
   ]) as [string, ...string[]];
   const service = startProcess({ name: 'postgresql', command: cmd, args, logFile, pidFile });
-  await waitFor('PostgreSQL', () => postgresIsHealthy(adminUrl(url)), { timeoutMs: 60_000, service });
-  await ensureDatabase(url);
+  await readyOrStopped(service, async () => {
+    await waitFor('PostgreSQL', () => postgresIsHealthy(adminUrl(url)), { timeoutMs: 60_000, service });
+    await ensureDatabase(url);
+  });
   log.info({ host: url.hostname, port }, 'PostgreSQL is up');
   return service;
 }
@@ -263,6 +265,16 @@ async function ensureDatabase(url: URL): Promise<void> {
 }
 
 // --- shared ----------------------------------------------------------------------------------------------
+
+// A server that never became ready is stopped before the error goes up: the caller has no handle on it.
+async function readyOrStopped(service: Service, ready: () => Promise<void>): Promise<void> {
+  try {
+    await ready();
+  } catch (err) {
+    await stopService(service).catch(() => undefined);
+    throw err;
+  }
+}
 
 async function assertPortFree(host: string, port: number, piece: string, variable: string): Promise<void> {
   if (await portIsOpen(host, port)) {

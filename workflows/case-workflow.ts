@@ -75,9 +75,12 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   // Decided events not yet on Kafka, and not yet turned into side effects. Both are empty at a
   // continue-as-new: the run drains them first.
   const outbox: CaseEvent[] = [];
-  const effects: CaseEvent[] = [];
+  // Each event with the referral-objection due moment as it stood when the event was decided.
+  const effects: Array<{ event: CaseEvent; referralDueAt?: string }> = [];
   let busy = false;
-  let clockCheckRequested = false;
+  let publishing = false;
+  let effecting = false;
+  let clockCheckRequested = carry.clockCheckRequested ?? false;
 
   const contextFor = (req: Request): DecisionContext => ({
     now: new Date(Date.now()).toISOString(),
@@ -111,7 +114,10 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     if (last) lastHash = last.hash;
     eventCount += events.length;
     outbox.push(...events);
-    effects.push(...events);
+    for (const event of events) {
+      const clock = event.type === 'ReferralOpened' && next.status !== 'none' ? next.clocks[clockKey('referral-objection', event.data.department)] : undefined;
+      effects.push({ event, ...(clock ? { referralDueAt: clock.dueAt } : {}) });
+    }
     updateSearchAttributes();
     return events;
   };
@@ -168,18 +174,18 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     clockCheckRequested = true;
   });
 
-  let draining = false;
-
-  // The outbox: one batch at a time, so the topic sees a case's events in sequence order.
-  const publisher = (async () => {
+  // The outbox: one batch at a time, so the topic sees a case's events in sequence order. The loop
+  // never ends by itself: the run ends (or continues as new) only once drain() saw it idle and empty.
+  void (async () => {
     for (;;) {
-      await condition(() => outbox.length > 0 || draining);
-      if (outbox.length === 0) return;
+      await condition(() => outbox.length > 0);
+      publishing = true;
       const batch = outbox.slice(0, OUTBOX_BATCH);
       const result = await publishEvents({ events: batch, ...(topicPosition ? { after: topicPosition } : {}) });
       if (result.position) topicPosition = result.position;
       outbox.splice(0, batch.length);
       publishedSequence = batch[batch.length - 1]?.sequence ?? publishedSequence;
+      publishing = false;
     }
   })();
 
@@ -188,23 +194,23 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   const referralChildren = patched('referral-child-workflows');
   // Runs that began before closed cases kept their clocks replay without the closed-case clock timer.
   const clocksWhileClosed = patched('clocks-while-closed');
-  const effectRunner = (async () => {
+  void (async () => {
     for (;;) {
-      await condition(() => effects.length > 0 || draining);
-      const event = effects.shift();
-      if (!event) return;
-      if (referralChildren) await referralEffect(event);
+      await condition(() => effects.length > 0);
+      effecting = true;
+      const effect = effects.shift();
+      if (effect && referralChildren) await referralEffect(effect.event, effect.referralDueAt);
+      effecting = false;
     }
   })();
 
-  async function referralEffect(event: CaseEvent): Promise<void> {
+  async function referralEffect(event: CaseEvent, referralDueAt: string | undefined): Promise<void> {
     if (state.status === 'none') return;
     switch (event.type) {
       case 'ReferralOpened': {
-        const clock = state.clocks[clockKey('referral-objection', event.data.department)];
         await startChild(referralWorkflow, {
           workflowId: referralWorkflowId(caseId, event.data.referralId),
-          args: [{ caseId, referralId: event.data.referralId, department: event.data.department, dueAt: clock?.dueAt ?? event.occurredAt }],
+          args: [{ caseId, referralId: event.data.referralId, department: event.data.department, dueAt: referralDueAt ?? event.occurredAt }],
           // The referral outlives a continue-as-new of its case; the case signals it by id.
           parentClosePolicy: ParentClosePolicy.ABANDON,
         });
@@ -256,7 +262,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
 
     if (workflowInfo().continueAsNewSuggested) {
       await drain();
-      const next: CaseWorkflowCarry = { caseId, events: eventCount, state, lastHash, publishedSequence, ...(topicPosition ? { topicPosition } : {}) };
+      const next: CaseWorkflowCarry = { caseId, events: eventCount, state, lastHash, publishedSequence, clockCheckRequested, ...(topicPosition ? { topicPosition } : {}) };
       await continueAsNew<typeof caseWorkflow>(next);
     }
 
@@ -280,9 +286,9 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   await drain();
   return { caseId, status: state.status, events: eventCount };
 
+  // Until every decided event is on Kafka and every effect done, with no command in flight. The caller
+  // continues as new (or returns) in the same activation, so no command can slip in after this.
   async function drain(): Promise<void> {
-    await condition(() => !busy && allHandlersFinished());
-    draining = true;
-    await Promise.all([publisher, effectRunner]);
+    await condition(() => !busy && !publishing && !effecting && outbox.length === 0 && effects.length === 0 && allHandlersFinished());
   }
 }

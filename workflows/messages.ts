@@ -33,6 +33,8 @@ export interface CaseWorkflowCarry {
   publishedSequence: number;
   /** Where this case's last published event sits on the topic (for idempotent re-publishing). */
   topicPosition?: { partition: number; offset: string };
+  /** A referral reported its deadline passed while the previous run was finishing. */
+  clockCheckRequested?: boolean;
 }
 
 /** An update returns the events the command produced (already sealed into the chain). */

@@ -232,8 +232,15 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     expect(JSON.stringify(bad.body)).toContain('query from');
     expect((await getJson('/queues/police')).status).toBe(404);
 
-    const archive = await getJson(`/cases/${caseId}/archive`);
-    expect((archive.body as unknown[]).length).toBeGreaterThanOrEqual(1);
+    // The stored events are for auditors and supervisors, with personal data redacted.
+    expect((await getJson(`/cases/${caseId}/archive`)).status).toBe(400); // no actor headers
+    const asClerk = await fetch(`${base}/cases/${caseId}/archive`, { headers });
+    expect(asClerk.status).toBe(403);
+    const asAuditor = await fetch(`${base}/cases/${caseId}/archive`, { headers: { ...headers, 'x-actor-id': 'auditor-1', 'x-actor-role': 'auditor' } });
+    expect(asAuditor.status).toBe(200);
+    const archived = JSON.stringify(await asAuditor.json());
+    expect(archived).toContain('CaseReceived');
+    expect(archived).not.toMatch(/王五|13800000000/);
   });
 
   it('returns 404 for a case that does not exist', async () => {
