@@ -64,7 +64,8 @@ describe('canonicalJson', () => {
 
   it('gives the same text whatever order the keys were inserted in', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (record) => {
+      // Values as they come back from JSON: -0 does not survive JSON, so canonicalJson refuses it (tested below).
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown)), (record) => {
         const reversed = Object.fromEntries(Object.entries(record).reverse());
         expect(canonicalJson(reversed)).toBe(canonicalJson(record));
         expect(JSON.parse(canonicalJson(record))).toEqual(JSON.parse(JSON.stringify(record)));
