@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { Actor } from '../events/index.js';
 import { Department, Id, Role } from '../events/vocabulary.js';
-import { fieldIssues, HttpError } from './http.js';
+import { parseBody } from './http.js';
 
 const ActorHeaders = z.object({
   'x-actor-id': Id,
@@ -14,11 +14,6 @@ const ActorHeaders = z.object({
 });
 
 export function actorOf(req: IncomingMessage): Actor {
-  const parsed = ActorHeaders.safeParse(req.headers);
-  if (!parsed.success) {
-    const issues = fieldIssues(parsed.error).map((i) => ({ ...i, field: `header ${i.field}` }));
-    throw new HttpError(400, 'validation', `invalid request: ${issues.map((i) => i.field).join(', ')}`, { issues });
-  }
-  const h = parsed.data;
+  const h = parseBody(ActorHeaders, req.headers, 'header ');
   return { id: h['x-actor-id'], role: h['x-actor-role'], ...(h['x-actor-department'] ? { department: h['x-actor-department'] } : {}) };
 }

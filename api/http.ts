@@ -25,10 +25,11 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
 }
 
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+/** Parses request input; a failure is a 400 naming every bad field (prefixed, e.g. `header x-actor-id`). */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown, fieldPrefix = ''): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const issues = fieldIssues(parsed.error);
+    const issues = fieldIssues(parsed.error).map((i) => ({ ...i, field: fieldPrefix + i.field }));
     throw new HttpError(400, 'validation', `invalid request: ${issues.map((i) => i.field).join(', ')}`, { issues });
   }
   return parsed.data;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { Department, DisputeType, Level } from '../events/vocabulary.js';
 import type { Db } from '../readmodels/db.js';
 import { atRiskCases, caseArchive, deadLetters, departmentQueue, earlyWarnings, kpis, openSupervision, overdueCases } from '../readmodels/queries.js';
-import { fieldIssues, HttpError, type Router } from './http.js';
+import { HttpError, parseBody, type Router } from './http.js';
 import { actorOf } from './actor.js';
 import { redact } from '../events/index.js';
 import type { Role } from '../events/vocabulary.js';
@@ -36,13 +36,7 @@ const WarningQuery = z.strictObject({
 });
 
 function query<S extends z.ZodType>(schema: S, req: IncomingMessage): z.infer<S> {
-  const params = Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams);
-  const parsed = schema.safeParse(params);
-  if (!parsed.success) {
-    const issues = fieldIssues(parsed.error).map((i) => ({ ...i, field: `query ${i.field}` }));
-    throw new HttpError(400, 'validation', `invalid request: ${issues.map((i) => i.field).join(', ')}`, { issues });
-  }
-  return parsed.data;
+  return parseBody(schema, Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams), 'query ');
 }
 
 export function readModelRoutes(router: Router, db: Db, schema: string): Router {

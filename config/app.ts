@@ -5,6 +5,9 @@ import { z } from 'zod';
 
 const hostPort = /^[^\s:,]+:\d+$/;
 
+/** A PostgreSQL server's URL (the read models; the stack scripts start one when it names this machine). */
+export const PostgresUrl = z.string().url().refine((u) => /^postgres(ql)?:/.test(u), 'expected a postgres:// URL');
+
 const appEnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(hostPort, 'expected host:port, e.g. 127.0.0.1:7233').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -15,7 +18,7 @@ const appEnvSchema = z.object({
     .transform((s) => s.split(',').map((b) => b.trim()))
     .pipe(z.array(z.string().regex(hostPort, 'expected host:port[,host:port…]')).min(1)),
   KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name').default('mediation.case-events'),
-  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:/.test(u), 'expected a postgres:// URL').optional(),
+  DATABASE_URL: PostgresUrl.optional(),
   PGLITE_PATH: z.string().min(1).optional(),
   READMODEL_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('rm'),
   PROJECTOR_GROUP_ID: z.string().min(1).default('mediation-projector'),

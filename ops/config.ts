@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { PostgresUrl } from '../config/app.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,7 +34,7 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   KAFKA_BROKERS: z.string().regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'expected host:port[,host:port…]').optional(),
-  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:/.test(u), 'expected a postgres:// URL').optional(),
+  DATABASE_URL: PostgresUrl.optional(),
 });
 
 export type StackConfig = ReturnType<typeof loadStackConfig>;
