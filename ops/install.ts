@@ -24,12 +24,14 @@ export interface Installed {
   testServerWrapper: string;
   kafkaLibs: string;
   postgresBin?: string;
+  /** libfaketime, for `npm run test:dates` (the test processes' clocks shifted to a chosen day). */
+  fakeTimeLib?: string;
 }
 
 export async function installStack(
   config: StackConfig,
   log: Logger,
-  needs: { temporalCli: boolean; testServer: boolean; kafka: boolean; postgres: boolean },
+  needs: { temporalCli: boolean; testServer: boolean; kafka: boolean; postgres: boolean; fakeTime?: boolean },
 ): Promise<{ installed: Installed; reports: InstallReport[] }> {
   const reports: InstallReport[] = [];
   const installed: Installed = {
@@ -45,6 +47,11 @@ export async function installStack(
   if (needs.postgres) {
     const r = await ensurePostgresBinaries(log);
     installed.postgresBin = r.bin;
+    reports.push(r.report);
+  }
+  if (needs.fakeTime) {
+    const r = await ensureFakeTimeLib(log);
+    installed.fakeTimeLib = r.lib;
     reports.push(r.report);
   }
   return { installed, reports };
@@ -168,6 +175,29 @@ async function ensurePostgresBinaries(log: Logger): Promise<{ bin: string; repor
   const bin = findPostgresBin();
   if (!bin) throw new InstallError('apt-get installed postgresql but no initdb was found under /usr/lib/postgresql');
   return { bin, report: { step: 'postgresql', version: path.basename(path.dirname(bin)), cached: false, seconds: secondsSince(t0) } };
+}
+
+// --- libfaketime (Debian), only for the dates run ---------------------------------------------------------
+
+// The thread-safe build: Node, the JVM and the Temporal core SDK all read the clock from several threads.
+function findFakeTimeLib(): string | undefined {
+  const lib = '/usr/lib';
+  if (!fs.existsSync(lib)) return undefined;
+  for (const dir of fs.readdirSync(lib)) {
+    const candidate = path.join(lib, dir, 'faketime', 'libfaketimeMT.so.1');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+async function ensureFakeTimeLib(log: Logger): Promise<{ lib: string; report: InstallReport }> {
+  const t0 = Date.now();
+  const found = findFakeTimeLib();
+  if (found) return { lib: found, report: { step: 'libfaketime', version: 'debian', cached: true, seconds: 0 } };
+  await aptInstall(['libfaketime'], log);
+  const lib = findFakeTimeLib();
+  if (!lib) throw new InstallError('apt-get installed libfaketime but no libfaketimeMT.so.1 was found under /usr/lib/*/faketime');
+  return { lib, report: { step: 'libfaketime', version: 'debian', cached: false, seconds: secondsSince(t0) } };
 }
 
 // --- helpers ---------------------------------------------------------------------------------------------

@@ -3,11 +3,14 @@
 //            Ctrl-C stops everything, data under .data/dev survives.
 //   test     the same set-up on separate ports with throw-away data, then the whole vitest suite;
 //            everything started is stopped afterwards, on failure too.
+//   test-dates  the same set-up, then the date-sensitive suites once for each hard "today" of
+//            ops/fake-clock.ts (the test processes' clocks shifted with libfaketime); `npm run test:dates`.
 //   install  only the installs, with what each cost.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
+import { DATE_SENSITIVE_SUITES, fakeClockEnvironment, HARD_DATES, type HardDate } from './fake-clock.js';
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
 import { createLogger, type Logger } from './log.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
@@ -23,10 +26,12 @@ async function main(argv: string[]): Promise<number> {
       return start();
     case 'test':
       return test(rest);
+    case 'test-dates':
+      return test(rest, { dates: HARD_DATES });
     case 'install':
       return installOnly();
     default:
-      process.stdout.write('usage: tsx ops/main.ts start | test [vitest args] | install\n');
+      process.stdout.write('usage: tsx ops/main.ts start | test [vitest args] | test-dates [vitest args] | install\n');
       return command === 'help' || command === '--help' ? 0 : 2;
   }
 }
@@ -77,7 +82,7 @@ async function start(): Promise<number> {
 
 // --- test ------------------------------------------------------------------------------------------------
 
-async function test(vitestArgs: string[]): Promise<number> {
+async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } = {}): Promise<number> {
   const config = loadStackConfig('test');
   const t0 = Date.now();
   // Test data is thrown away: every run starts from empty servers. A run killed hard left its servers
@@ -101,6 +106,7 @@ async function test(vitestArgs: string[]): Promise<number> {
       testServer: true,
       kafka: !config.kafka.external,
       postgres: startLocalPostgres,
+      fakeTime: opts.dates !== undefined,
     });
     const tServers = Date.now();
     await startServers(config, installed, running, startLocalPostgres ? postgresUrl : undefined);
@@ -115,7 +121,9 @@ async function test(vitestArgs: string[]): Promise<number> {
       MEDIATION_CACHE_DIR: config.cacheDir,
     };
     const tTests = Date.now();
-    const { code, closingLine } = await runVitest(vitestArgs, env, config.dataDir);
+    const { code, closingLine } = opts.dates
+      ? await runVitestOnDates(opts.dates, vitestArgs.length > 0 ? vitestArgs : [...DATE_SENSITIVE_SUITES], env, config.dataDir, installed.fakeTimeLib!)
+      : await runVitest(vitestArgs, env, config.dataDir);
     log.info(
       {
         installs: reports.map((r) => `${r.step}: ${r.cached ? 'cached' : `${r.seconds}s`}`),
@@ -137,9 +145,9 @@ async function test(vitestArgs: string[]): Promise<number> {
 
 // vitest's own summary, plus one plain closing line ("vitest: N passed, N failed, N skipped") that CI
 // and people can read without colours or a vitest-specific parser.
-async function runVitest(args: string[], env: NodeJS.ProcessEnv, dataDir: string): Promise<{ code: number; closingLine: string }> {
+async function runVitest(args: string[], env: NodeJS.ProcessEnv, dataDir: string, reportName = 'vitest-report.json'): Promise<{ code: number; closingLine: string; counts?: VitestCounts }> {
   const vitest = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
-  const report = path.join(dataDir, 'vitest-report.json');
+  const report = path.join(dataDir, reportName);
   const child = spawn(process.execPath, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
@@ -149,10 +157,48 @@ async function runVitest(args: string[], env: NodeJS.ProcessEnv, dataDir: string
   const code = await new Promise<number>((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
   try {
     const r = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
-    return { code, closingLine: `vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped` };
+    const counts = { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+    return { code, closingLine: closingLineOf(counts), counts };
   } catch {
     return { code: code === 0 ? 1 : code, closingLine: `vitest: no report was written (exit code ${code})` };
   }
+}
+
+interface VitestCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const closingLineOf = (c: VitestCounts) => `vitest: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`;
+
+// One vitest run per hard date against the same servers. The closing line adds the runs up; above it, one
+// line per date says how that day went.
+async function runVitestOnDates(
+  dates: readonly HardDate[],
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  fakeTimeLib: string,
+): Promise<{ code: number; closingLine: string }> {
+  const total: VitestCounts = { passed: 0, failed: 0, skipped: 0 };
+  const lines: string[] = [];
+  let code = 0;
+  for (const [i, date] of dates.entries()) {
+    log.info({ today: date.at, why: date.why, run: `${i + 1} of ${dates.length}` }, 'running the date-sensitive suites as if today were this day');
+    const result = await runVitest(args, { ...env, ...fakeClockEnvironment(fakeTimeLib, date.at) }, dataDir, `vitest-report-${i + 1}.json`);
+    if (result.code !== 0) code = result.code;
+    if (result.counts) {
+      total.passed += result.counts.passed;
+      total.failed += result.counts.failed;
+      total.skipped += result.counts.skipped;
+    } else {
+      total.failed += 1;
+    }
+    lines.push(`${date.at}  ${result.closingLine}  (${date.why})`);
+  }
+  process.stdout.write(`\ndates:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+  return { code, closingLine: closingLineOf(total) };
 }
 
 // --- install ---------------------------------------------------------------------------------------------

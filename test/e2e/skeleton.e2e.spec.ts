@@ -9,6 +9,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pino from 'pino';
 import { createApi } from '../../api/server.js';
+import { chinaDateOf } from '../../domain/calendar/index.js';
 import { startProjector, type RunningProjector } from '../../readmodels/consumer.js';
 import { openDb, type Db } from '../../readmodels/db.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
@@ -211,20 +212,27 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     expect(queue.status).toBe(200);
     expect((queue.body as Array<{ caseId: string }>).map((q) => q.caseId)).toContain(caseId);
 
-    // Thirty days on, its 7-day reply deadline has passed: the case is overdue then, not now.
-    const later = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    // Every moment below is the case's own receipt, as the workflow stamped it on the dev server's clock
+    // (which `npm run test:dates` does not shift): nothing here assumes which day the test runs on.
+    const state = (await (await fetch(`${base}/cases/${caseId}/state`)).json()) as { state: { receivedAt: string } };
+    const receivedAt = state.state.receivedAt;
+    const receivedDay = chinaDateOf(receivedAt);
+
+    // Thirty days on, its 7-day reply deadline has passed: the case is overdue then, not at receipt.
+    const later = new Date(Date.parse(receivedAt) + 30 * 86_400_000).toISOString();
     const overdueLater = await getJson(`/overdue?now=${later}`);
     expect((overdueLater.body as Array<{ caseId: string }>).map((c) => c.caseId)).toContain(caseId);
-    const overdueNow = await getJson('/overdue');
-    expect((overdueNow.body as Array<{ caseId: string }>).map((c) => c.caseId)).not.toContain(caseId);
+    const overdueAtReceipt = await getJson(`/overdue?now=${receivedAt}`);
+    expect((overdueAtReceipt.body as Array<{ caseId: string }>).map((c) => c.caseId)).not.toContain(caseId);
 
-    const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+    const month = receivedDay.slice(0, 7);
     const kpi = await getJson(`/kpis?from=${month}&to=${month}&groupBy=department`);
     expect(kpi.status).toBe(200);
     const union = (kpi.body as Array<{ department?: string; received: number }>).find((r) => r.department === 'union');
     expect(union?.received).toBeGreaterThanOrEqual(1);
 
-    const warnings = await getJson(`/early-warnings?asOf=${month}-28&threshold=1`);
+    // The rolling window ends on the day of receipt, so it holds this complaint.
+    const warnings = await getJson(`/early-warnings?asOf=${receivedDay}&threshold=1`);
     expect((warnings.body as Array<{ creditCode: string }>).map((w) => w.creditCode)).toContain(validBody.respondent.creditCode);
 
     const bad = await getJson('/kpis?from=2026-13&to=2026-11');

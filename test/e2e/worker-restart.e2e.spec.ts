@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { repoRoot } from '../../ops/config.js';
+import { chinaDateOf } from '../../domain/calendar/index.js';
 import { caseViewQuery, commandUpdates } from '../../workflows/messages.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import type { CaseCommand } from '../../domain/case/commands.js';
@@ -60,7 +61,14 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
     await killWorker();
     startWorker();
     await run({ type: 'RouteCase', caseId, data: {} }, clerk);
-    await run({ type: 'ScheduleSession', caseId, data: { at: new Date(Date.now() + 86_400_000).toISOString(), place: '城关镇调解室', departments: ['union'] } });
+    // The dev server keeps real time (no skipping here): the session is scheduled two seconds ahead and held
+    // once that moment has passed; the payment falls due a month after receipt.
+    const received = await handle.query(caseViewQuery);
+    if (received.state.status === 'none') throw new Error(`case ${caseId} has no state`);
+    const receivedAt = received.state.receivedAt;
+    const sessionAt = Date.now() + 2_000;
+    await run({ type: 'ScheduleSession', caseId, data: { at: new Date(sessionAt).toISOString(), place: '城关镇调解室', departments: ['union'] } });
+    await new Promise((r) => setTimeout(r, Math.max(0, sessionAt + 500 - Date.now())));
 
     // Kill right after an update returned: its events are decided but may be mid-publish.
     const view = await handle.query(caseViewQuery);
@@ -71,7 +79,7 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
     await run({
       type: 'RecordAgreement',
       caseId,
-      data: { totalAmountFen: 600_000, items: [{ kind: 'wages', amountFen: 600_000 }], schedule: [{ dueOn: '2026-12-31', amountFen: 600_000 }], terms: '分期支付' },
+      data: { totalAmountFen: 600_000, items: [{ kind: 'wages', amountFen: 600_000 }], schedule: [{ dueOn: chinaDateOf(new Date(Date.parse(receivedAt) + 30 * 86_400_000).toISOString()), amountFen: 600_000 }], terms: '分期支付' },
     });
     await run({ type: 'SendReply', caseId, data: { method: 'written', summary: '已达成调解协议' } }, clerk);
     await run({ type: 'CloseCase', caseId, data: {} });
