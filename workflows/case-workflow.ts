@@ -270,8 +270,11 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     const isDue = current !== undefined && Date.parse(current) <= Date.now();
     if (clockCheckRequested || (isDue && current !== lastCheckedDue)) {
       clockCheckRequested = false;
-      // Remembered so that a due moment the core does not clear cannot spin this loop.
-      lastCheckedDue = current;
+      // Remembered so that a due moment the core does not clear cannot spin this loop. Only a moment that
+      // has come: a check a referral asked for early once remembered the next, future moment, and the loop
+      // then never set its timer — every later warning and breach of the case was lost. Runs that began
+      // before the fix replay as they ran.
+      if (isDue || !patched('early-check-keeps-next-timer')) lastCheckedDue = current;
       await runExclusive(() => {
         try {
           apply({ type: 'CheckClocks', caseId, data: {} }, { actor: SYSTEM, commandId: `clock-check-${eventCount}`, correlationId: `clock-check-${eventCount}` });

@@ -49,6 +49,9 @@ describeWithStack('mediation audit on every lifecycle path (time-skipping server
 
       for (const { caseId: id } of [path.expected, ...(path.expected.others ?? [])]) {
         const view = await settledView(ce.env.client.workflow.getHandle<typeof caseWorkflow>(id));
+        // Recorded before anything is asserted: verify --all below expects every case on the shared topic,
+        // so a failure here must not turn into a second one there.
+        audited.push({ caseId: id, events: await caseEventsOnTopic(ce, id, view.state.version) });
         const env = { ...kafkaEnv(), TEMPORAL_ADDRESS: ce.env.address, TEMPORAL_NAMESPACE: 'default' };
 
         const compare = await audit(['compare', id, '--json'], env);
@@ -67,15 +70,16 @@ describeWithStack('mediation audit on every lifecycle path (time-skipping server
         expect(verify.out).toEqual([
           `case ${id}: ${view.state.version} events, sequences 1..${view.state.version}, chain intact (head ${view.lastHash}) in Kafka topic ${topic} on ${stack!.kafkaBrokers.join(',')}`,
         ]);
-
-        audited.push({ caseId: id, events: await caseEventsOnTopic(ce, id, view.state.version) });
       }
     });
   }
 
   // The paths keep clear of the clocks (their sleeps are short); this one lives on them: suspended and
-  // resumed, extended, then 16 days skipped — warnings, breaches, escalation to the county, supervision
-  // notices, overdue referrals, all decided by the workflow's clock loop.
+  // resumed, extended, then 40 days skipped — warnings, breaches, escalation to the county, supervision
+  // notices, overdue referrals, all decided by the workflow's clock loop. 40 days reach past the mediation
+  // clock (15 days + 2 paused + 5 extended, moved on by any holiday at its end) on any start day, so there are
+  // two breach moments whichever day the test runs: the reply and referral clocks (which may fall on one
+  // check, one escalation), then the mediation clock (a second one).
   it('a case left to its clocks: compare finds no difference, verify passes', async () => {
     const caseId = uniqueName('MC');
     await runPath(
@@ -87,14 +91,17 @@ describeWithStack('mediation audit on every lifecycle path (time-skipping server
           sleep('2 days', 'the materials take two days'),
           command(request({ type: 'ResumeCase', caseId, data: {} }, mediator)),
           command(request({ type: 'AgreeExtension', caseId, data: { days: 5, complainantConsents: true, respondentConsents: true, reason: '核账' } }, mediator)),
-          sleep('16 days', 'nobody acts: the clocks warn and breach'),
+          sleep('40 days', 'nobody acts: the clocks warn and breach'),
         ],
       },
       ce.env,
     );
     const view = await settledView(ce.env.client.workflow.getHandle<typeof caseWorkflow>(caseId));
     if (view.state.status === 'none') throw new Error('no case');
+    const events = await caseEventsOnTopic(ce, caseId, view.state.version);
+    audited.push({ caseId, events });
     expect(view.state.level).toBe('county');
+    expect(view.clocks['mediation-conclude']?.breached).toBe(true);
     expect(Object.values(view.clocks).filter((c) => c.breached).length).toBeGreaterThanOrEqual(2);
 
     const env = { ...kafkaEnv(), TEMPORAL_ADDRESS: ce.env.address, TEMPORAL_NAMESPACE: 'default' };
@@ -103,13 +110,11 @@ describeWithStack('mediation audit on every lifecycle path (time-skipping server
     expect(compare.code).toBe(0);
     expect((await audit(['verify', caseId], env)).code).toBe(0);
 
-    const events = await caseEventsOnTopic(ce, caseId, view.state.version);
     const types = events.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['CaseSuspended', 'CaseResumed', 'ExtensionAgreed', 'ClockWarned', 'ClockBreached', 'CaseEscalated', 'SupervisionIssued']));
     const replay = await audit(['replay', caseId, '--json'], env);
     const changes = (replay.json()['timeline'] as { clockChanges: { change: string }[] }[]).flatMap((e) => e.clockChanges.map((c) => c.change));
     expect(changes).toEqual(expect.arrayContaining(['started', 'stopped', 'paused', 'resumed', 'extended', 'warned', 'breached']));
-    audited.push({ caseId, events });
   });
 
   it('verify --all passes over the whole topic and reports every case', async () => {
