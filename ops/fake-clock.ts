@@ -1,7 +1,8 @@
 // The hard "todays" of `npm run test:dates`: the date-sensitive suites run once per day below with the
-// clocks of the test processes (vitest, its forks, and the Java time-skipping server they start) shifted to
-// that day by libfaketime (Debian's `libfaketime`). The Go dev server reads the clock without libc and stays
-// on the real time, so the e2e tests keep their expectations relative to the moments the server reports.
+// clocks of the test processes shifted to that day — vitest and its forks by libfaketime (Debian's
+// `libfaketime`), the Java time-skipping servers they start by an initial time of their own
+// (ops/java/TestServerAt.java). The Go dev server reads the clock without libc and stays on the real time, so
+// the e2e tests keep their expectations relative to the moments the server reports.
 export interface HardDate {
   /** The moment the run pretends to start, with its China offset. */
   at: string;
@@ -47,6 +48,9 @@ export function fakeClockEnvironment(lib: string, at: string, nowMs = Date.now()
     FAKETIME_DONT_FAKE_MONOTONIC: '1',
     // File times stay true: tsx and vitest compare them to decide what to rebuild.
     NO_FAKE_STAT: '1',
+    // The Java time-skipping server is started with its own clock at the same offset instead (the wrapper
+    // ops/bin/temporal-test-server drops LD_PRELOAD for it): under libfaketime it runs ten times slower.
+    TEMPORAL_TEST_SERVER_CLOCK_OFFSET_MS: String(offsetSeconds * 1000),
     MEDIATION_FAKE_TODAY: at,
   };
 }

@@ -53,6 +53,7 @@ export async function installStack(
     const r = await ensureFakeTimeLib(log);
     installed.fakeTimeLib = r.lib;
     reports.push(r.report);
+    if (needs.testServer) reports.push(await buildTestServerClock(config, log));
   }
   return { installed, reports };
 }
@@ -94,6 +95,27 @@ async function installTestServer(config: StackConfig, log: Logger): Promise<Inst
   reports.push(await mavenFetch(config, step, versions.temporalTestServer, 'temporal-test-server', path.join(dir, 'lib'), log));
   reports.push(await buildTestServerClassArchive(config, dir, log));
   return reports;
+}
+
+// The test server with its clock at an offset, for `npm run test:dates` (ops/java/TestServerAt.java),
+// compiled against the fetched jars. Rebuilt when the source changes.
+async function buildTestServerClock(config: StackConfig, log: Logger): Promise<InstallReport> {
+  const step = 'temporal-test-server-clock';
+  const t0 = Date.now();
+  const dir = path.join(config.cacheDir, `temporal-test-server-${versions.temporalTestServer}`);
+  const source = path.join(repoRoot, 'ops', 'java', 'TestServerAt.java');
+  const out = path.join(dir, 'clock');
+  const marker = path.join(out, 'source.sha256');
+  const digest = crypto.createHash('sha256').update(fs.readFileSync(source)).digest('hex');
+  if (fs.existsSync(path.join(out, 'TestServerAt.class')) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === digest) {
+    return { step, version: versions.temporalTestServer, cached: true, seconds: 0 };
+  }
+  await ensureDebianCommand('javac', 'openjdk-17-jdk-headless', log);
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
+  await runLogged(step, 'javac', ['-d', out, '-cp', `${path.join(dir, 'lib')}/*`, source], { logFile: installLog(config, step), log });
+  fs.writeFileSync(marker, digest);
+  return { step, version: versions.temporalTestServer, cached: false, seconds: secondsSince(t0) };
 }
 
 // The SDK gives the test server about 5 s to answer gRPC. A class-data archive of the server's own

@@ -2,13 +2,14 @@
 // real current time: a fresh server per test keeps each case's timeline at "now", so no test inherits the
 // days another one slept through (the calendar has data up to the end of 2026 only). The workflow bundle is
 // still built once per file (workflowBundle() caches it); a server starts in about half a second.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { registerSearchAttributes } from '../../ops/search-attributes.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { caseViewQuery, type CaseView, type CaseWorkflowInput } from '../../workflows/messages.js';
 import { uniqueName } from './stack.js';
+import { startTestServer } from './test-server.js';
 import { readTopic, startCaseWorker, type RunningWorker } from './temporal.js';
 
 export type CaseHandle = WorkflowHandle<typeof caseWorkflow>;
@@ -27,7 +28,8 @@ export interface CaseEnv {
 }
 
 export async function startCaseEnv(opts: { testServerPath: string; brokers: string[]; topic: string }): Promise<CaseEnv> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: opts.testServerPath } } });
+  const server = await startTestServer(opts.testServerPath);
+  const env = server.env;
   let worker: RunningWorker | undefined;
   try {
     await registerSearchAttributes(env.connection, 'default');
@@ -48,12 +50,12 @@ export async function startCaseEnv(opts: { testServerPath: string; brokers: stri
       now: () => env.currentTimeMs(),
       async stop() {
         await running.stop();
-        await env.teardown();
+        await server.teardown();
       },
     };
   } catch (err) {
     await worker?.stop();
-    await env.teardown();
+    await server.teardown();
     throw err;
   }
 }
