@@ -1,9 +1,8 @@
 // The API process. It also runs the projector: PGlite allows one process per data directory, so the
 // process that writes the read models is the one that serves them.
 import { Client, Connection } from '@temporalio/client';
-import { Kafka, logLevel } from 'kafkajs';
-import { ConfigError, loadAppConfig } from '../config/app.js';
-import { createLogger, kafkaLogCreator } from '../ops/log.js';
+import { ConfigError, loadAppConfig } from '../runtime/config.js';
+import { createKafka, createLogger } from '../runtime/index.js';
 import { startProjector } from '../readmodels/consumer.js';
 import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
 import { createApi } from './server.js';
@@ -22,7 +21,7 @@ async function main(): Promise<void> {
   });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const kafkaAdmin = new Kafka({ clientId: 'mediation-api', brokers: config.KAFKA_BROKERS, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(log) }).admin();
+  const kafkaAdmin = createKafka(config.KAFKA_BROKERS, 'mediation-api', log, 'consume').admin();
   await kafkaAdmin.connect();
 
   const server = createApi({ temporal, taskQueue: config.TASK_QUEUE, kafkaAdmin, db, schema: config.READMODEL_SCHEMA, projectorLag: projector.lag, log });

@@ -20,7 +20,7 @@ import {
   type ScanProgress,
 } from '../audit/index.js';
 import { renderAsOf, renderCaseVerification, renderComparison, renderLogVerification, renderTimeline } from '../audit/render.js';
-import { ConfigError, loadAppConfig, type AppConfig } from '../config/app.js';
+import { ConfigError, loadAppConfig, type AppConfig } from '../runtime/config.js';
 import { endOfChinaDay, isIsoDate } from '../domain/calendar/index.js';
 import type { CaseView } from '../workflows/messages.js';
 import { processIo, type CliIo } from './main.js';

@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadAppConfig } from '../config/app.js';
-import { createLogger } from '../ops/log.js';
+import { ConfigError, loadAppConfig } from '../runtime/config.js';
+import { createLogger } from '../runtime/log.js';
 import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
 import { rebuildProjections, type RebuildProgress } from '../readmodels/rebuild.js';
 import type { CliIo } from './main.js';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type Logger } from '../runtime/log.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
 

@@ -1,6 +1,6 @@
 // The processes' configuration: every bad variable is named with what it expects; defaults otherwise.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadAppConfig } from '../../config/app.js';
+import { ConfigError, loadAppConfig } from '../../runtime/config.js';
 import { loadStackConfig } from '../../ops/config.js';
 
 describe('loadAppConfig', () => {
