@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
-import { createLogger, type Logger } from '../runtime/log.js';
+import { createLogger } from '../runtime/log.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
 import { CONSOLE_CLIENT_ID, DEV_PASSWORD, seedAccounts, serviceClients, type SeedAccount } from './oidc/accounts.js';
@@ -118,7 +118,12 @@ async function test(vitestArgs: string[]): Promise<number> {
       MEDIATION_CACHE_DIR: config.cacheDir,
     };
     const tTests = Date.now();
-    const { code, closingLine } = await runVitest(vitestArgs, env, config.dataDir);
+    const vitest = await runVitest(vitestArgs, env, config.dataDir);
+    // The whole suite includes the lint (determinism rules for domain/, events/, workflows/); a run of
+    // chosen files does not (`npm run lint` runs it alone).
+    const lintCode = vitestArgs.length === 0 ? await runLint() : 0;
+    const code = vitest.code || lintCode;
+    const closingLine = vitestArgs.length === 0 ? `${vitest.closingLine}; eslint: ${lintCode === 0 ? 'clean' : 'errors'}` : vitest.closingLine;
     log.info(
       {
         installs: reports.map((r) => `${r.step}: ${r.cached ? 'cached' : `${r.seconds}s`}`),
@@ -156,6 +161,12 @@ async function runVitest(args: string[], env: NodeJS.ProcessEnv, dataDir: string
   } catch {
     return { code: code === 0 ? 1 : code, closingLine: `vitest: no report was written (exit code ${code})` };
   }
+}
+
+async function runLint(): Promise<number> {
+  const eslint = path.join(repoRoot, 'node_modules', 'eslint', 'bin', 'eslint.js');
+  const child = spawn(process.execPath, [eslint, '.'], { cwd: repoRoot, stdio: 'inherit' });
+  return new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
 }
 
 // --- install ---------------------------------------------------------------------------------------------
