@@ -16,7 +16,7 @@ import { openDb, type Db } from '../../readmodels/db.js';
 import { createKafka } from '../../runtime/kafka.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
-import { stackVerifier } from '../support/api.js';
+import { localIdp, stackVerifier } from '../support/api.js';
 import { serviceToken, tokenFor } from '../support/tokens.js';
 
 const PRINCIPALS = ['clerk', 'mediator', 'liaison-union', 'liaison-court', 'liaison-petitions', 'liaison-hr', 'liaison-justice', 'supervisor-town', 'supervisor-county', 'auditor', 'dpo', 'mediation-cli', 'mediation-intake-bridge'] as const;
@@ -179,6 +179,29 @@ describeWithStack('authorisation: every principal against every route, with real
     expect(log.find((e) => e.actorId === 'clerk')).toMatchObject({ actorRole: 'intake-clerk', caseId: ids.a, fields: ['name', 'phone'] });
     // Redacted reads are not personal-data reads.
     expect(log.some((e) => e.actorId === 'auditor')).toBe(false);
+  });
+
+  it('refuses a forged or re-signed token, a token of another issuer, no token, and the old headers', async () => {
+    const real = tokens.get('clerk')!;
+    const [header, payload, signature] = real.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const promoted = Buffer.from(JSON.stringify({ ...claims, mediation_role: 'supervisor', mediation_town: undefined })).toString('base64url');
+    const { idp } = await localIdp();
+    const attempts: Array<[string, Record<string, string>, number, string]> = [
+      ['payload changed, signature kept', { authorization: `Bearer ${header}.${promoted}.${signature}` }, 401, 'invalid-token'],
+      ['signed by another key, same issuer', { authorization: `Bearer ${await idp.sign({ ...claims }, { issuer: String(claims.iss), audience: String(claims.aud), kid: String(JSON.parse(Buffer.from(header, 'base64url').toString()).kid) })}` }, 401, 'invalid-token'],
+      ['another issuer', { authorization: `Bearer ${await idp.sign({ sub: 'x', mediation_role: 'supervisor' }, { audience: String(claims.aud) })}` }, 401, 'invalid-token'],
+      ['no token', {}, 401, 'unauthenticated'],
+      ['x-actor headers alone', { 'x-actor-id': 'boss', 'x-actor-role': 'supervisor' }, 400, 'actor-headers'],
+      ['x-actor headers beside a real token', { authorization: `Bearer ${real}`, 'x-actor-role': 'system' }, 400, 'actor-headers'],
+    ];
+    for (const [what, headers, status, code] of attempts) {
+      const res = await fetch(`${base}/cases/${ids.b}`, { headers });
+      expect(res.status, what).toBe(status);
+      expect(((await res.json()) as { code: string }).code, what).toBe(code);
+    }
+    // The real token itself still works, and is still only a town clerk's.
+    expect((await call('clerk', 'GET', `/cases/${ids.b}`)).status).toBe(403);
   });
 
   it('seals the signed-in subject, not anything the caller claims, into the events', async () => {
