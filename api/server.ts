@@ -98,7 +98,7 @@ export async function createApi(deps: ApiDeps) {
 
   await app.register(fastifyHelmet, {
     // The reference page (swagger-ui) needs its own scripts and styles; everything else is JSON.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", 'https:', "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'validator.swagger.io'], connectSrc: ["'self'", ...(deps.oidc ? [deps.oidc.issuer] : [])] } },
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", 'https:', "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'validator.swagger.io'], upgradeInsecureRequests: null, connectSrc: ["'self'", ...(deps.oidc ? [deps.oidc.issuer] : [])] } },
     strictTransportSecurity: false, // loopback and TLS-terminating proxies set it where it means something
   });
   await app.register(fastifyRateLimit, {
@@ -239,4 +239,3 @@ function asKnownError(error: unknown, req: FastifyRequest, locale: Locale): ApiE
   }
 }
 
-export { actorOf };
