@@ -49,6 +49,9 @@ export const Problem = zod
   .meta({ id: 'Problem' });
 export type Problem = z.infer<typeof Problem>;
 
+/** The error answers every route declares (the OpenAPI document lists them). */
+export const problemResponses = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 429: Problem };
+
 const titles: Record<number, Record<Locale, string>> = {
   400: { 'zh-CN': '请求有误', en: 'Bad request' },
   401: { 'zh-CN': '未登录', en: 'Unauthenticated' },

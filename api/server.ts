@@ -26,11 +26,11 @@ import type { CaseWorkflowInput } from '../workflows/messages.js';
 import type { Db } from '../readmodels/db.js';
 import type { PartitionLag } from '../readmodels/consumer.js';
 import { AccessLog } from './access-log.js';
-import { actorOf, type Staff, type Verifier } from './auth.js';
+import type { Staff, Verifier } from './auth.js';
 import { grantFor, type Grant, type Operation } from './authz.js';
 import { health } from './health.js';
 import { message, negotiateLocale, type Locale } from './i18n.js';
-import { ApiError, parseInput, Problem, problem, RejectedError, renderError, validationError } from './problem.js';
+import { ApiError, parseInput, problem, RejectedError, renderError, validationError } from './problem.js';
 import { caseRoutes } from './routes/cases.js';
 import { readModelRoutes } from './routes/readmodels.js';
 
@@ -67,8 +67,6 @@ export interface ApiDeps {
 export type Api = Awaited<ReturnType<typeof createApi>>;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const problemResponses = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 429: Problem };
-export { problemResponses };
 
 export async function createApi(deps: ApiDeps) {
   const app = Fastify({

@@ -12,9 +12,8 @@ import { actorOf, type Staff } from '../auth.js';
 import { factsOf, requireInScope, type Grant } from '../authz.js';
 import { assertCommandType, caseView, HTTP_COMMANDS, runCommand } from '../commands.js';
 import { NewCaseBody, newCaseNumber, toReceiveCase } from '../intake.js';
-import { ApiError } from '../problem.js';
+import { ApiError, problemResponses } from '../problem.js';
 import type { ApiDeps } from '../server.js';
-import { problemResponses } from '../server.js';
 
 const CaseId = z.string().min(1).max(64).describe('the case number, e.g. MC-20251120-7F3A9C');
 const CaseParams = z.object({ id: CaseId });

@@ -9,8 +9,8 @@ import { atRiskCases, deadLetters, departmentQueue, earlyWarnings, kpis, openSup
 import type { AccessLog } from '../access-log.js';
 import { listFilter } from '../authz.js';
 import { msg } from '../i18n.js';
-import { ApiError } from '../problem.js';
-import { problemResponses } from '../server.js';
+import { ApiError, problemResponses } from '../problem.js';
+import { AccessEntry, DeadlineCase, OpenNotice, ParkedEvent, QueueItem } from '../schemas.js';
 
 const Instant = z.iso.datetime();
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: msg('field.month') });
@@ -37,12 +37,11 @@ const WarningQuery = z.strictObject({
   windowDays: z.coerce.number().int().min(1).max(366).optional(),
 });
 const AccessQuery = z.strictObject({ caseId: z.string().optional(), actorId: z.string().optional(), from: Instant.optional(), to: Instant.optional(), limit: Limit });
-const Rows = z.array(z.looseObject({}));
 /** Query rows are plain records; the response schema says so. */
 const asRows = async <T extends object>(rows: Promise<T[]>) => (await rows) as unknown as Array<Record<string, unknown>>;
 
 export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; accessLog: AccessLog }> = async (app, { db, schema, accessLog }) => {
-  const rows = (summary: string) => ({ summary, response: { 200: Rows, ...problemResponses } });
+  const rows = (summary: string, row: z.ZodType = z.looseObject({})) => ({ summary, response: { 200: z.array(row), ...problemResponses } });
   /** The department a caller may ask about: a liaison only their own. */
   const department = (forced: Department | undefined, asked: Department | undefined): Department | undefined => {
     if (forced && asked && forced !== asked) throw new ApiError(403, 'forbidden', 'forbidden.department', { department: forced });
@@ -51,7 +50,7 @@ export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; ac
 
   app.get(
     '/queues/:department',
-    { config: { operation: 'queues.read' }, schema: { ...rows("A department's open cases, least time left first"), params: z.object({ department: z.string() }), querystring: QueueQuery } },
+    { config: { operation: 'queues.read' }, schema: { ...rows("A department's open cases, least time left first", QueueItem), params: z.object({ department: z.string() }), querystring: QueueQuery } },
     async (req) => {
       const asked = Department.safeParse(req.params.department);
       if (!asked.success) throw new ApiError(404, 'not-found', 'not-found.department', { department: req.params.department, departments: Department.options.join(', ') });
@@ -63,13 +62,13 @@ export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; ac
     ['/overdue', overdueCases, 'Cases past a deadline'],
     ['/at-risk', atRiskCases, 'Cases past a warning threshold and not yet due'],
   ] as const) {
-    app.get(path, { config: { operation: 'deadlines.read' }, schema: { ...rows(summary), querystring: DeadlineFilter } }, async (req) => {
+    app.get(path, { config: { operation: 'deadlines.read' }, schema: { ...rows(summary, DeadlineCase), querystring: DeadlineFilter } }, async (req) => {
       const scope = listFilter(req.staff!, req.grant!);
       const dept = department(scope.department, req.query.department);
       return asRows(query(db, schema, { ...req.query, ...(dept ? { department: dept } : {}), ...(scope.town ? { town: scope.town } : {}) }));
     });
   }
-  app.get('/supervision', { config: { operation: 'supervision.read' }, schema: { ...rows('Open supervision notices (督办), late ones flagged'), querystring: DeadlineFilter } }, async (req) => {
+  app.get('/supervision', { config: { operation: 'supervision.read' }, schema: { ...rows('Open supervision notices (督办), late ones flagged', OpenNotice), querystring: DeadlineFilter } }, async (req) => {
     const scope = listFilter(req.staff!, req.grant!);
     const dept = department(scope.department, req.query.department);
     return asRows(openSupervision(db, schema, { ...req.query, ...(dept ? { department: dept } : {}), ...(scope.town ? { town: scope.town } : {}) }));
@@ -78,8 +77,8 @@ export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; ac
   app.get('/early-warnings', { config: { operation: 'kpis.read' }, schema: { ...rows('Enterprises with a rising number of complaints'), querystring: WarningQuery } }, async (req) =>
     asRows(earlyWarnings(db, schema, req.query)),
   );
-  app.get('/dead-letters', { config: { operation: 'dead-letters.read' }, schema: { ...rows('Events the projector parked (gap, broken chain, undecodable)'), querystring: z.strictObject({ caseId: z.string().optional(), limit: Limit }) } }, async (req) =>
+  app.get('/dead-letters', { config: { operation: 'dead-letters.read' }, schema: { ...rows('Events the projector parked (gap, broken chain, undecodable)', ParkedEvent), querystring: z.strictObject({ caseId: z.string().optional(), limit: Limit }) } }, async (req) =>
     asRows(deadLetters(db, schema, req.query)),
   );
-  app.get('/access-log', { config: { operation: 'access-log.read' }, schema: { ...rows('Who read which personal data of which case, when'), querystring: AccessQuery } }, async (req) => asRows(accessLog.query(req.query)));
+  app.get('/access-log', { config: { operation: 'access-log.read' }, schema: { ...rows('Who read which personal data of which case, when', AccessEntry), querystring: AccessQuery } }, async (req) => asRows(accessLog.query(req.query)));
 };
