@@ -12,9 +12,9 @@
 //   land after its successor has looked.
 import crypto from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { canonicalJson, type CaseEvent } from '../events/index.js';
-import { kafkaLogCreator, type Logger } from '../ops/log.js';
+import { partitionForKey } from '../runtime/kafka.js';
 
 export interface PublisherDeps {
   kafka: Kafka;
@@ -140,40 +140,3 @@ async function eventsAlreadyOnTopic(
   return { ids, ...(last ? { last } : {}) };
 }
 
-// The partition kafkajs's default (Java-compatible murmur2) partitioner gives a case id: where the
-// producer put the case's events. The publisher needs it when retrying the very first batch; auditors
-// need it to read one case.
-export function partitionForKey(topic: string, key: string, partitions: readonly number[]): number {
-  const partitioner = Partitioners.DefaultPartitioner();
-  return partitioner({
-    topic,
-    partitionMetadata: partitions.map((partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 })),
-    message: { key, value: null },
-  });
-}
-
-export function createKafka(brokers: string[], clientId: string, log?: Logger): Kafka {
-  return new Kafka({
-    clientId,
-    brokers,
-    logLevel: logLevel.WARN,
-    // A send gives up within ~25 s (3 tries of at most 6 s, short waits between), inside the activity's
-    // 30 s: an attempt Temporal has given up on cannot still be writing when the next one checks.
-    requestTimeout: 6_000,
-    connectionTimeout: 1_000,
-    retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 },
-    ...(log ? { logCreator: kafkaLogCreator(log) } : {}),
-  });
-}
-
-export async function connectProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // The Java client's murmur2 partitioning, so every reader agrees on a case's partition.
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  return producer;
-}

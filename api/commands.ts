@@ -1,32 +1,47 @@
 // POST /cases/:id/commands/:type — a staff command, sent to the case workflow as the update of that
-// name. The body is the command's data; who acts comes from the actor headers. A command the core
+// name. The body is the command's data; who acts comes from the access token. A command the core
 // rejects (in the update's validator, so nothing is written) answers with the rejection's HTTP status
 // and the reason in the clerk's words.
 import crypto from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { CaseCommandSchema, COMMAND_TYPES, rejectionHttpStatus, type CommandType, type RejectionCode } from '../domain/case/index.js';
-import { commandUpdates, type CommandResult } from '../workflows/messages.js';
-import { actorOf } from './actor.js';
-import { HttpError, parseBody } from './http.js';
+import type { Actor } from '../events/index.js';
+import { caseViewQuery, commandUpdates, type CaseView, type CommandResult } from '../workflows/messages.js';
+import type { Locale } from './i18n.js';
+import { ApiError, parseInput, RejectedError } from './problem.js';
 
 // Commands the workflow issues itself, or that start a case, are not accepted over this route.
 const NOT_OVER_HTTP: ReadonlySet<CommandType> = new Set(['ReceiveCase', 'CheckClocks']);
+export const HTTP_COMMANDS: readonly CommandType[] = COMMAND_TYPES.filter((t) => !NOT_OVER_HTTP.has(t));
 
-export async function runCommand(temporal: Client, req: IncomingMessage, caseId: string, type: string, body: unknown): Promise<CommandResult> {
-  if (!(COMMAND_TYPES as string[]).includes(type) || NOT_OVER_HTTP.has(type as CommandType)) {
-    throw new HttpError(404, 'not-found', `there is no command ${type}; commands: ${COMMAND_TYPES.filter((t) => !NOT_OVER_HTTP.has(t)).join(', ')}`);
-  }
-  const actor = actorOf(req);
-  const command = parseBody(CaseCommandSchema, { type, caseId, data: body ?? {} });
-  const requestId = crypto.randomUUID();
+export function assertCommandType(type: string): CommandType {
+  if (!(HTTP_COMMANDS as readonly string[]).includes(type)) throw new ApiError(404, 'not-found', 'not-found.command', { type, commands: HTTP_COMMANDS.join(', ') });
+  return type as CommandType;
+}
+
+/** The case as its workflow holds it now; 404 when there is none. */
+export async function caseView(temporal: Client, caseId: string): Promise<CaseView> {
   try {
-    return await temporal.workflow.getHandle(caseId).executeUpdate(commandUpdates[command.type], {
-      args: [{ command, actor, commandId: `cmd-${requestId}`, correlationId: `req-${requestId}` }],
+    return await temporal.workflow.getHandle(caseId).query(caseViewQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'not-found', 'not-found.case', { caseId });
+    throw err;
+  }
+}
+
+export async function runCommand(
+  temporal: Client,
+  opts: { caseId: string; type: CommandType; body: unknown; actor: Actor; requestId: string; locale: Locale },
+): Promise<CommandResult> {
+  const command = parseInput(CaseCommandSchema, { type: opts.type, caseId: opts.caseId, data: opts.body ?? {} }, opts.locale);
+  try {
+    return await temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], {
+      // The request id is the events' correlation id: one id from the caller's log to the hash chain.
+      args: [{ command, actor: opts.actor, commandId: `cmd-${crypto.randomUUID()}`, correlationId: opts.requestId }],
     });
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not-found', `there is no case ${caseId}`);
+    if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: opts.caseId });
     if (err instanceof WorkflowUpdateFailedError) throw rejectionOf(err);
     throw err;
   }
@@ -34,7 +49,7 @@ export async function runCommand(temporal: Client, req: IncomingMessage, caseId:
 
 // The validator throws "code: reason"; the handler (a rare race with another command) throws an
 // ApplicationFailure of type "rejected:code".
-function rejectionOf(err: WorkflowUpdateFailedError): HttpError {
+function rejectionOf(err: WorkflowUpdateFailedError): RejectedError {
   const cause = err.cause;
   let code: RejectionCode = 'illegal-state';
   let reason = cause?.message ?? err.message;
@@ -47,5 +62,5 @@ function rejectionOf(err: WorkflowUpdateFailedError): HttpError {
       reason = match[2] ?? reason;
     }
   }
-  return new HttpError(rejectionHttpStatus[code] ?? 409, code, reason);
+  return new RejectedError(rejectionHttpStatus[code] ?? 409, { code, reason });
 }

@@ -6,25 +6,28 @@ import { z } from 'zod';
 import { Claim, Respondent, personalValue } from '../events/index.js';
 import { Channel, Id } from '../events/vocabulary.js';
 import type { CommandOf } from '../domain/case/commands.js';
+import { msg } from './i18n.js';
 
 const ComplainantInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
   // 18-character resident ID (the last may be X); checked for shape only.
-  idNumber: z.string().regex(/^\d{17}[\dX]$/, 'must be an 18-character resident ID number').optional(),
-  phone: z.string().regex(/^\+?[\d-]{5,20}$/, 'must be a phone number of digits and dashes').optional(),
+  idNumber: z.string().regex(/^\d{17}[\dX]$/, { error: msg('field.id-number') }).optional(),
+  phone: z.string().regex(/^\+?[\d-]{5,20}$/, { error: msg('field.phone') }).optional(),
   isRepresentative: z.boolean().default(true),
 });
 
-export const NewCaseBody = z.strictObject({
+export const NewCaseBody = z
+  .strictObject({
   /** Optional: a case number the centre already assigned; otherwise one is made. */
-  caseNumber: z.string().regex(/^[A-Za-z0-9-]{3,64}$/, 'letters, digits and dashes, 3 to 64').optional(),
+  caseNumber: z.string().regex(/^[A-Za-z0-9-]{3,64}$/, { error: msg('field.case-number') }).optional(),
   channel: Channel,
-  complainants: z.array(ComplainantInput).min(1, 'at least one complainant'),
+  complainants: z.array(ComplainantInput).min(1, { error: msg('field.complainants') }),
   workerCount: z.number().int().positive(),
   respondent: Respondent,
   claim: Claim,
   petitionRef: Id.optional(),
-});
+  })
+  .meta({ id: 'NewCase' });
 export type NewCaseBody = z.infer<typeof NewCaseBody>;
 
 /** e.g. MC-20251120-7F3A9C: date of receipt (China) and 24 random bits. */

@@ -1,16 +1,17 @@
 // The API process. It also runs the projector: PGlite allows one process per data directory, so the
 // process that writes the read models is the one that serves them.
 import { Client, Connection } from '@temporalio/client';
-import { Kafka, logLevel } from 'kafkajs';
-import { ConfigError, loadAppConfig } from '../config/app.js';
-import { createLogger, kafkaLogCreator } from '../ops/log.js';
+import { ConfigError, createKafka, createLogger, loadAppConfig } from '../runtime/index.js';
 import { startProjector } from '../readmodels/consumer.js';
 import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
+import { authSettings, createVerifier, remoteKeys } from './auth.js';
 import { createApi } from './server.js';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
   const log = createLogger('api', config.LOG_LEVEL);
+  const auth = authSettings(config);
+  const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI);
   const db = await openDb(dbOptionsFromEnv());
   const projector = await startProjector({
     db,
@@ -22,15 +23,29 @@ async function main(): Promise<void> {
   });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const kafkaAdmin = new Kafka({ clientId: 'mediation-api', brokers: config.KAFKA_BROKERS, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(log) }).admin();
+  const kafkaAdmin = createKafka(config.KAFKA_BROKERS, 'mediation-api', log, 'consume').admin();
   await kafkaAdmin.connect();
 
-  const server = createApi({ temporal, taskQueue: config.TASK_QUEUE, kafkaAdmin, db, schema: config.READMODEL_SCHEMA, projectorLag: projector.lag, log });
-  server.listen(config.API_PORT, config.API_HOST, () => log.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'API listening'));
+  const api = await createApi({
+    temporal,
+    taskQueue: config.TASK_QUEUE,
+    kafkaAdmin,
+    db,
+    schema: config.READMODEL_SCHEMA,
+    accessLogSchema: config.ACCESS_LOG_SCHEMA,
+    projectorLag: projector.lag,
+    log,
+    verify: createVerifier(auth, keys),
+    bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
+    writeRateLimit: config.API_WRITE_RATE_LIMIT,
+    oidc: { issuer: auth.issuer, consoleClientId: config.OIDC_CONSOLE_CLIENT_ID },
+  });
+  await api.listen({ port: config.API_PORT, host: config.API_HOST });
+  log.info({ url: `http://${config.API_HOST}:${config.API_PORT}`, issuer: auth.issuer }, 'API listening');
 
   const shutdown = async () => {
     log.info('API stopping');
-    server.close();
+    await api.close();
     await projector.stop();
     await kafkaAdmin.disconnect();
     await connection.close();

@@ -1,21 +1,51 @@
-// The HTTP API: intake of new cases, the case summary from the read model, and health.
+// The HTTP API on Fastify: every route declares its zod schemas (which validate requests and responses
+// and make /openapi.json) and the operation it performs in the authorisation table. Around the routes:
+// bearer-token sign-on, problem+json errors in the caller's language, application/json bodies only,
+// a body limit, security headers, a per-user rate limit on writes, and a request id that is logged,
+// returned and used as the correlation id of the events a request writes.
 import crypto from 'node:crypto';
-import http from 'node:http';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { caseWorkflow } from '../workflows/case-workflow.js';
+import type { CaseWorkflowInput } from '../workflows/messages.js';
 import type { Db } from '../readmodels/db.js';
 import type { PartitionLag } from '../readmodels/consumer.js';
-import type { Admin } from 'kafkajs';
-import type { caseWorkflow } from '../workflows/case-workflow.js';
-import { actorOf } from './actor.js';
+import { AccessLog } from './access-log.js';
+import type { Staff, Verifier } from './auth.js';
+import { grantFor, type Grant, type Operation } from './authz.js';
 import { health } from './health.js';
-import { HttpError, parseBody, Router } from './http.js';
-import { NewCaseBody, newCaseNumber, toReceiveCase } from './intake.js';
-import { runCommand } from './commands.js';
-import { readModelRoutes } from './readmodel-routes.js';
-import { redact } from '../events/index.js';
-import { caseViewQuery } from '../workflows/messages.js';
-import { WorkflowNotFoundError } from '@temporalio/common';
+import { message, negotiateLocale, type Locale } from './i18n.js';
+import { ApiError, parseInput, problem, RejectedError, renderError, validationError } from './problem.js';
+import { caseRoutes } from './routes/cases.js';
+import { readModelRoutes } from './routes/readmodels.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staff: Staff | undefined;
+    grant: Grant | undefined;
+    locale: Locale;
+  }
+  interface FastifyContextConfig {
+    /** The operation of the authorisation table this route performs; unset only on public routes. */
+    operation?: Operation;
+    public?: boolean;
+  }
+}
 
 export interface ApiDeps {
   temporal: Client;
@@ -25,59 +55,185 @@ export interface ApiDeps {
   schema: string;
   projectorLag: () => Promise<PartitionLag[]>;
   log: Logger;
+  verify: Verifier;
+  /** Where the access log of personal-data reads is kept (its own schema). */
+  accessLogSchema?: string;
+  bodyLimitBytes?: number;
+  writeRateLimit?: number;
+  /** For the /docs page's sign-in button (authorization code + PKCE with the console client). */
+  oidc?: { issuer: string; consoleClientId: string };
 }
 
-export function createApi(deps: ApiDeps): http.Server {
-  const router = new Router()
-    .on('GET', '/health', () => health({ temporal: deps.temporal.connection, kafkaAdmin: deps.kafkaAdmin, db: deps.db, projectorLag: deps.projectorLag }))
-    .on('POST', '/cases', async (req, _params, body) => {
-      const actor = actorOf(req);
-      const input = parseBody(NewCaseBody, body);
-      const caseId = input.caseNumber ?? newCaseNumber(new Date());
-      const requestId = crypto.randomUUID();
-      const receive = toReceiveCase(caseId, input);
-      try {
-        await deps.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
-          workflowId: caseId,
-          // A case number is never used twice, not even after the old case's workflow has ended.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          taskQueue: deps.taskQueue,
-          args: [{ caseId, receive: { command: receive, actor, commandId: `cmd-${requestId}`, correlationId: `req-${requestId}` } }],
-        });
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, 'conflict', `case ${caseId} already exists`);
-        throw err;
-      }
-      deps.log.info({ caseId, channel: input.channel, actor: actor.id }, 'case received');
-      return { status: 201, body: { caseId, links: { self: `/cases/${caseId}` } } };
-    })
-    .on('POST', '/cases/:id/commands/:type', async (req, params, body) => {
-      const result = await runCommand(deps.temporal, req, params.id ?? '', params.type ?? '', body);
-      return { status: 200, body: { events: result.events.map(redact) } };
-    })
-    .on('GET', '/cases/:id/state', async (_req, params) => {
-      const id = params.id ?? '';
-      try {
-        const view = await deps.temporal.workflow.getHandle(id).query(caseViewQuery);
-        return { status: 200, body: view };
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not-found', `there is no case ${id}`);
-        throw err;
-      }
-    })
-    .on('GET', '/cases/:id', async (_req, params) => {
-      const id = params.id ?? '';
-      const found = await deps.db.query(`select * from ${deps.schema}.case_summary where case_id = $1`, [id]);
-      const row = found.rows[0];
-      if (!row) throw new HttpError(404, 'not-found', `no case ${id} in the read model (a case just received appears within a second)`);
-      return { status: 200, body: row };
-    });
+export type Api = Awaited<ReturnType<typeof createApi>>;
 
-  readModelRoutes(router, deps.db, deps.schema);
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-  const server = http.createServer((req, res) => {
-    res.on('unexpected-error', (err: unknown) => deps.log.error({ err, method: req.method, url: req.url }, 'request failed'));
-    void router.handle(req, res);
+export async function createApi(deps: ApiDeps) {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
+    // Taken from the caller (a proxy's or client's X-Request-Id) when it is a sane token, made otherwise.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+    // A malformed percent-escape in the path is the caller's mistake: 400, not 500.
+    frameworkErrors: (error, req, reply) => {
+      const locale = negotiateLocale(req.headers['accept-language']);
+      const bad = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_ASYNC_CONSTRAINT';
+      const err = bad ? new ApiError(400, 'validation', 'validation.bad-path') : new ApiError(400, 'validation', 'validation.invalid', { fields: error.message });
+      void sendProblem(reply, req, err, locale);
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Bodies are JSON and nothing else (Fastify answers any other content type with 415).
+  app.removeContentTypeParser(['text/plain']);
+  app.decorateRequest('staff', undefined);
+  app.decorateRequest('grant', undefined);
+  app.decorateRequest('locale', 'zh-CN');
+
+  await app.register(fastifyHelmet, {
+    // The reference page (swagger-ui) needs its own scripts and styles; everything else is JSON.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", 'https:', "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'validator.swagger.io'], upgradeInsecureRequests: null, connectSrc: ["'self'", ...(deps.oidc ? [deps.oidc.issuer] : [])] } },
+    strictTransportSecurity: false, // loopback and TLS-terminating proxies set it where it means something
   });
-  return server;
+  await app.register(fastifyRateLimit, {
+    global: false,
+    // After sign-on (onRequest), so the key is the user; before validation, so bad requests count too.
+    hook: 'preValidation',
+    keyGenerator: (req) => req.staff?.id ?? req.ip,
+    errorResponseBuilder: (_req, context) => new ApiError(429, 'rate-limited', 'rate-limited', { after: context.after }),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'mediation-engine',
+        version: '0.1.0',
+        description:
+          'Labour-dispute complaints and joint mediation (劳动争议联动调处). Every route but /health, /openapi.json and /docs needs an OpenID Connect access token; errors are RFC 9457 problem+json in the language of Accept-Language (zh-CN by default, en).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          ...(deps.oidc
+            ? {
+                console: {
+                  type: 'oauth2',
+                  flows: { authorizationCode: { authorizationUrl: `${deps.oidc.issuer}/auth`, tokenUrl: `${deps.oidc.issuer}/token`, scopes: { openid: 'sign in', profile: 'name' } } },
+                },
+              }
+            : {}),
+        },
+      },
+      security: [{ bearer: [] }, ...(deps.oidc ? [{ console: ['openid'] }] : [])],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    ...(deps.oidc ? { initOAuth: { clientId: deps.oidc.consoleClientId, usePkceWithAuthorizationCodeGrant: true, scopes: ['openid', 'profile'] } } : {}),
+    uiHooks: { onRequest: async (req) => void (req.routeOptions.config.public = true) },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    req.locale = negotiateLocale(req.headers['accept-language']);
+    reply.header('x-request-id', req.id);
+    const config = req.routeOptions.config;
+    if (config.public || req.url.startsWith('/docs')) return;
+    // The sign-on proxy's headers of old set who acted; nobody may believe they still do.
+    if (Object.keys(req.headers).some((h) => h.startsWith('x-actor-'))) throw new ApiError(400, 'actor-headers', 'auth.actor-headers');
+    req.staff = await deps.verify(req.headers.authorization);
+    if (config.operation) req.grant = grantFor(req.staff, config.operation);
+  });
+
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, req, new ApiError(404, 'not-found', 'not-found.route', { method: req.method, url: req.url.split('?')[0] ?? '' }), req.locale));
+  app.setErrorHandler((error: FastifyError, req, reply) => sendProblem(reply, req, error, req.locale ?? negotiateLocale(req.headers['accept-language'])));
+
+  const accessLog = new AccessLog(deps.db, deps.accessLogSchema ?? 'access');
+  await accessLog.init();
+
+  app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, () => app.swagger());
+  app.get(
+    '/health',
+    { config: { public: true }, schema: { summary: 'Temporal, Kafka, the database and the projector lag; 503 if any is down', security: [], response: { 200: z.looseObject({ status: z.literal('ok') }), 503: z.looseObject({ status: z.literal('degraded') }) } } },
+    async (_req, reply) => {
+      const out = await health({ temporal: deps.temporal.connection, kafkaAdmin: deps.kafkaAdmin, db: deps.db, projectorLag: deps.projectorLag });
+      return reply.status(out.status as 200).send(out.body as { status: 'ok' });
+    },
+  );
+
+  const writeLimit = { max: deps.writeRateLimit ?? 120, timeWindow: '1 minute' };
+  await app.register(caseRoutes, { deps, accessLog, writeLimit, startCase });
+  await app.register(readModelRoutes, { db: deps.db, schema: deps.schema, accessLog });
+  await app.ready();
+  return app;
+
+  async function startCase(caseId: string, receive: CaseWorkflowInput['receive']): Promise<void> {
+    try {
+      await deps.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+        workflowId: caseId,
+        // A case number is never used twice, not even after the old case's workflow has ended.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        taskQueue: deps.taskQueue,
+        args: [{ caseId, receive }],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'conflict', 'conflict', { caseId });
+      throw err;
+    }
+  }
 }
+
+function sendProblem(reply: FastifyReply, req: FastifyRequest, error: unknown, locale: Locale): FastifyReply {
+  const err = asKnownError(error, req, locale);
+  if (!err) {
+    req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
+    const body = problem(500, 'internal', message('internal', locale, { requestId: req.id }), locale, { instance: req.url, requestId: req.id });
+    return reply.status(500).type('application/problem+json; charset=utf-8').send(body);
+  }
+  const r = renderError(err, locale);
+  if (r.status === 401) reply.header('www-authenticate', `Bearer error="${r.code === 'invalid-token' ? 'invalid_token' : 'invalid_request'}"`);
+  const body = problem(r.status, r.code, r.detail, locale, { instance: req.url.split('?')[0] ?? req.url, requestId: req.id, ...(r.fields ? { errors: r.fields } : {}) });
+  return reply.status(r.status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+const PART_PREFIX: Record<string, string> = { body: '', querystring: 'query ', params: 'path ', headers: 'header ' };
+
+function asKnownError(error: unknown, req: FastifyRequest, locale: Locale): ApiError | RejectedError | undefined {
+  if (error instanceof ApiError || error instanceof RejectedError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    // Validate again in the caller's language, to name every bad field in it.
+    const part = error.validationContext ?? 'body';
+    const schema = (req.routeOptions.schema as Record<string, unknown> | undefined)?.[part];
+    const input = part === 'querystring' ? req.query : part === 'params' ? req.params : part === 'headers' ? req.headers : req.body;
+    if (schema instanceof z.ZodType) {
+      try {
+        parseInput(schema, input, locale, PART_PREFIX[part] ?? '');
+      } catch (again) {
+        if (again instanceof ApiError) return again;
+      }
+    }
+    return new ApiError(400, 'validation', 'validation.invalid', { fields: error.validation.map((v) => v.instancePath).join(', ') });
+  }
+  if (error instanceof z.ZodError) return validationError(error);
+  const fe = error as Partial<FastifyError>;
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, 'unsupported-media-type', 'unsupported-media-type', { type: String(req.headers['content-type'] ?? '—') });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'too-large', 'too-large', { limit: req.routeOptions.bodyLimit ?? 0 });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError(400, 'validation', 'validation.empty');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(400, 'validation', 'validation.not-json');
+    default:
+      if (fe.statusCode === 400 && (error instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY')) return new ApiError(400, 'validation', 'validation.not-json');
+      return undefined;
+  }
+}
+

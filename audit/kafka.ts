@@ -2,9 +2,9 @@
 // earliest offset and reads up to the high watermark it had when the audit began (events published during
 // the audit belong to the next one). Nothing is committed; the group is deleted afterwards.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { decodeRecord, type StoredRecord } from './records.js';
-import { partitionForKey } from '../activities/publish.js';
+import { createKafka, partitionForKey } from '../runtime/kafka.js';
 
 export class SourceError extends Error {
   override name = 'SourceError';
@@ -30,15 +30,7 @@ export interface PartitionRange {
 }
 
 export function kafkaClient(brokers: string[]): Kafka {
-  // A command line tool: fail within seconds with the reason rather than retry for minutes. kafkajs's own
-  // log lines would land on stdout; errors reach the user as exceptions instead.
-  return new Kafka({
-    clientId: 'mediation-audit',
-    brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 5_000,
-    retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 },
-  });
+  return createKafka(brokers, 'mediation-audit', undefined, 'cli');
 }
 
 export { partitionForKey };

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { connectProducer, createKafka } from '../activities/publish.js';
+import { connectProducer, createKafka } from '../runtime/kafka.js';
 import { canonicalJson, GENESIS_HASH, sealEvents, type UnsealedEvent } from '../events/index.js';
 import { decidedHistory } from '../test/unit/audit-fixtures.js';
 

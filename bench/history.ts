@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { connectProducer, createKafka } from '../activities/publish.js';
+import { connectProducer, createKafka } from '../runtime/kafka.js';
 import { canonicalJson } from '../events/index.js';
 import { startProjector } from '../readmodels/consumer.js';
 import { openDb } from '../readmodels/db.js';

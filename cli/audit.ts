@@ -4,7 +4,6 @@
 // errors and progress go to stderr.
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import {
   compareWithWorkflow,
   describeSource,
@@ -20,10 +19,11 @@ import {
   type ScanProgress,
 } from '../audit/index.js';
 import { renderAsOf, renderCaseVerification, renderComparison, renderLogVerification, renderTimeline } from '../audit/render.js';
-import { ConfigError, loadAppConfig, type AppConfig } from '../config/app.js';
+import { ConfigError, loadAppConfig, type AppConfig } from '../runtime/config.js';
 import { endOfChinaDay, isIsoDate } from '../domain/calendar/index.js';
 import type { CaseView } from '../workflows/messages.js';
-import { processIo, type CliIo } from './main.js';
+import type { Command } from 'commander';
+import { processIo, runCli, type CliIo } from './main.js';
 
 /** The case workflows' caseView query, over one connection (audit compare). */
 export interface WorkflowViews {
@@ -47,28 +47,19 @@ const defaultDeps: AuditDeps = {
   progressIntervalMs: 5_000,
 };
 
-// ------------------------------------------------------------------ arguments
+// ------------------------------------------------------------------ arguments (commander)
 
+/** The options a subcommand may take, as commander declares them (flags and help). */
 const OPTIONS = {
-  from: { type: 'string' },
-  json: { type: 'boolean' },
-  'show-personal-data': { type: 'boolean' },
-  'all-partitions': { type: 'boolean' },
-  all: { type: 'boolean' },
-  output: { type: 'string', short: 'o' },
-  help: { type: 'boolean', short: 'h' },
+  from: ['--from <kafka|archive>', "where to read the log: the Kafka topic (default) or the read models' event archive"],
+  json: ['--json', 'one JSON document on stdout instead of the report'],
+  'show-personal-data': ['--show-personal-data', 'print names, ID numbers and phones (default: redacted to their ref)'],
+  'all-partitions': ['--all-partitions', 'Kafka: scan every partition, not only the one the case number hashes to'],
+  all: ['--all', 'every case in the log, with progress on stderr'],
+  output: ['-o, --output <file>', 'write the dossier to FILE instead of stdout'],
+  help: ['-h, --help', 'show this help'],
 } as const;
 type OptionName = keyof typeof OPTIONS;
-
-const OPTION_HELP: Record<OptionName, string> = {
-  from: '--from kafka|archive     where to read the log: the Kafka topic (default) or the read models\' event archive',
-  json: '--json                   one JSON document on stdout instead of the report',
-  'show-personal-data': '--show-personal-data     print names, ID numbers and phones (default: redacted to their ref)',
-  'all-partitions': '--all-partitions         Kafka: scan every partition, not only the one the case number hashes to',
-  all: '--all                    every case in the log, with progress on stderr',
-  output: '-o, --output FILE        write the dossier to FILE instead of stdout',
-  help: '-h, --help               show this help',
-};
 
 interface Subcommand {
   usage: string;
@@ -161,70 +152,48 @@ const subcommands: Record<string, Subcommand> = {
   },
 };
 
-function usage(): string {
-  const width = Math.max(...Object.keys(subcommands).map((n) => n.length));
-  return [
-    'Usage: mediation audit <command> [options]',
-    '',
-    "Auditor's commands: replay a case from the event log, verify its hash chain, compare it with the workflow.",
-    '',
-    'Commands:',
-    ...Object.entries(subcommands).map(([name, s]) => `  ${name.padEnd(width)}  ${s.summary}`),
-    '',
-    ...SOURCE_HELP,
-    '',
-    'Exit codes: 0 ok; 1 faults or differences found, or the log could not be read; 2 bad arguments.',
-    "Run 'mediation audit <command> --help' for a command's options.",
-  ].join('\n');
-}
-
-function subUsage(sub: Subcommand): string {
-  return [
-    `Usage: ${sub.usage}`,
-    '',
-    ...sub.about,
-    '',
-    'Options:',
-    ...sub.options.map((o) => `  ${OPTION_HELP[o]}`),
-    '',
-    ...SOURCE_HELP,
-    '',
-    'Exit codes: 0 ok; 1 faults or differences found, or the log could not be read; 2 bad arguments.',
-  ].join('\n');
-}
-
 function badArgument(io: CliIo, message: string, name?: string): number {
   io.err(`error: ${message}`);
   io.err(`Run 'mediation audit${name ? ` ${name}` : ''} --help' for usage.`);
   return 2;
 }
 
-export async function runAudit(argv: string[], io: CliIo, overrides: Partial<AuditDeps> = {}): Promise<number> {
-  const deps: AuditDeps = { ...defaultDeps, ...overrides };
-  const [name, ...rest] = argv;
-  if (name === undefined) {
-    io.err(usage());
-    return 2;
-  }
-  if (name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
-    return 0;
-  }
-  const sub = Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
-  if (!sub) return badArgument(io, `unknown audit command '${name}' (one of: ${Object.keys(subcommands).join(', ')})`);
+const EXIT_CODES = 'Exit codes: 0 ok; 1 faults or differences found, or the log could not be read; 2 bad arguments.';
 
-  const allowed = Object.fromEntries(sub.options.map((o) => [o, OPTIONS[o]]));
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options: allowed, strict: true, allowPositionals: true });
-  } catch (error) {
-    return badArgument(io, error instanceof Error ? error.message : String(error), name);
+/** `mediation audit …`: one commander command per entry of the table above. */
+export function registerAudit(parent: Command, io: CliIo, result: { code: number }, overrides: Partial<AuditDeps> = {}): void {
+  const deps: AuditDeps = { ...defaultDeps, ...overrides };
+  const audit = parent
+    .command('audit')
+    .summary("the auditor's replay: timeline, state as of a moment, chain verification, compare with the workflow, dossier")
+    .description("Auditor's commands: replay a case from the event log, verify its hash chain, compare it with the workflow.")
+    .usage('<command> [options]')
+    .helpCommand(false)
+    .showHelpAfterError("Run 'mediation audit --help' for usage.")
+    .addHelpText('after', ['', ...SOURCE_HELP, '', EXIT_CODES, "Run 'mediation audit <command> --help' for a command's options."].join('\n'));
+  for (const [name, sub] of Object.entries(subcommands)) {
+    const command = audit
+      .command(name)
+      .summary(sub.summary)
+      .description(sub.about.join(' '))
+      .usage(sub.usage.replace(/^mediation audit \S+ /, ''))
+      .argument('[arguments...]')
+      .helpOption(OPTIONS.help[0], OPTIONS.help[1])
+      .showHelpAfterError(`Run 'mediation audit ${name} --help' for usage.`)
+      .addHelpText('after', ['', ...SOURCE_HELP, '', EXIT_CODES].join('\n'));
+    for (const option of sub.options) if (option !== 'help') command.option(OPTIONS[option][0], OPTIONS[option][1]);
+    command.action(async (positionals: string[], opts: Record<string, string | boolean | undefined>) => {
+      const values: Context['values'] = {};
+      for (const option of sub.options) {
+        const value = opts[option.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())];
+        if (value !== undefined) values[option] = value;
+      }
+      result.code = await runSubcommand(name, sub, positionals, values, io, deps);
+    });
   }
-  const values = parsed.values as Context['values'];
-  if (values.help) {
-    io.out(subUsage(sub));
-    return 0;
-  }
+}
+
+async function runSubcommand(name: string, sub: Subcommand, positionals: string[], values: Context['values'], io: CliIo, deps: AuditDeps): Promise<number> {
   const from = values.from ?? 'kafka';
   if (from !== 'kafka' && from !== 'archive') return badArgument(io, `--from '${String(from)}' must be kafka or archive`, name);
   if (values['all-partitions'] && from === 'archive') return badArgument(io, '--all-partitions applies to the Kafka topic, not to --from archive', name);
@@ -244,7 +213,7 @@ export async function runAudit(argv: string[], io: CliIo, overrides: Partial<Aud
     io,
     deps,
     config,
-    positionals: parsed.positionals,
+    positionals,
     values,
     json: values.json === true,
     showPersonalData: values['show-personal-data'] === true,
@@ -259,6 +228,11 @@ export async function runAudit(argv: string[], io: CliIo, overrides: Partial<Aud
     }
     throw error;
   }
+}
+
+/** `mediation audit <argv…>` in-process (tests): the exit code. */
+export function runAudit(argv: string[], io: CliIo, overrides: Partial<AuditDeps> = {}): Promise<number> {
+  return runCli(['audit', ...argv], io, { audit: overrides });
 }
 
 // ------------------------------------------------------------------ helpers

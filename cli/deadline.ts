@@ -1,5 +1,5 @@
 // mediation deadline --from YYYY-MM-DD --days N [--working-days] [--json]
-import { parseArgs } from 'node:util';
+// (the in-process entry for tests is runCli(['deadline', …]) in cli/main.ts)
 import {
   addPeriod,
   CalendarRangeError,
@@ -8,26 +8,14 @@ import {
   type Calendar,
   type PeriodUnit,
 } from '../domain/calendar/index.js';
+import type { Command } from 'commander';
 import type { CliIo } from './main.js';
 
-function usage(calendar: Calendar): string {
-  return [
-    'Usage: mediation deadline --from YYYY-MM-DD --days N [--working-days] [--json]',
-    '',
-    'Prints the last day of a period of N days after --from, and the rule applied',
-    '(民法典 第二百零一至二百零三条: the start day is not counted; a period in calendar days that ends on a',
-    'rest day moves to the next working day; make-up working weekend days (调休) are working days).',
-    '',
-    'Options:',
-    '  --from YYYY-MM-DD  the day the period runs from (not counted)',
-    '  --days N           the length of the period, a whole number of at least 1',
-    '  --working-days     count working days only (default: calendar days)',
-    '  --json             print one JSON object instead of two lines',
-    '  -h, --help         show this help',
-    '',
-    `Calendar ${calendar.version}: ${calendar.firstYear}-01-01 to ${calendar.lastYear}-12-31.`,
-  ].join('\n');
-}
+const ABOUT = [
+  'Prints the last day of a period of N days after --from, and the rule applied',
+  '(民法典 第二百零一至二百零三条: the start day is not counted; a period in calendar days that ends on a',
+  'rest day moves to the next working day; make-up working weekend days (调休) are working days).',
+].join(' ');
 
 function badArgument(io: CliIo, message: string): number {
   io.err(`error: ${message}`);
@@ -35,29 +23,27 @@ function badArgument(io: CliIo, message: string): number {
   return 2;
 }
 
-export async function runDeadline(argv: string[], io: CliIo, calendar: Calendar = chinaCalendar): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        from: { type: 'string' },
-        days: { type: 'string' },
-        'working-days': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    return badArgument(io, error instanceof Error ? error.message : String(error));
-  }
+export function registerDeadline(parent: Command, io: CliIo, result: { code: number }, calendar: Calendar = chinaCalendar): void {
+  parent
+    .command('deadline')
+    .summary('the due date of a period in days on the Chinese working-day calendar')
+    .description(ABOUT)
+    .usage('--from YYYY-MM-DD --days N [--working-days] [--json]')
+    .option('--from <YYYY-MM-DD>', 'the day the period runs from (not counted)')
+    .option('--days <N>', 'the length of the period, a whole number of at least 1')
+    .option('--working-days', 'count working days only (default: calendar days)', false)
+    .option('--json', 'print one JSON object instead of two lines', false)
+    .helpOption('-h, --help', 'show this help')
+    .showHelpAfterError("Run 'mediation deadline --help' for usage.")
+    .addHelpText('after', `\nCalendar ${calendar.version}: ${calendar.firstYear}-01-01 to ${calendar.lastYear}-12-31.`)
+    // Taken and refused by name, rather than commander's count of them.
+    .argument('[unexpected...]')
+    .action((unexpected: string[], values: { from?: string; days?: string; workingDays: boolean; json: boolean }) => {
+      result.code = unexpected.length > 0 ? badArgument(io, `unexpected argument '${unexpected[0]}'`) : deadline(values, io, calendar);
+    });
+}
 
-  if (values.help) {
-    io.out(usage(calendar));
-    return 0;
-  }
+function deadline(values: { from?: string; days?: string; workingDays: boolean; json: boolean }, io: CliIo, calendar: Calendar): number {
   const from = values.from;
   if (from === undefined) return badArgument(io, '--from is required (YYYY-MM-DD)');
   if (!isIsoDate(from)) return badArgument(io, `--from '${from}' is not a real date in the form YYYY-MM-DD`);
@@ -67,7 +53,7 @@ export async function runDeadline(argv: string[], io: CliIo, calendar: Calendar 
   if (!Number.isSafeInteger(days) || days < 1) {
     return badArgument(io, `--days '${daysText}' must be a whole number of days, at least 1`);
   }
-  const unit: PeriodUnit = values['working-days'] ? 'working-days' : 'calendar-days';
+  const unit: PeriodUnit = values.workingDays ? 'working-days' : 'calendar-days';
 
   let period;
   try {

@@ -1,10 +1,14 @@
-// The `mediation` command line: a small dispatcher on the first argument. Each subcommand gets the rest of
-// argv and a writer, and returns its exit code (0 ok, 1 failure, 2 bad arguments), so tests run it in-process.
+// The `mediation` command line, on commander: one program, a command per task, help and argument errors
+// from the framework. Every command writes through a CliIo and sets an exit code (0 ok, 1 failure, 2 bad
+// arguments), so tests run it in-process.
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { runAudit } from './audit.js';
-import { runDeadline } from './deadline.js';
-import { runProjections } from './projections.js';
+import { Command, CommanderError } from 'commander';
+import type { Calendar } from '../domain/calendar/index.js';
+import { registerApi } from './api.js';
+import { registerAudit, type AuditDeps } from './audit.js';
+import { registerDeadline } from './deadline.js';
+import { registerProjections } from './projections.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -16,45 +20,50 @@ export const processIo: CliIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-interface Command {
-  summary: string;
-  run(argv: string[], io: CliIo): Promise<number>;
+/** What tests replace: the environment, the auditor's dependencies, the calendar. */
+export interface CliOverrides {
+  env?: NodeJS.ProcessEnv;
+  audit?: Partial<AuditDeps>;
+  calendar?: Calendar;
 }
 
-const commands: Record<string, Command> = {
-  deadline: { summary: 'the due date of a period in days on the Chinese working-day calendar', run: runDeadline },
-  projections: { summary: 'rebuild the read models from the event log into a fresh schema and swap it in', run: runProjections },
-  audit: { summary: "the auditor's replay: timeline, state as of a moment, chain verification, compare with the workflow, dossier", run: runAudit },
+const lines = (write: (line: string) => void) => (text: string) => {
+  for (const line of text.replace(/\n$/, '').split('\n')) write(line);
 };
 
-function usage(): string {
-  const width = Math.max(...Object.keys(commands).map((name) => name.length));
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['Usage: mediation <command> [options]', '', 'Commands:', ...lines, '', "Run 'mediation <command> --help' for a command's options."].join('\n');
+export function buildProgram(io: CliIo, result: { code: number }, overrides: CliOverrides = {}): Command {
+  const env = overrides.env ?? process.env;
+  const program = new Command('mediation')
+    .description('Labour-dispute mediation engine: deadlines on the Chinese calendar, the auditor\'s replay, read-model rebuilds, the API.')
+    .usage('<command> [options]')
+    .exitOverride()
+    .configureOutput({ writeOut: lines(io.out), writeErr: lines(io.err), outputError: (text, write) => write(text) })
+    .showHelpAfterError("Run 'mediation --help' for usage.")
+    .helpCommand(false)
+    .addHelpText('after', "\nRun 'mediation <command> --help' for a command's options.");
+  registerDeadline(program, io, result, overrides.calendar);
+  registerProjections(program, io, result, env);
+  registerAudit(program, io, result, { ...(overrides.env ? { env: overrides.env } : {}), ...overrides.audit });
+  registerApi(program, io, result, env);
+  return program;
 }
 
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined) {
-    io.err(usage());
-    return 2;
-  }
-  if (name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
-    return 0;
-  }
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!command) {
-    io.err(`error: unknown command '${name}'`);
-    io.err(usage());
-    return 2;
-  }
+/** Runs the command line; the exit code. Commander's own errors (unknown option, missing value) are 2. */
+export async function runCli(argv: string[], io: CliIo = processIo, overrides: CliOverrides = {}): Promise<number> {
+  const result = { code: 0 };
+  const program = buildProgram(io, result, overrides);
   try {
-    return await command.run(rest, io);
+    await program.parseAsync(argv, { from: 'user' });
+    return result.code;
   } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+}
+
+export function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  return runCli(argv, io);
 }
 
 function isEntryPoint(): boolean {

@@ -1,29 +1,21 @@
 // mediation projections rebuild [--schema NAME] [--no-swap] [--keep-old] [--timeout SECONDS] [--force]
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadAppConfig } from '../config/app.js';
-import { createLogger } from '../ops/log.js';
+import { ConfigError, loadAppConfig } from '../runtime/config.js';
+import { createLogger } from '../runtime/log.js';
 import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
 import { rebuildProjections, type RebuildProgress } from '../readmodels/rebuild.js';
-import type { CliIo } from './main.js';
+import type { Command } from 'commander';
+import { runCli, type CliIo } from './main.js';
 
-const USAGE = [
-  'Usage: mediation projections rebuild [--schema NAME] [--no-swap] [--keep-old] [--timeout SECONDS] [--force]',
-  '',
+const ABOUT = [
   'Rebuilds every read model from the event log: reads the topic from offset 0 with a fresh consumer group',
   'into a fresh schema (<schema>_rebuild_<stamp>) until it has caught up with the end of the topic as it was',
   'at the start, then swaps it in for the live schema in one transaction and drops the old one. The live',
   'projector keeps running and continues in the rebuilt schema from its checkpoint. Progress goes to',
   'stderr; the result (one JSON object) to stdout.',
-  '',
-  'Options:',
-  '  --schema NAME        the live schema to replace (default: READMODEL_SCHEMA, else rm)',
-  '  --no-swap            build the new schema and leave it beside the live one',
-  '  --keep-old           keep the replaced schema as <schema>_old_<stamp> instead of dropping it',
-  '  --timeout SECONDS    give up if not caught up by then (default 3600)',
-  '  --force              open a PGlite directory even though it looks open elsewhere',
-  '  -h, --help           show this help',
+].join(' ');
+const ENVIRONMENT = [
   '',
   'Environment: KAFKA_BROKERS, KAFKA_TOPIC, DATABASE_URL (else PGLITE_PATH), READMODEL_SCHEMA.',
   'PGlite is one process: with PGLITE_PATH, stop the API (which hosts the live projector) first; the',
@@ -36,37 +28,45 @@ function badArgument(io: CliIo, message: string): number {
   return 2;
 }
 
-export async function runProjections(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const [action, ...rest] = argv;
-  if (action === undefined) return badArgument(io, 'missing action: rebuild');
-  if (action === '--help' || action === '-h' || action === 'help') {
-    io.out(USAGE);
-    return 0;
-  }
-  if (action !== 'rebuild') return badArgument(io, `unknown action '${action}' (expected: rebuild)`);
+interface RebuildOptions {
+  schema?: string;
+  swap: boolean;
+  keepOld: boolean;
+  timeout?: string;
+  force: boolean;
+}
 
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        schema: { type: 'string' },
-        'no-swap': { type: 'boolean', default: false },
-        'keep-old': { type: 'boolean', default: false },
-        timeout: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    return badArgument(io, error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+export function registerProjections(parent: Command, io: CliIo, result: { code: number }, env: NodeJS.ProcessEnv): void {
+  const projections = parent
+    .command('projections')
+    .summary('rebuild the read models from the event log into a fresh schema and swap it in')
+    .usage('rebuild [options]')
+    .helpCommand(false)
+    .showHelpAfterError("Run 'mediation projections --help' for usage.");
+  projections
+    .command('rebuild')
+    .summary('rebuild every read model into a fresh schema and swap it in')
+    .description(ABOUT)
+    .usage('[--schema NAME] [--no-swap] [--keep-old] [--timeout SECONDS] [--force]')
+    .option('--schema <NAME>', 'the live schema to replace (default: READMODEL_SCHEMA, else rm)')
+    .option('--no-swap', 'build the new schema and leave it beside the live one')
+    .option('--keep-old', 'keep the replaced schema as <schema>_old_<stamp> instead of dropping it', false)
+    .option('--timeout <SECONDS>', 'give up if not caught up by then (default 3600)')
+    .option('--force', 'open a PGlite directory even though it looks open elsewhere', false)
+    .helpOption('-h, --help', 'show this help')
+    .showHelpAfterError("Run 'mediation projections --help' for usage.")
+    .addHelpText('after', ENVIRONMENT)
+    .action(async (values: RebuildOptions) => {
+      result.code = await rebuild(values, io, env);
+    });
+}
+
+/** `mediation projections <argv…>` in-process (tests): the exit code. */
+export function runProjections(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCli(['projections', ...argv], io, { env });
+}
+
+async function rebuild(values: RebuildOptions, io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   let config;
   try {
     config = loadAppConfig(values.schema === undefined ? env : { ...env, READMODEL_SCHEMA: values.schema });
@@ -100,8 +100,8 @@ export async function runProjections(argv: string[], io: CliIo, env: NodeJS.Proc
       topic: config.KAFKA_TOPIC,
       groupPrefix: config.PROJECTOR_GROUP_ID,
       log,
-      swap: !values['no-swap'],
-      keepOld: values['keep-old'],
+      swap: values.swap,
+      keepOld: values.keepOld,
       timeoutMs,
       onProgress: (p) => io.err(progressLine(p)),
     });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { PostgresUrl } from '../config/app.js';
+import { PostgresUrl } from '../runtime/config.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -30,6 +30,9 @@ const envSchema = z.object({
   KAFKA_CONTROLLER_PORT: port.optional(),
   API_PORT: port.optional(),
   POSTGRES_PORT: port.optional(),
+  OIDC_PORT: port.optional(),
+  // A real identity provider instead of the local one (README, "Sign-on").
+  OIDC_ISSUER: z.string().url().optional(),
   // Point at existing clusters instead of starting local ones.
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -80,5 +83,10 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
       localPostgresPort: e.POSTGRES_PORT ?? 5432 + offset + 1,
     },
     api: { port: e.API_PORT ?? 8080 + offset },
+    oidc: {
+      external: e.OIDC_ISSUER !== undefined,
+      port: e.OIDC_PORT ?? 9000 + offset,
+      issuer: e.OIDC_ISSUER ?? `http://${host}:${e.OIDC_PORT ?? 9000 + offset}`,
+    },
   };
 }

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Logger } from './log.js';
+import type { Logger } from '../runtime/log.js';
 import { commandExists, portIsOpen, sleep, tailOf } from './proc.js';
 import { repoRoot, versions, type StackConfig } from './config.js';
 

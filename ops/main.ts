@@ -12,9 +12,10 @@ import path from 'node:path';
 import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
 import { DATE_SENSITIVE_SUITES, fakeClockEnvironment, HARD_DATES, type HardDate } from './fake-clock.js';
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger } from '../runtime/log.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
+import { CONSOLE_CLIENT_ID, DEV_PASSWORD, seedAccounts, serviceClients, type SeedAccount } from './oidc/accounts.js';
 
 const log = createLogger('stack');
 let vitestChild: ChildProcess | undefined;
@@ -62,6 +63,7 @@ async function start(): Promise<number> {
       postgres: databaseUrl !== undefined,
     });
     await startServers(config, installed, running, databaseUrl);
+    if (!config.oidc.external) running.push(await startOidcProvider(config));
     await ensureTopics(config.kafka.brokers, 6, log);
     const appEnv = appEnvironment(config, config.database.url);
     running.push(await startApp('worker', 'worker/main.ts', config, appEnv));
@@ -110,6 +112,7 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
     });
     const tServers = Date.now();
     await startServers(config, installed, running, startLocalPostgres ? postgresUrl : undefined);
+    if (!config.oidc.external) running.push(await startOidcProvider(config));
     const serversSeconds = (Date.now() - tServers) / 1000;
     log.info({ seconds: serversSeconds }, 'test servers started');
 
@@ -121,9 +124,17 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
       MEDIATION_CACHE_DIR: config.cacheDir,
     };
     const tTests = Date.now();
-    const { code, closingLine } = opts.dates
+    const vitest = opts.dates
       ? await runVitestOnDates(opts.dates, vitestArgs.length > 0 ? vitestArgs : [...DATE_SENSITIVE_SUITES], env, config.dataDir, installed.fakeTimeLib!)
       : await runVitest(vitestArgs, env, config.dataDir);
+    // The whole suite includes the lint (determinism rules for domain/, events/, workflows/); a run of
+    // chosen files does not (`npm run lint` runs it alone).
+    const lint = vitestArgs.length === 0 && !opts.dates;
+    const lintCode = lint ? await runLint() : 0;
+    if (lint) process.stdout.write(`\neslint: ${lintCode === 0 ? 'clean' : 'errors (see above)'}\n`);
+    const code = vitest.code || lintCode;
+    // Alone on the last line, in the plain form CI reads.
+    const closingLine = vitest.closingLine;
     log.info(
       {
         installs: reports.map((r) => `${r.step}: ${r.cached ? 'cached' : `${r.seconds}s`}`),
@@ -201,6 +212,12 @@ async function runVitestOnDates(
   return { code, closingLine: closingLineOf(total) };
 }
 
+async function runLint(): Promise<number> {
+  const eslint = path.join(repoRoot, 'node_modules', 'eslint', 'bin', 'eslint.js');
+  const child = spawn(process.execPath, [eslint, '.'], { cwd: repoRoot, stdio: 'inherit' });
+  return new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
+}
+
 // --- install ---------------------------------------------------------------------------------------------
 
 async function installOnly(): Promise<number> {
@@ -231,6 +248,7 @@ async function stopStaleServers(config: StackConfig): Promise<void> {
     [path.join(config.dataDir, 'postgres', 'postgres.pid'), 'postgres'],
     [path.join(config.dataDir, 'logs', 'worker.pid'), 'worker/main.ts'],
     [path.join(config.dataDir, 'logs', 'api.pid'), 'api/main.ts'],
+    [path.join(config.dataDir, 'logs', 'oidc.pid'), 'ops/oidc/main.ts'],
   ];
   for (const [pidFile, expect] of known) {
     if (await stopStale(pidFile, expect)) log.warn({ pidFile }, 'stopped a server left over from an earlier run');
@@ -265,6 +283,7 @@ function appEnvironment(config: StackConfig, databaseUrl: string | undefined): N
     KAFKA_BROKERS: config.kafka.brokers.join(','),
     API_PORT: String(config.api.port),
     MEDIATION_DATA_DIR: config.dataDir,
+    OIDC_ISSUER: config.oidc.issuer,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { PGLITE_PATH: config.database.pglitePath }),
   };
 }
@@ -283,6 +302,23 @@ async function startApp(name: string, entry: string, config: StackConfig, env: N
     pidFile,
   });
   log.info({ service: name, log: service.logFile }, 'started');
+  return service;
+}
+
+// The local OpenID provider (ops/oidc): its own process, like the other servers; not when OIDC_ISSUER
+// names a real one.
+async function startOidcProvider(config: StackConfig): Promise<Service> {
+  if (await portIsOpen(config.host, config.oidc.port)) {
+    throw new Error(`port ${config.oidc.port} (OIDC_PORT) is already in use: stop what holds it or choose another OIDC_PORT`);
+  }
+  const service = await startApp('oidc', 'ops/oidc/main.ts', config, {
+    OIDC_HOST: config.host,
+    OIDC_PORT: String(config.oidc.port),
+    OIDC_DATA_DIR: path.join(config.dataDir, 'oidc'),
+    API_PORT: String(config.api.port),
+  });
+  await waitFor('OpenID provider', () => httpOk(`${config.oidc.issuer}/.well-known/openid-configuration`), { timeoutMs: 30_000, service });
+  log.info({ issuer: config.oidc.issuer }, 'OpenID provider is up');
   return service;
 }
 
@@ -314,17 +350,35 @@ function printWhereEverythingIs(config: StackConfig, apiUrl: string): void {
   const lines = [
     '',
     'mediation-engine is running',
-    `  HTTP API          ${apiUrl}   (GET /health, POST /cases, GET /cases/:id)`,
+    `  HTTP API          ${apiUrl}   (reference: ${apiUrl}/docs, contract: ${apiUrl}/openapi.json)`,
+    `  OpenID provider   ${config.oidc.issuer}${config.oidc.external ? '   (OIDC_ISSUER)' : ''}`,
     `  Temporal          ${config.temporal.address}   namespace ${config.temporal.namespace}`,
     ...(config.temporal.ui && !config.temporal.external ? [`  Temporal Web UI   http://${config.host}:${config.temporal.uiPort}`] : []),
     `  Kafka             ${config.kafka.brokers.join(',')}`,
     `  Read models       ${config.database.url ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.database.pglitePath}`}`,
     `  Logs and data     ${config.dataDir}`,
     '',
+    ...(config.oidc.external ? [] : signOnHelp(config, apiUrl)),
     'Press Ctrl-C to stop everything; data survives a restart.',
     '',
   ];
   process.stdout.write(lines.join('\n'));
+}
+
+function signOnHelp(config: StackConfig, apiUrl: string): string[] {
+  const who = (a: SeedAccount) => [a.role, a.department, a.level, a.town].filter(Boolean).join(' ');
+  return [
+    '',
+    `Staff accounts (development only; password ${DEV_PASSWORD}) — sign in on ${apiUrl}/docs ("Authorize", client ${CONSOLE_CLIENT_ID}, PKCE):`,
+    ...seedAccounts.map((a) => `  ${a.username.padEnd(18)} ${who(a)}`),
+    'Service clients (client credentials):',
+    ...serviceClients.map((c) => `  ${c.clientId.padEnd(24)} secret ${c.secret}   acts as ${c.role}`),
+    '',
+    'A token for a script, and a call with it:',
+    `  TOKEN=$(curl -s -u mediation-intake-bridge:mediation-intake-dev-secret -d grant_type=client_credentials ${config.oidc.issuer}/token | jq -r .access_token)`,
+    `  curl -s -H "authorization: Bearer $TOKEN" ${apiUrl}/queues/union | jq`,
+    '',
+  ];
 }
 
 function reportFailure(err: unknown, retry: string): void {

@@ -88,7 +88,7 @@ export async function stopStale(pidFile: string, expectInCommandLine: string): P
   const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
   fs.rmSync(pidFile, { force: true });
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return false;
-  let cmdline = '';
+  let cmdline: string;
   try {
     cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
   } catch {

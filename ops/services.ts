@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import type { StackConfig } from './config.js';
 import type { Installed } from './install.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../runtime/log.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { searchAttributeFlags } from '../workflows/search-attributes.js';
 

@@ -6,8 +6,8 @@
 // rebuild swaps in a schema whose checkpoint is behind what this consumer has read, the next batch is
 // refused and the consumer seeks back to the checkpoint; when it is ahead, the records below it are
 // skipped. So the live projector keeps running through a rebuild and continues in the rebuilt schema.
-import { Kafka, logLevel, type Consumer, type EachBatchHandler } from 'kafkajs';
-import { kafkaLogCreator, type Logger } from '../ops/log.js';
+import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
+import { createKafka, type Logger } from '../runtime/index.js';
 import type { Db } from './db.js';
 import { applyBatch, partitionKey, type BatchResult } from './projector.js';
 import { assertSchemaName, createSchemaSql, LAYOUT_VERSION } from './schema.js';
@@ -44,7 +44,7 @@ export async function startProjector(opts: ProjectorOptions): Promise<RunningPro
       'the read models were built by an older projector: run `mediation projections rebuild` to fill the new tables',
     );
   }
-  const kafka = new Kafka({ clientId: opts.clientId ?? 'mediation-projector', brokers: opts.brokers, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(opts.log) });
+  const kafka = createKafka(opts.brokers, opts.clientId ?? 'mediation-projector', opts.log, 'consume');
   const consumer: Consumer = kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false });
   const admin = kafka.admin();
   await Promise.all([consumer.connect(), admin.connect()]);

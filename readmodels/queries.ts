@@ -19,6 +19,8 @@ const DAY_MS = 86_400_000;
 
 export interface QueueOptions {
   level?: Level;
+  /** Only cases of this town (a town's staff see their town). */
+  town?: string;
   /** The moment time left is measured from; default now. */
   now?: string;
   limit?: number;
@@ -52,10 +54,10 @@ export async function departmentQueue(db: Queryable, schema: string, department:
        ${iso('q.received_at', '"receivedAt"')}, ${iso('q.due_at', '"dueAt"')}, q.clock_key as "clockKey",
        c.respondent_name as "respondentName"
      from ${s}.department_queue q join ${s}.case_summary c on c.case_id = q.case_id
-     where q.department = $1 and ($2::text is null or q.level = $2)
+     where q.department = $1 and ($2::text is null or q.level = $2) and ($4::text is null or c.town = $4)
      order by q.due_at asc nulls last, q.received_at, q.case_id
      limit $3`,
-    [department, options.level ?? null, options.limit ?? 1000],
+    [department, options.level ?? null, options.limit ?? 1000, options.town ?? null],
   );
   const nowMs = Date.parse(now);
   return found.rows.map((r) => ({ ...r, timeLeftMs: r.dueAt === null ? null : Date.parse(r.dueAt) - nowMs }));
@@ -68,6 +70,8 @@ export interface ClockFilter {
   /** The department answerable for the deadline. */
   department?: Department;
   level?: Level;
+  /** Only cases of this town. */
+  town?: string;
   limit?: number;
 }
 
@@ -109,15 +113,23 @@ export function atRiskCases(db: Queryable, schema: string, filter: ClockFilter =
 async function deadlineCases(db: Queryable, schema: string, filter: ClockFilter, condition: string): Promise<DeadlineCase[]> {
   const s = assertSchemaName(schema);
   const now = nowOr(filter.now);
+  // The limit counts cases, not clocks, and is applied in SQL: the cases whose first matching deadline
+  // comes soonest, then all their matching clocks.
   const found = await db.query<CaseDeadline & Omit<DeadlineCase, 'clocks' | 'dueAt' | 'timeLeftMs'>>(
-    `select k.case_id as "caseId", c.status, c.level, c.lead_department as "leadDepartment", c.respondent_name as "respondentName",
+    `with hit as (
+       select k.case_id, min(k.due_at) as first_due
+       from ${s}.case_clock k join ${s}.case_summary c on c.case_id = k.case_id
+       where k.status = 'running' and k.duty and ${condition}
+         and ($2::text is null or k.department = $2) and ($3::text is null or c.level = $3) and ($5::text is null or c.town = $5)
+       group by k.case_id order by first_due, k.case_id limit $4)
+     select k.case_id as "caseId", c.status, c.level, c.lead_department as "leadDepartment", c.respondent_name as "respondentName",
        c.priority, k.clock_key as "clockKey", k.policy_id as "policyId", k.department, ${iso('k.due_at', '"dueAt"')},
        ${iso('k.warn_at', '"warnAt"')}, k.breached
-     from ${s}.case_clock k join ${s}.case_summary c on c.case_id = k.case_id
+     from hit h join ${s}.case_clock k on k.case_id = h.case_id join ${s}.case_summary c on c.case_id = k.case_id
      where k.status = 'running' and k.duty and ${condition}
        and ($2::text is null or k.department = $2) and ($3::text is null or c.level = $3)
-     order by k.due_at, k.case_id, k.clock_key`,
-    [now, filter.department ?? null, filter.level ?? null],
+     order by h.first_due, k.case_id, k.due_at, k.clock_key`,
+    [now, filter.department ?? null, filter.level ?? null, filter.limit ?? 1000, filter.town ?? null],
   );
   const byCase = new Map<string, DeadlineCase>();
   const nowMs = Date.parse(now);
@@ -140,7 +152,7 @@ async function deadlineCases(db: Queryable, schema: string, filter: ClockFilter,
       timeLeftMs: Date.parse(r.dueAt) - nowMs,
     });
   }
-  return [...byCase.values()].slice(0, filter.limit ?? 1000);
+  return [...byCase.values()];
 }
 
 // ------------------------------------------------------------------ supervision
@@ -150,6 +162,8 @@ export interface SupervisionFilter {
   department?: Department;
   /** The level the notice was issued at. */
   level?: Level;
+  /** Only cases of this town. */
+  town?: string;
   limit?: number;
 }
 
@@ -179,10 +193,10 @@ export async function openSupervision(db: Queryable, schema: string, filter: Sup
        c.status as "caseStatus", c.respondent_name as "respondentName"
      from ${s}.supervision_notice n join ${s}.case_summary c on c.case_id = n.case_id
      where n.answered_at is null and c.status <> 'closed'
-       and ($2::text is null or n.department = $2) and ($3::text is null or n.level = $3)
+       and ($2::text is null or n.department = $2) and ($3::text is null or n.level = $3) and ($5::text is null or c.town = $5)
      order by n.due_at, n.notice_id
      limit $4`,
-    [now, filter.department ?? null, filter.level ?? null, filter.limit ?? 1000],
+    [now, filter.department ?? null, filter.level ?? null, filter.limit ?? 1000, filter.town ?? null],
   );
   return found.rows;
 }
@@ -378,6 +392,41 @@ export type ArchivedEvent = {
   /** The event as it was stored on the topic (before upcasting): its hash verifies on this form. */
   event: Record<string, unknown>;
 };
+
+export type CaseSummary = {
+  caseId: string;
+  status: string;
+  channel: string;
+  collective: boolean;
+  priority: string;
+  workerCount: number;
+  disputeType: string;
+  level: string;
+  leadDepartment: string | null;
+  respondentName: string;
+  respondentCreditCode: string;
+  town: string;
+  receivedAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  lastSequence: number;
+  lastEventType: string;
+};
+
+/** The case summary (no personal data), or null when the projector has not seen the case. */
+export async function caseSummary(db: Queryable, schema: string, caseId: string): Promise<CaseSummary | null> {
+  const s = assertSchemaName(schema);
+  const found = await db.query<CaseSummary>(
+    `select case_id as "caseId", status, channel, collective, priority, worker_count as "workerCount", dispute_type as "disputeType",
+       level, lead_department as "leadDepartment", respondent_name as "respondentName", respondent_credit_code as "respondentCreditCode",
+       town, ${iso('received_at', '"receivedAt"')}, ${iso('updated_at', '"updatedAt"')},
+       ${iso('closed_at', '"closedAt"')},
+       last_sequence as "lastSequence", last_event_type as "lastEventType"
+     from ${s}.case_summary where case_id = $1`,
+    [caseId],
+  );
+  return found.rows[0] ?? null;
+}
 
 /** Every applied event of a case, in sequence order (the auditor's archive). */
 export async function caseArchive(db: Queryable, schema: string, caseId: string): Promise<ArchivedEvent[]> {

@@ -19,8 +19,7 @@
 //
 // PGlite is one process: there the rebuild must run inside the process that hosts the live projector (the
 // API), sharing its Db; its transactions then simply take turns with the live ones.
-import { Kafka, logLevel } from 'kafkajs';
-import { kafkaLogCreator, type Logger } from '../ops/log.js';
+import { createKafka, type Logger } from '../runtime/index.js';
 import { projectBatches } from './consumer.js';
 import type { Db } from './db.js';
 import { createSchemaSql, assertSchemaName } from './schema.js';
@@ -86,7 +85,7 @@ export async function rebuildProjections(opts: RebuildOptions): Promise<RebuildR
   const started = Date.now();
 
   await opts.db.exec(createSchemaSql(rebuilt));
-  const kafka = new Kafka({ clientId: opts.clientId ?? 'mediation-rebuild', brokers: opts.brokers, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(log) });
+  const kafka = createKafka(opts.brokers, opts.clientId ?? 'mediation-rebuild', log, 'consume');
   const admin = kafka.admin();
   await admin.connect();
   const progress: RebuildProgress = { read: 0, total: 0, applied: 0, duplicates: 0, parked: 0, elapsedMs: 0, eventsPerSecond: 0 };

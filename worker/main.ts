@@ -2,9 +2,10 @@
 // Runtime.install, into pino; SIGINT/SIGTERM drain the worker before the Kafka producer is closed.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
-import { connectProducer, createKafka, createPublishActivities } from '../activities/publish.js';
-import { ConfigError, loadAppConfig } from '../config/app.js';
-import { createLogger } from '../ops/log.js';
+import { createPublishActivities } from '../activities/publish.js';
+import { connectProducer, createKafka } from '../runtime/kafka.js';
+import { ConfigError, loadAppConfig } from '../runtime/config.js';
+import { createLogger } from '../runtime/log.js';
 import { temporalLoggerFor } from './temporal-logger.js';
 
 async function main(): Promise<void> {

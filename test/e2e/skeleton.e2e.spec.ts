@@ -1,21 +1,23 @@
 // The walking skeleton, every part real: POST /cases → the case workflow on the Temporal dev server →
 // CaseReceived published to Kafka (key = case id) → the projector writes the case summary into PGlite
 // → GET /cases/:id returns it. A bad POST starts no workflow and publishes nothing.
-import type { AddressInfo } from 'node:net';
-import type http from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pino from 'pino';
-import { createApi } from '../../api/server.js';
+import { createApi, type Api } from '../../api/server.js';
 import { chinaDateOf } from '../../domain/calendar/index.js';
 import { startProjector, type RunningProjector } from '../../readmodels/consumer.js';
 import { openDb, type Db } from '../../readmodels/db.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, readTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
+import { stackVerifier } from '../support/api.js';
+import { tokenFor } from '../support/tokens.js';
 
-const headers = { 'content-type': 'application/json', 'x-actor-id': 'clerk-7', 'x-actor-role': 'intake-clerk' };
+// Who acts comes from a real access token of the local OpenID provider (signed in as the seeded clerk).
+let headers: Record<string, string>;
+const as = async (username: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(username)}` });
 const validBody = {
   channel: 'hotline-12351',
   complainants: [{ name: '王五', phone: '13800000000' }],
@@ -40,7 +42,7 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
   let projector: RunningProjector;
   let db: Db;
   let admin: Admin;
-  let server: http.Server;
+  let server: Api;
   let base: string;
   let temporal: Client;
 
@@ -56,13 +58,13 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     temporal = new Client({ connection });
     admin = new Kafka({ clientId: 'e2e', brokers: kafkaBrokers, logLevel: logLevel.ERROR }).admin();
     await admin.connect();
-    server = createApi({ temporal, taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await createApi({ temporal, taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log, verify: await stackVerifier() });
+    base = await server.listen({ port: 0, host: '127.0.0.1' });
+    headers = await as('clerk');
   });
 
   afterAll(async () => {
-    server?.close();
+    await server?.close();
     await projector?.stop();
     await worker?.stop();
     await admin?.disconnect();
@@ -86,18 +88,18 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
 
     let summary: Record<string, unknown> | undefined;
     for (let i = 0; i < 150 && !summary; i++) {
-      const got = await fetch(`${base}/cases/${caseId}`);
+      const got = await fetch(`${base}/cases/${caseId}`, { headers });
       if (got.status === 200) summary = (await got.json()) as Record<string, unknown>;
       else await new Promise((r) => setTimeout(r, 200));
     }
     expect(summary).toMatchObject({
-      case_id: caseId,
+      caseId,
       status: 'received',
       channel: 'hotline-12351',
-      respondent_name: '某某机械有限公司',
-      dispute_type: 'wage-arrears',
+      respondentName: '某某机械有限公司',
+      disputeType: 'wage-arrears',
       level: 'enterprise',
-      last_sequence: 1,
+      lastSequence: 1,
     });
     // Personal data stays out of the read model's summary.
     expect(JSON.stringify(summary)).not.toContain('王五');
@@ -129,13 +131,13 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
 
     const res = await post({ ...validBody, workerCount: 0, respondent: { ...validBody.respondent, creditCode: 'not-a-code' }, channel: 'fax' });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: string; details: { issues: Array<{ field: string }> } };
-    expect(body.error).toBe('validation');
-    expect(body.details.issues.map((i) => i.field).sort()).toEqual(['channel', 'respondent.creditCode', 'workerCount']);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const body = (await res.json()) as { code: string; errors: Array<{ field: string }> };
+    expect(body.code).toBe('validation');
+    expect(body.errors.map((i) => i.field).sort()).toEqual(['channel', 'respondent.creditCode', 'workerCount']);
 
     const noActor = await post(validBody, { 'content-type': 'application/json' });
-    expect(noActor.status).toBe(400);
-    expect(((await noActor.json()) as { message: string }).message).toContain('header x-actor-id');
+    expect(noActor.status).toBe(401);
 
     const notJson = await fetch(`${base}/cases`, { method: 'POST', headers, body: '{oops' });
     expect(notJson.status).toBe(400);
@@ -167,18 +169,18 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     expect(accepted.status).toBe(200);
     expect(((await accepted.json()) as { events: Array<{ type: string }> }).events.map((e) => e.type)).toEqual(['CaseAccepted']);
 
-    const asAuditor = await command('ClassifyCase', { disputeType: 'wage-arrears' }, { ...headers, 'x-actor-role': 'auditor' });
+    const asAuditor = await command('ClassifyCase', { disputeType: 'wage-arrears' }, await as('auditor'));
     expect(asAuditor.status).toBe(403);
-    expect(((await asAuditor.json()) as { message: string }).message).toBe('an auditor can read cases but not change them');
+    expect(((await asAuditor.json()) as { detail: string }).detail).toBe('角色“auditor”无权执行“cases.command”');
 
-    const mediatorHeaders = { ...headers, 'x-actor-id': 'mediator-3', 'x-actor-role': 'mediator' };
+    const mediatorHeaders = await as('mediator');
     const extension = { days: 10, complainantConsents: true, respondentConsents: false, reason: '需补充证据' };
     const tooEarly = await command('AgreeExtension', extension, mediatorHeaders);
     expect(tooEarly.status).toBe(409);
 
     const badData = await command('ClassifyCase', { disputeType: 'gossip' });
     expect(badData.status).toBe(400);
-    expect(((await badData.json()) as { details: { issues: Array<{ field: string }> } }).details.issues[0]?.field).toBe('data.disputeType');
+    expect(((await badData.json()) as { errors: Array<{ field: string }> }).errors[0]?.field).toBe('data.disputeType');
 
     const written: number[] = [1, 1]; // CaseReceived, CaseAccepted
     for (const [type, data] of [['ClassifyCase', { disputeType: 'wage-arrears' }], ['RouteCase', {}]] as const) {
@@ -188,13 +190,14 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     }
     const noConsent = await command('AgreeExtension', extension, mediatorHeaders);
     expect(noConsent.status).toBe(400);
-    expect(((await noConsent.json()) as { message: string }).message).toBe("an extension needs both parties' consent");
+    // The core's reason (api/messages.ts renders it in the caller's language once the domain has its catalogue).
+    expect(((await noConsent.json()) as { detail: string }).detail).toBe("an extension needs both parties' consent");
 
     expect((await command('ReceiveCase', {})).status).toBe(404);
     expect((await command('NoSuchCommand', {})).status).toBe(404);
 
     // Only the accepted commands left a trace: the refused ones wrote nothing.
-    const state = (await (await fetch(`${base}/cases/${caseId}/state`)).json()) as { state: { status: string; version: number } };
+    const state = (await (await fetch(`${base}/cases/${caseId}/state`, { headers })).json()) as { state: { status: string; version: number } };
     expect(state.state).toMatchObject({ status: 'routed', version: written.reduce((a, b) => a + b, 0) });
   });
 
@@ -202,11 +205,11 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     const created = await post(validBody);
     const { caseId } = (await created.json()) as { caseId: string };
     const getJson = async (url: string) => {
-      const res = await fetch(`${base}${url}`);
+      const res = await fetch(`${base}${url}`, { headers: await as(url.startsWith('/kpis') || url.startsWith('/early') ? 'supervisor-county' : url.startsWith('/overdue') ? 'supervisor-town' : 'clerk') });
       return { status: res.status, body: (await res.json()) as unknown };
     };
     // The projector runs behind the workflow: wait for the case to reach the read model.
-    for (let i = 0; i < 150 && (await fetch(`${base}/cases/${caseId}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 150 && (await fetch(`${base}/cases/${caseId}`, { headers })).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
 
     const queue = await getJson('/queues/union');
     expect(queue.status).toBe(200);
@@ -214,7 +217,7 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
 
     // Every moment below is the case's own receipt, as the workflow stamped it on the dev server's clock
     // (which `npm run test:dates` does not shift): nothing here assumes which day the test runs on.
-    const state = (await (await fetch(`${base}/cases/${caseId}/state`)).json()) as { state: { receivedAt: string } };
+    const state = (await (await fetch(`${base}/cases/${caseId}/state`, { headers })).json()) as { state: { receivedAt: string } };
     const receivedAt = state.state.receivedAt;
     const receivedDay = chinaDateOf(receivedAt);
 
@@ -241,10 +244,10 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     expect((await getJson('/queues/police')).status).toBe(404);
 
     // The stored events are for auditors and supervisors, with personal data redacted.
-    expect((await getJson(`/cases/${caseId}/archive`)).status).toBe(400); // no actor headers
+    expect((await fetch(`${base}/cases/${caseId}/archive`)).status).toBe(401); // no token
     const asClerk = await fetch(`${base}/cases/${caseId}/archive`, { headers });
     expect(asClerk.status).toBe(403);
-    const asAuditor = await fetch(`${base}/cases/${caseId}/archive`, { headers: { ...headers, 'x-actor-id': 'auditor-1', 'x-actor-role': 'auditor' } });
+    const asAuditor = await fetch(`${base}/cases/${caseId}/archive`, { headers: await as('auditor') });
     expect(asAuditor.status).toBe(200);
     const archived = JSON.stringify(await asAuditor.json());
     expect(archived).toContain('CaseReceived');
@@ -252,7 +255,7 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
   });
 
   it('returns 404 for a case that does not exist', async () => {
-    const res = await fetch(`${base}/cases/MC-00000000-000000`);
+    const res = await fetch(`${base}/cases/MC-00000000-000000`, { headers });
     expect(res.status).toBe(404);
   });
 });

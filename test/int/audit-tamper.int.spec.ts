@@ -5,7 +5,7 @@
 // the clean case passes. `compare` against the still-running workflow lists the differences.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Producer } from 'kafkajs';
-import { connectProducer, createKafka } from '../../activities/publish.js';
+import { connectProducer, createKafka } from '../../runtime/kafka.js';
 import { canonicalJson, type CaseEvent } from '../../events/index.js';
 import { runAudit } from '../../cli/audit.js';
 import type { CliIo } from '../../cli/main.js';

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Producer, Kafka } from 'kafkajs';
-import { connectProducer, createKafka, createPublishActivities, type PublishResult } from '../../activities/publish.js';
+import { createPublishActivities, type PublishResult } from '../../activities/publish.js';
+import { connectProducer, createKafka } from '../../runtime/kafka.js';
 import { GENESIS_HASH, sealEvents } from '../../events/index.js';
 import { acceptedEvent, receivedEvent } from '../support/events.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';

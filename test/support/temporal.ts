@@ -3,7 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { connectProducer, createKafka, createPublishActivities } from '../../activities/publish.js';
+import { createPublishActivities } from '../../activities/publish.js';
+import { connectProducer, createKafka } from '../../runtime/kafka.js';
 
 // Worker state changes and the like at INFO would drown the test output.
 Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -13,7 +13,7 @@ import { decide } from '../../domain/case/decide.js';
 import type { DecisionContext } from '../../domain/case/decision.js';
 import { evolve, foldEvents } from '../../domain/case/evolve.js';
 import { assertInvariants } from '../../domain/case/invariants.js';
-import { initialState, type CaseState, type OpenStatus } from '../../domain/case/state.js';
+import type { CaseState, OpenStatus } from '../../domain/case/state.js';
 import { canonicalJson } from '../../events/canonical-json.js';
 import { sealEvent, sealEvents, verifyChain } from '../../events/chain.js';
 import { parseEvent } from '../../events/parse.js';
@@ -222,7 +222,7 @@ describe('random command sequences', () => {
         const bytes = Buffer.from(log.map((event) => canonicalJson(event)).join('\n'), 'utf8');
         const position = where % bytes.length;
         bytes[position] = (bytes[position]! + delta) & 0xff;
-        let tampered: unknown[] | null = null;
+        let tampered: unknown[] | null;
         try {
           tampered = bytes.toString('utf8').split('\n').map((line) => JSON.parse(line) as unknown);
         } catch {

@@ -1,6 +1,6 @@
 // The processes' configuration: every bad variable is named with what it expects; defaults otherwise.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadAppConfig } from '../../config/app.js';
+import { ConfigError, loadAppConfig } from '../../runtime/config.js';
 import { loadStackConfig } from '../../ops/config.js';
 
 describe('loadAppConfig', () => {
@@ -23,6 +23,14 @@ describe('loadAppConfig', () => {
     expect(message).toMatch(/DATABASE_URL: expected a postgres:\/\/ URL/);
     expect(message).toMatch(/TEMPORAL_ADDRESS: expected host:port/);
   });
+
+  it('reads the sign-on settings: claim names, a role map, an algorithm allow-list', () => {
+    const config = loadAppConfig({ OIDC_ISSUER: 'https://sso.example/realms/m', OIDC_ROLE_CLAIM: 'realm_access.roles', OIDC_ROLE_MAP: '{"调解员":"mediator"}', OIDC_ALGORITHMS: 'RS256, ES256' });
+    expect(config).toMatchObject({ OIDC_ISSUER: 'https://sso.example/realms/m', OIDC_AUDIENCE: 'urn:mediation-engine:api', OIDC_ROLE_CLAIM: 'realm_access.roles', OIDC_ROLE_MAP: { 调解员: 'mediator' }, OIDC_ALGORITHMS: ['RS256', 'ES256'] });
+    expect(() => loadAppConfig({ OIDC_ROLE_MAP: '{not json' })).toThrow(/OIDC_ROLE_MAP: expected a JSON object/);
+    expect(() => loadAppConfig({ OIDC_ALGORITHMS: 'HS256' })).toThrow(/OIDC_ALGORITHMS\.0/);
+    expect(() => loadAppConfig({ OIDC_ISSUER: 'not a url' })).toThrow(/OIDC_ISSUER/);
+  });
 });
 
 describe('loadStackConfig', () => {
@@ -34,6 +42,9 @@ describe('loadStackConfig', () => {
     expect(test.kafka.port).not.toBe(dev.kafka.port);
     expect(test.dataDir).not.toBe(dev.dataDir);
     expect(test.temporal.ui).toBe(false);
+    expect(dev.oidc).toMatchObject({ port: 9000, issuer: 'http://127.0.0.1:9000', external: false });
+    expect(test.oidc.port).toBe(19000);
+    expect(loadStackConfig('dev', { OIDC_ISSUER: 'https://sso.example' }).oidc).toMatchObject({ external: true, issuer: 'https://sso.example' });
   });
 
   it('rejects a bad port by name', () => {

@@ -35,11 +35,11 @@ describe('sealing and the hash chain', () => {
     const [first] = log();
     const { hash, ...rest } = first!;
     // The first event has no personal data other than the complainant's, reduced to commitments.
-    const hashedForm = clone(rest) as Record<string, any>;
-    for (const person of hashedForm['data'].complainants) {
+    const hashedForm = clone(rest) as unknown as { data: { complainants: Array<Record<string, Record<string, unknown>>> } };
+    for (const person of hashedForm.data.complainants) {
       for (const field of ['name', 'phone']) {
-        delete person[field].value;
-        delete person[field].salt;
+        delete person[field]!.value;
+        delete person[field]!.salt;
       }
     }
     expect(hash).toBe(sha256Hex(canonicalJson(hashedForm)));

@@ -21,10 +21,45 @@ const appEnvSchema = z.object({
   DATABASE_URL: PostgresUrl.optional(),
   PGLITE_PATH: z.string().min(1).optional(),
   READMODEL_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('rm'),
+  /** The schema of the access log of personal-data reads (kept apart: read-model rebuilds swap theirs). */
+  ACCESS_LOG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('access'),
   PROJECTOR_GROUP_ID: z.string().min(1).default('mediation-projector'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  // Sign-on (README, "Sign-on"): the IdP whose access tokens the API accepts, and where in a token the
+  // staff role and jurisdiction are. Claim names may be dotted paths (e.g. realm_access.roles).
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_AUDIENCE: z.string().min(1).default('urn:mediation-engine:api'),
+  OIDC_JWKS_URI: z.string().url().optional(),
+  OIDC_ALGORITHMS: z
+    .string()
+    .default('ES256,RS256,PS256,EdDSA')
+    .transform((s) => s.split(',').map((a) => a.trim()))
+    .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'], 'an asymmetric JWS algorithm')).min(1)),
+  OIDC_ROLE_CLAIM: z.string().min(1).default('mediation_role'),
+  OIDC_DEPARTMENT_CLAIM: z.string().min(1).default('mediation_department'),
+  OIDC_LEVEL_CLAIM: z.string().min(1).default('mediation_level'),
+  OIDC_TOWN_CLAIM: z.string().min(1).default('mediation_town'),
+  /** JSON object: the IdP's role names → the engine's staff roles, e.g. {"mediation-clerk":"intake-clerk"}. */
+  OIDC_ROLE_MAP: z
+    .string()
+    .default('{}')
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected a JSON object of role names' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), z.string())),
+  /** The client id of the staff console (authorization code + PKCE); the API's /docs page signs in as it. */
+  OIDC_CONSOLE_CLIENT_ID: z.string().min(1).default('mediation-console'),
+  OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** Commands and new cases per signed-in user per minute. */
+  API_WRITE_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
 });
 
 export type AppConfig = z.infer<typeof appEnvSchema>;

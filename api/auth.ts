@@ -1,0 +1,120 @@
+// Who is acting, proven: the API accepts only `Authorization: Bearer <JWT>` access tokens of the configured
+// OpenID provider, verified with jose against the issuer's published keys (issuer, audience, expiry and
+// an allow-list of asymmetric algorithms). Role and jurisdiction come from claims whose names are
+// configuration, so a centre points the API at its own IdP without code changes.
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Actor, Department, Level } from '../events/index.js';
+import { Department as DepartmentSchema, Level as LevelSchema } from '../events/vocabulary.js';
+import type { AppConfig } from '../runtime/config.js';
+import { ApiError } from './problem.js';
+
+/** The staff roles a token can carry. `system` and `complainant` are the engine's own and never come from a token. */
+export const STAFF_ROLES = ['intake-clerk', 'mediator', 'department-liaison', 'supervisor', 'auditor', 'data-protection-officer'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface Staff {
+  /** The token's subject: a person, or a service client. */
+  id: string;
+  role: StaffRole;
+  department?: Department;
+  /** Jurisdiction: the network level the person works at and, below the county, their town. */
+  level?: Level;
+  town?: string;
+  clientId?: string;
+}
+
+export interface AuthSettings {
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  claims: { role: string; department: string; level: string; town: string };
+  roleMap: Record<string, string>;
+  clockToleranceSeconds: number;
+}
+
+export function authSettings(config: AppConfig): AuthSettings {
+  if (!config.OIDC_ISSUER) throw new Error('OIDC_ISSUER is not set: the API accepts only tokens of a configured OpenID provider');
+  return {
+    issuer: config.OIDC_ISSUER,
+    audience: config.OIDC_AUDIENCE,
+    algorithms: config.OIDC_ALGORITHMS,
+    claims: { role: config.OIDC_ROLE_CLAIM, department: config.OIDC_DEPARTMENT_CLAIM, level: config.OIDC_LEVEL_CLAIM, town: config.OIDC_TOWN_CLAIM },
+    roleMap: config.OIDC_ROLE_MAP,
+    clockToleranceSeconds: config.OIDC_CLOCK_TOLERANCE_SECONDS,
+  };
+}
+
+/** The issuer's key set, from its discovery document unless a JWKS URL is configured. Keys are cached by jose. */
+export async function remoteKeys(issuer: string, jwksUri?: string): Promise<JWTVerifyGetKey> {
+  let uri = jwksUri;
+  if (!uri) {
+    const res = await fetch(new URL('.well-known/openid-configuration', issuer.endsWith('/') ? issuer : `${issuer}/`), { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`the OpenID provider ${issuer} answered ${res.status} for its discovery document`);
+    uri = ((await res.json()) as { jwks_uri?: string }).jwks_uri;
+    if (!uri) throw new Error(`the OpenID provider ${issuer} publishes no jwks_uri`);
+  }
+  return createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+}
+
+export type Verifier = (authorization: string | undefined) => Promise<Staff>;
+
+export function createVerifier(settings: AuthSettings, keys: JWTVerifyGetKey): Verifier {
+  return async (authorization) => {
+    const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization?.trim() ?? '');
+    if (!match?.[1]) throw new ApiError(401, 'unauthenticated', 'auth.missing');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(match[1], keys, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: settings.algorithms,
+        clockTolerance: settings.clockToleranceSeconds,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (err) {
+      throw new ApiError(401, 'invalid-token', 'auth.invalid', { reason: tokenFailure(err) });
+    }
+    return staffOf(payload, settings);
+  };
+}
+
+function tokenFailure(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `claim ${err.claim} ${err.reason === 'check_failed' ? 'does not match' : err.reason}`;
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) return 'signature not from the issuer';
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm not allowed';
+  if (err instanceof joseErrors.JOSEError) return err.code;
+  return 'unreadable';
+}
+
+function claimAt(payload: JWTPayload, path: string): unknown {
+  if (path in payload) return payload[path];
+  return path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), payload);
+}
+
+/** The staff member a verified token names. A role claim may be one name or a list (the first staff role wins). */
+export function staffOf(payload: JWTPayload, settings: AuthSettings): Staff {
+  const raw = claimAt(payload, settings.claims.role);
+  const names = (Array.isArray(raw) ? raw : [raw]).filter((r): r is string => typeof r === 'string').map((r) => settings.roleMap[r] ?? r);
+  const role = names.find((r): r is StaffRole => (STAFF_ROLES as readonly string[]).includes(r));
+  if (!role) throw new ApiError(403, 'no-staff-role', 'auth.role', { claim: settings.claims.role });
+  const department = DepartmentSchema.safeParse(claimAt(payload, settings.claims.department));
+  const level = LevelSchema.safeParse(claimAt(payload, settings.claims.level));
+  const town = claimAt(payload, settings.claims.town);
+  if (role === 'department-liaison' && !department.success) throw new ApiError(403, 'no-staff-role', 'auth.role', { claim: settings.claims.department });
+  const clientId = typeof payload.client_id === 'string' ? payload.client_id : undefined;
+  return {
+    id: payload.sub!,
+    role,
+    ...(department.success ? { department: department.data } : {}),
+    ...(level.success ? { level: level.data } : {}),
+    ...(typeof town === 'string' && town !== '' ? { town } : {}),
+    ...(clientId ? { clientId } : {}),
+  };
+}
+
+/** The actor sealed into events. Only roles the authorisation table lets write get here. */
+export function actorOf(staff: Staff): Actor {
+  if (staff.role === 'data-protection-officer') throw new Error('the data-protection officer changes no case');
+  return { id: staff.id, role: staff.role, ...(staff.role === 'department-liaison' && staff.department ? { department: staff.department } : {}) };
+}

@@ -1,0 +1,95 @@
+// The caller's language: zh-CN unless Accept-Language prefers English. The API's own messages live in
+// one catalogue here; zod's default messages come from zod's own zh-CN and en locales.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { z } from 'zod';
+
+export type Locale = 'zh-CN' | 'en';
+
+/** The first language tag of Accept-Language (by q) that we speak; zh-CN by default. */
+export function negotiateLocale(header: string | undefined): Locale {
+  if (!header) return 'zh-CN';
+  const tags = header
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1');
+      return { tag: tag.toLowerCase(), q: Number.isFinite(q) ? q : 0, i };
+    })
+    .filter((t) => t.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const { tag } of tags) {
+    if (tag.startsWith('zh')) return 'zh-CN';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'zh-CN';
+}
+
+type Params = Record<string, string | number>;
+type Entry = { 'zh-CN': string; en: string };
+
+const catalogue = {
+  'auth.missing': { 'zh-CN': '请先登录：请求需带 Authorization: Bearer 访问令牌', en: 'sign in first: send an Authorization: Bearer access token' },
+  'auth.invalid': { 'zh-CN': '访问令牌无效：{reason}', en: 'the access token is not valid: {reason}' },
+  'auth.actor-headers': {
+    'zh-CN': '不再接受 x-actor-* 请求头：身份只来自访问令牌',
+    en: 'x-actor-* headers are no longer accepted: who acts comes from the access token only',
+  },
+  'auth.role': { 'zh-CN': '访问令牌中没有可用的工作人员角色（{claim}）', en: 'the access token carries no usable staff role ({claim})' },
+  'forbidden.role': { 'zh-CN': '角色“{role}”无权执行“{operation}”', en: 'the role {role} may not {operation}' },
+  'forbidden.scope': { 'zh-CN': '案件 {caseId} 不在您的职责范围内（{scope}）', en: 'case {caseId} is outside your scope ({scope})' },
+  'forbidden.department': { 'zh-CN': '您只能查看本部门（{department}）的队列', en: 'you may only see the queue of your own department ({department})' },
+  'validation.invalid': { 'zh-CN': '请求有误：{fields}', en: 'invalid request: {fields}' },
+  'validation.not-json': { 'zh-CN': '请求正文不是有效的 JSON', en: 'the request body is not valid JSON' },
+  'validation.empty': { 'zh-CN': '请求正文为空，请发送一个 JSON 对象', en: 'the request body is empty; send a JSON object' },
+  'validation.bad-path': { 'zh-CN': '请求路径中有无效的转义序列', en: 'the request path has a malformed escape sequence' },
+  'unsupported-media-type': {
+    'zh-CN': '请求正文必须是 application/json（收到的是 {type}）',
+    en: 'the request body must be application/json (got {type})',
+  },
+  'too-large': { 'zh-CN': '请求正文超过 {limit} 字节', en: 'the request body is larger than {limit} bytes' },
+  'rate-limited': { 'zh-CN': '操作过于频繁，请 {after} 后再试', en: 'too many changes; try again in {after}' },
+  'not-found.route': { 'zh-CN': '没有 {method} {url} 这个接口', en: 'there is no route {method} {url}' },
+  'not-found.case': { 'zh-CN': '没有案件 {caseId}', en: 'there is no case {caseId}' },
+  'not-found.case-summary': {
+    'zh-CN': '读模型中没有案件 {caseId}（刚登记的案件约一秒后出现）',
+    en: 'no case {caseId} in the read model (a case just received appears within a second)',
+  },
+  'not-found.command': { 'zh-CN': '没有命令 {type}；可用命令：{commands}', en: 'there is no command {type}; commands: {commands}' },
+  'not-found.department': { 'zh-CN': '没有部门 {department}；部门：{departments}', en: 'no department {department}; departments: {departments}' },
+  conflict: { 'zh-CN': '案件 {caseId} 已存在', en: 'case {caseId} already exists' },
+  internal: { 'zh-CN': '内部错误，请查看 API 日志（请求号 {requestId}）', en: 'internal error; see the API log (request {requestId})' },
+  // Field messages of the API's own request schemas.
+  'field.case-number': { 'zh-CN': '只能是字母、数字和连字符，3 至 64 个字符', en: 'letters, digits and dashes, 3 to 64' },
+  'field.id-number': { 'zh-CN': '必须是 18 位居民身份证号码', en: 'must be an 18-character resident ID number' },
+  'field.phone': { 'zh-CN': '必须是由数字和连字符组成的电话号码', en: 'must be a phone number of digits and dashes' },
+  'field.complainants': { 'zh-CN': '至少需要一名申请人', en: 'at least one complainant' },
+  'field.month': { 'zh-CN': '应为月份 YYYY-MM', en: 'expected a month YYYY-MM' },
+} satisfies Record<string, Entry>;
+
+export type MessageKey = keyof typeof catalogue;
+
+export function message(key: MessageKey, locale: Locale, params: Params = {}): string {
+  return catalogue[key][locale].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+// Field messages are rendered when a schema fails, which happens inside a request: the request's locale
+// is carried there so that a schema's own message (error: msg('field.phone')) renders in it.
+const current = new AsyncLocalStorage<Locale>();
+
+export function inLocale<T>(locale: Locale, fn: () => T): T {
+  return current.run(locale, fn);
+}
+
+export function currentLocale(): Locale {
+  return current.getStore() ?? 'zh-CN';
+}
+
+/** A schema's field message in the locale of the request being validated. */
+export const msg = (key: MessageKey) => () => message(key, currentLocale());
+
+const zodLocales = { 'zh-CN': z.locales.zhCN(), en: z.locales.en() };
+
+/** zod's default message for an issue, in a locale (schema-level messages take precedence). */
+export function zodErrorMap(locale: Locale): z.core.$ZodErrorMap {
+  return zodLocales[locale].localeError as z.core.$ZodErrorMap;
+}

@@ -1,0 +1,211 @@
+// One case: receive it, run a staff command on it, read its summary, its live state, its complainants'
+// personal data (logged), and its stored events.
+import crypto from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CaseState } from '../../domain/case/index.js';
+import { redact } from '../../events/index.js';
+import { caseArchive, caseState, caseSummary } from '../../readmodels/queries.js';
+import type { CaseWorkflowInput } from '../../workflows/messages.js';
+import type { AccessLog } from '../access-log.js';
+import { actorOf, type Staff } from '../auth.js';
+import { factsOf, requireInScope, type Grant } from '../authz.js';
+import { assertCommandType, caseView, HTTP_COMMANDS, runCommand } from '../commands.js';
+import { NewCaseBody, newCaseNumber, toReceiveCase } from '../intake.js';
+import { ApiError, problemResponses } from '../problem.js';
+import type { ApiDeps } from '../server.js';
+
+const CaseId = z.string().min(1).max(64).describe('the case number, e.g. MC-20251120-7F3A9C');
+const CaseParams = z.object({ id: CaseId });
+const AnyObject = z.looseObject({});
+
+const CaseSummary = z
+  .object({
+    caseId: z.string(),
+    status: z.string(),
+    channel: z.string(),
+    collective: z.boolean(),
+    priority: z.string(),
+    workerCount: z.number(),
+    disputeType: z.string(),
+    level: z.string(),
+    leadDepartment: z.string().nullable(),
+    respondentName: z.string(),
+    respondentCreditCode: z.string(),
+    town: z.string(),
+    receivedAt: z.string(),
+    updatedAt: z.string(),
+    closedAt: z.string().nullable(),
+    lastSequence: z.number(),
+    lastEventType: z.string(),
+  })
+  .meta({ id: 'CaseSummary' });
+
+const Complainants = z.object({
+  caseId: z.string(),
+  personalData: z.enum(['full', 'redacted']),
+  complainants: z.array(
+    z.object({
+      personId: z.string(),
+      isRepresentative: z.boolean(),
+      name: z.string().nullable().describe('null: erased'),
+      idNumber: z.string().nullable().optional(),
+      phone: z.string().nullable().optional(),
+    }),
+  ),
+});
+
+interface Options {
+  deps: ApiDeps;
+  accessLog: AccessLog;
+  writeLimit: { max: number; timeWindow: string };
+  startCase: (caseId: string, receive: CaseWorkflowInput['receive']) => Promise<void>;
+}
+
+type PersonalField = { pii: true; ref: string; value?: string };
+
+export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, accessLog, writeLimit, startCase }) => {
+  const staffOf = (req: { staff: Staff | undefined; grant: Grant | undefined }) => ({ staff: req.staff!, grant: req.grant! });
+
+  /** Scope check against the case as the read model has it; 404 when it has none. */
+  const readModelScope = async (staff: Staff, grant: Grant, caseId: string): Promise<CaseState> => {
+    const found = await caseState(deps.db, deps.schema, caseId);
+    const facts = found && factsOf(found.state);
+    if (!found || !facts) throw new ApiError(404, 'not-found', 'not-found.case-summary', { caseId });
+    requireInScope(staff, grant, facts);
+    return found.state;
+  };
+
+  app.post(
+    '/cases',
+    {
+      config: { operation: 'cases.create', rateLimit: writeLimit },
+      schema: {
+        summary: 'Receive a case (登记)',
+        description: 'Personal data enters here only; it leaves as marked fields with a salted commitment.',
+        body: NewCaseBody,
+        response: { 201: z.object({ caseId: z.string(), links: z.object({ self: z.string() }) }), ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      const { staff, grant } = staffOf(req);
+      const input = req.body;
+      requireInScope(staff, grant, { caseId: input.caseNumber ?? 'new', town: input.respondent.town, level: input.respondent.level, departments: [] });
+      const caseId = input.caseNumber ?? newCaseNumber(new Date());
+      const receive = toReceiveCase(caseId, input);
+      await startCase(caseId, { command: receive, actor: actorOf(staff), commandId: `cmd-${crypto.randomUUID()}`, correlationId: req.id });
+      req.log.info({ caseId, channel: input.channel, actor: staff.id }, 'case received');
+      return reply.status(201).send({ caseId, links: { self: `/cases/${caseId}` } });
+    },
+  );
+
+  app.post(
+    '/cases/:id/commands/:type',
+    {
+      config: { operation: 'cases.command', rateLimit: writeLimit },
+      schema: {
+        summary: 'Run a staff command on a case',
+        description: `The body is the command's data (domain/case/commands.ts). Commands: ${HTTP_COMMANDS.join(', ')}. A refusal by the core writes nothing.`,
+        params: z.object({ id: CaseId, type: z.string().describe('the command type, e.g. AcceptCase') }),
+        body: AnyObject.optional(),
+        response: { 200: z.object({ events: z.array(AnyObject) }), ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      const type = assertCommandType(req.params.type);
+      const facts = factsOf((await caseView(deps.temporal, req.params.id)).state);
+      if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
+      requireInScope(staff, grant, facts);
+      const result = await runCommand(deps.temporal, { caseId: req.params.id, type, body: req.body, actor: actorOf(staff), requestId: req.id, locale: req.locale });
+      return { events: result.events.map((e) => redact(e) as unknown as Record<string, unknown>) };
+    },
+  );
+
+  app.get(
+    '/cases/:id/state',
+    {
+      config: { operation: 'cases.state' },
+      schema: {
+        summary: 'The case as the workflow holds it now: state, SLA clocks, next due moment, chain head',
+        params: CaseParams,
+        response: { 200: AnyObject, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      const view = await caseView(deps.temporal, req.params.id);
+      const facts = factsOf(view.state);
+      if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
+      requireInScope(staff, grant, facts);
+      return view as unknown as Record<string, unknown>;
+    },
+  );
+
+  app.get(
+    '/cases/:id',
+    {
+      config: { operation: 'cases.read' },
+      schema: { summary: 'The case summary from the read model (no personal data)', params: CaseParams, response: { 200: CaseSummary, ...problemResponses } },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      await readModelScope(staff, grant, req.params.id);
+      const summary = await caseSummary(deps.db, deps.schema, req.params.id);
+      if (!summary) throw new ApiError(404, 'not-found', 'not-found.case-summary', { caseId: req.params.id });
+      return summary;
+    },
+  );
+
+  app.get(
+    '/cases/:id/complainants',
+    {
+      config: { operation: 'cases.personal-data' },
+      schema: {
+        summary: "The complainants' names, ID numbers and phones",
+        description: 'In full for the roles that need them, each such read written to the access log; redacted for the others.',
+        params: CaseParams,
+        response: { 200: Complainants, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      await readModelScope(staff, grant, req.params.id);
+      const received = (await caseArchive(deps.db, deps.schema, req.params.id)).find((e) => e.type === 'CaseReceived');
+      if (!received) throw new ApiError(404, 'not-found', 'not-found.case-summary', { caseId: req.params.id });
+      const full = grant.personalData === 'full';
+      const data = (received.event as { data: { complainants: Array<{ personId: string; isRepresentative: boolean; name: PersonalField; idNumber?: PersonalField; phone?: PersonalField }> } }).data;
+      const shown = new Set<string>();
+      const show = (field: PersonalField | undefined, name: string) => {
+        if (!field) return undefined;
+        if (!full) return '[redacted]';
+        if (field.value !== undefined) shown.add(name);
+        return field.value ?? null;
+      };
+      const complainants = data.complainants.map((c) => ({
+        personId: c.personId,
+        isRepresentative: c.isRepresentative,
+        name: show(c.name, 'name') ?? null,
+        ...(c.idNumber ? { idNumber: show(c.idNumber, 'idNumber') } : {}),
+        ...(c.phone ? { phone: show(c.phone, 'phone') } : {}),
+      }));
+      if (shown.size > 0) {
+        await accessLog.record({ actorId: staff.id, actorRole: staff.role, caseId: req.params.id, fields: [...shown].sort(), requestId: req.id, purpose: 'GET /cases/:id/complainants' });
+      }
+      return { caseId: req.params.id, personalData: full ? ('full' as const) : ('redacted' as const), complainants };
+    },
+  );
+
+  app.get(
+    '/cases/:id/archive',
+    {
+      config: { operation: 'cases.archive' },
+      schema: { summary: 'The stored events of a case, personal data redacted', params: CaseParams, response: { 200: z.array(AnyObject), ...problemResponses } },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      await readModelScope(staff, grant, req.params.id);
+      return (await caseArchive(deps.db, deps.schema, req.params.id)).map((e) => redact(e) as unknown as Record<string, unknown>);
+    },
+  );
+};

@@ -1,0 +1,84 @@
+// The read models over HTTP: the questions of DOMAIN.md — queues, overdue and at-risk cases, open
+// supervision notices, KPIs with their year-on-year change, early warning — plus the projector's dead
+// letters and the access log. Lists are narrowed to the caller's scope in SQL (api/authz.ts).
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { Department, DisputeType, Level } from '../../events/vocabulary.js';
+import type { Db } from '../../readmodels/db.js';
+import { atRiskCases, deadLetters, departmentQueue, earlyWarnings, kpis, openSupervision, overdueCases } from '../../readmodels/queries.js';
+import type { AccessLog } from '../access-log.js';
+import { listFilter } from '../authz.js';
+import { msg } from '../i18n.js';
+import { ApiError, problemResponses } from '../problem.js';
+import { AccessEntry, DeadlineCase, OpenNotice, ParkedEvent, QueueItem } from '../schemas.js';
+
+const Instant = z.iso.datetime();
+const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: msg('field.month') });
+const Day = z.iso.date();
+const Limit = z.coerce.number().int().min(1).max(1000).optional();
+
+const DeadlineFilter = z.strictObject({ now: Instant.optional(), department: Department.optional(), level: Level.optional(), limit: Limit });
+const QueueQuery = z.strictObject({ level: Level.optional(), now: Instant.optional(), limit: Limit });
+const KpiQuery = z.strictObject({
+  from: Month,
+  to: Month,
+  department: Department.optional(),
+  level: Level.optional(),
+  disputeType: DisputeType.optional(),
+  groupBy: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(z.enum(['department', 'level', 'disputeType'])))
+    .optional(),
+});
+const WarningQuery = z.strictObject({
+  asOf: z.union([Day, Instant]),
+  threshold: z.coerce.number().int().min(1).optional(),
+  windowDays: z.coerce.number().int().min(1).max(366).optional(),
+});
+const AccessQuery = z.strictObject({ caseId: z.string().optional(), actorId: z.string().optional(), from: Instant.optional(), to: Instant.optional(), limit: Limit });
+/** Query rows are plain records; the response schema says so. */
+const asRows = async <T extends object>(rows: Promise<T[]>) => (await rows) as unknown as Array<Record<string, unknown>>;
+
+export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; accessLog: AccessLog }> = async (app, { db, schema, accessLog }) => {
+  const rows = (summary: string, row: z.ZodType = z.looseObject({})) => ({ summary, response: { 200: z.array(row), ...problemResponses } });
+  /** The department a caller may ask about: a liaison only their own. */
+  const department = (forced: Department | undefined, asked: Department | undefined): Department | undefined => {
+    if (forced && asked && forced !== asked) throw new ApiError(403, 'forbidden', 'forbidden.department', { department: forced });
+    return forced ?? asked;
+  };
+
+  app.get(
+    '/queues/:department',
+    { config: { operation: 'queues.read' }, schema: { ...rows("A department's open cases, least time left first", QueueItem), params: z.object({ department: z.string() }), querystring: QueueQuery } },
+    async (req) => {
+      const asked = Department.safeParse(req.params.department);
+      if (!asked.success) throw new ApiError(404, 'not-found', 'not-found.department', { department: req.params.department, departments: Department.options.join(', ') });
+      const scope = listFilter(req.staff!, req.grant!);
+      return asRows(departmentQueue(db, schema, department(scope.department, asked.data)!, { ...req.query, ...(scope.town ? { town: scope.town } : {}) }));
+    },
+  );
+  for (const [path, query, summary] of [
+    ['/overdue', overdueCases, 'Cases past a deadline'],
+    ['/at-risk', atRiskCases, 'Cases past a warning threshold and not yet due'],
+  ] as const) {
+    app.get(path, { config: { operation: 'deadlines.read' }, schema: { ...rows(summary, DeadlineCase), querystring: DeadlineFilter } }, async (req) => {
+      const scope = listFilter(req.staff!, req.grant!);
+      const dept = department(scope.department, req.query.department);
+      return asRows(query(db, schema, { ...req.query, ...(dept ? { department: dept } : {}), ...(scope.town ? { town: scope.town } : {}) }));
+    });
+  }
+  app.get('/supervision', { config: { operation: 'supervision.read' }, schema: { ...rows('Open supervision notices (督办), late ones flagged', OpenNotice), querystring: DeadlineFilter } }, async (req) => {
+    const scope = listFilter(req.staff!, req.grant!);
+    const dept = department(scope.department, req.query.department);
+    return asRows(openSupervision(db, schema, { ...req.query, ...(dept ? { department: dept } : {}), ...(scope.town ? { town: scope.town } : {}) }));
+  });
+  app.get('/kpis', { config: { operation: 'kpis.read' }, schema: { ...rows('KPIs per period with their year-on-year change'), querystring: KpiQuery } }, async (req) => asRows(kpis(db, schema, req.query)));
+  app.get('/early-warnings', { config: { operation: 'kpis.read' }, schema: { ...rows('Enterprises with a rising number of complaints'), querystring: WarningQuery } }, async (req) =>
+    asRows(earlyWarnings(db, schema, req.query)),
+  );
+  app.get('/dead-letters', { config: { operation: 'dead-letters.read' }, schema: { ...rows('Events the projector parked (gap, broken chain, undecodable)', ParkedEvent), querystring: z.strictObject({ caseId: z.string().optional(), limit: Limit }) } }, async (req) =>
+    asRows(deadLetters(db, schema, req.query)),
+  );
+  app.get('/access-log', { config: { operation: 'access-log.read' }, schema: { ...rows('Who read which personal data of which case, when', AccessEntry), querystring: AccessQuery } }, async (req) => asRows(accessLog.query(req.query)));
+};

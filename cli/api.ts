@@ -1,0 +1,70 @@
+// mediation token | mediation api <path> — the CLI's calls to the API, signed on as a service client
+// (OAuth 2 client credentials at the OpenID provider): OIDC_ISSUER, MEDIATION_CLIENT_ID (default
+// mediation-cli), MEDIATION_CLIENT_SECRET, MEDIATION_API_URL (default http://127.0.0.1:8080).
+import type { Command } from 'commander';
+import type { CliIo } from './main.js';
+
+interface ServiceSettings {
+  issuer: string;
+  clientId: string;
+  secret: string;
+  apiUrl: string;
+}
+
+function settings(env: NodeJS.ProcessEnv): ServiceSettings | string {
+  if (!env.OIDC_ISSUER) return 'OIDC_ISSUER is not set (the OpenID provider, e.g. http://127.0.0.1:9000 under npm start)';
+  if (!env.MEDIATION_CLIENT_SECRET) return 'MEDIATION_CLIENT_SECRET is not set (the service client\'s secret; npm start prints the development one)';
+  return { issuer: env.OIDC_ISSUER, clientId: env.MEDIATION_CLIENT_ID ?? 'mediation-cli', secret: env.MEDIATION_CLIENT_SECRET, apiUrl: env.MEDIATION_API_URL ?? 'http://127.0.0.1:8080' };
+}
+
+/** An access token of the service client, by client credentials. */
+export async function serviceToken(s: Pick<ServiceSettings, 'issuer' | 'clientId' | 'secret'>): Promise<string> {
+  const discovery = (await (await fetch(new URL('.well-known/openid-configuration', s.issuer.endsWith('/') ? s.issuer : `${s.issuer}/`))).json()) as { token_endpoint?: string };
+  if (!discovery.token_endpoint) throw new Error(`the OpenID provider ${s.issuer} publishes no token endpoint`);
+  const res = await fetch(discovery.token_endpoint, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.secret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
+  if (!body.access_token) throw new Error(`the OpenID provider refused the service client ${s.clientId}: ${body.error_description ?? body.error ?? res.status}`);
+  return body.access_token;
+}
+
+const ENVIRONMENT = '\nEnvironment: OIDC_ISSUER, MEDIATION_CLIENT_ID (default mediation-cli), MEDIATION_CLIENT_SECRET, MEDIATION_API_URL (default http://127.0.0.1:8080).';
+
+export function registerApi(parent: Command, io: CliIo, result: { code: number }, env: NodeJS.ProcessEnv): void {
+  const bad = (message: string) => {
+    io.err(`error: ${message}`);
+    result.code = 2;
+  };
+  parent
+    .command('token')
+    .summary("print an access token of the service client (client credentials), for scripts")
+    .addHelpText('after', ENVIRONMENT)
+    .action(async () => {
+      const s = settings(env);
+      if (typeof s === 'string') return bad(s);
+      io.out(await serviceToken(s));
+      result.code = 0;
+    });
+  parent
+    .command('api')
+    .summary('GET a path of the API as the service client, e.g. mediation api /queues/union')
+    .argument('<path>', 'the path and query, starting with /')
+    .option('--lang <tag>', 'Accept-Language of the answer (zh-CN or en)', 'zh-CN')
+    .addHelpText('after', ENVIRONMENT)
+    .action(async (path: string, opts: { lang: string }) => {
+      if (!path.startsWith('/')) return bad(`'${path}' must start with /`);
+      const s = settings(env);
+      if (typeof s === 'string') return bad(s);
+      const res = await fetch(new URL(path, s.apiUrl), { headers: { authorization: `Bearer ${await serviceToken(s)}`, 'accept-language': opts.lang } });
+      const text = await res.text();
+      try {
+        (res.ok ? io.out : io.err)(JSON.stringify(JSON.parse(text), null, 2));
+      } catch {
+        (res.ok ? io.out : io.err)(text);
+      }
+      result.code = res.ok ? 0 : 1;
+    });
+}
