@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { CaseCommandSchema, COMMAND_TYPES, rejectionHttpStatus, type CommandType, type RejectionCode } from '../domain/case/index.js';
-import { commandUpdates, type CommandResult } from '../workflows/messages.js';
+import { caseViewQuery, commandUpdates, type CommandRequest, type CommandResult } from '../workflows/messages.js';
 import { actorOf } from './actor.js';
 import { HttpError, parseBody } from './http.js';
 
@@ -21,10 +21,22 @@ export async function runCommand(temporal: Client, req: IncomingMessage, caseId:
   const actor = actorOf(req);
   const command = parseBody(CaseCommandSchema, { type, caseId, data: body ?? {} });
   const requestId = crypto.randomUUID();
+  const request: CommandRequest = { command, actor, commandId: `cmd-${requestId}`, correlationId: `req-${requestId}` };
   try {
-    return await temporal.workflow.getHandle(caseId).executeUpdate(commandUpdates[command.type], {
-      args: [{ command, actor, commandId: `cmd-${requestId}`, correlationId: `req-${requestId}` }],
-    });
+    if (command.type === 'MergeCase') {
+      // The core decides the merge per case; the target's existence and status come from its workflow.
+      const intoCaseId = command.data.intoCaseId;
+      request.mergeTarget = { caseId: intoCaseId, status: await caseStatus(temporal, intoCaseId) };
+    }
+    const result = await temporal.workflow.getHandle(caseId).executeUpdate(commandUpdates[command.type], { args: [request] });
+    if (command.type === 'MergeCase') {
+      // Both cases record the merge: the surviving case its duplicate.
+      const data = { fromCaseId: caseId, reason: command.data.reason };
+      await temporal.workflow.getHandle(command.data.intoCaseId).executeUpdate(commandUpdates.RecordMergedDuplicate, {
+        args: [{ ...request, command: { type: 'RecordMergedDuplicate', caseId: command.data.intoCaseId, data }, commandId: `cmd-${requestId}-into` }],
+      });
+    }
+    return result;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not-found', `there is no case ${caseId}`);
     if (err instanceof WorkflowUpdateFailedError) throw rejectionOf(err);
@@ -48,4 +60,13 @@ function rejectionOf(err: WorkflowUpdateFailedError): HttpError {
     }
   }
   return new HttpError(rejectionHttpStatus[code] ?? 409, code, reason);
+}
+
+async function caseStatus(temporal: Client, caseId: string): Promise<NonNullable<CommandRequest['mergeTarget']>['status']> {
+  try {
+    return (await temporal.workflow.getHandle(caseId).query(caseViewQuery)).state.status;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'none';
+    throw err;
+  }
 }

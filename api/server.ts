@@ -10,7 +10,7 @@ import type { caseWorkflow } from '../workflows/case-workflow.js';
 import { actorOf } from './actor.js';
 import { health } from './health.js';
 import { HttpError, parseBody, Router } from './http.js';
-import { NewCaseBody, newCaseNumber, toReceiveCase } from './intake.js';
+import { intakeRejection, NewCaseBody, newCaseNumber, toReceiveCase } from './intake.js';
 import { runCommand } from './commands.js';
 import { readModelRoutes } from './readmodel-routes.js';
 import { redact } from '../events/index.js';
@@ -36,6 +36,8 @@ export function createApi(deps: ApiDeps): http.Server {
       const caseId = input.caseNumber ?? newCaseNumber(new Date());
       const requestId = crypto.randomUUID();
       const receive = toReceiveCase(caseId, input);
+      const refused = intakeRejection(receive, actor, new Date());
+      if (refused) throw new HttpError(refused.status, refused.code, refused.reason, refused.details);
       try {
         await deps.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
           workflowId: caseId,

@@ -26,6 +26,8 @@ export const allowedRoles: Readonly<Record<CommandType, readonly Role[]>> = {
   ScheduleSession: MEDIATION,
   HoldSession: MEDIATION,
   AgreeExtension: MEDIATION,
+  // The head's approval is recorded by the body's liaison (its own clock only) or a supervisor.
+  ApproveExtension: ['department-liaison', 'supervisor'],
   SuspendCase: MEDIATION,
   ResumeCase: MEDIATION,
   CheckClocks: ['system', 'supervisor'],
@@ -46,6 +48,7 @@ export const allowedRoles: Readonly<Record<CommandType, readonly Role[]>> = {
   CloseCase: MEDIATION,
   ReopenCase: MEDIATION,
   MergeCase: ['intake-clerk', 'supervisor'],
+  RecordMergedDuplicate: ['intake-clerk', 'supervisor', 'system'],
   LinkCase: STAFF,
 };
 
@@ -61,6 +64,7 @@ export const blockedWhileSuspended: ReadonlySet<CommandType> = new Set<CommandTy
   'ScheduleSession',
   'HoldSession',
   'AgreeExtension',
+  'ApproveExtension',
   'RecordAgreement',
   'RecordMediationFailure',
   'SuspendCase',

@@ -16,6 +16,7 @@ import {
 import { defaultRoutingCatalogue, route, type RoutingRuleSet } from '../routing/index.js';
 import { allowedRoles, blockedWhileSuspended } from './authority.js';
 import { clockSignals, defaultSla, policyById, type SlaClock } from './clocks.js';
+import { clockKey, type ExtensionRule } from '../sla/index.js';
 import { evolve } from './evolve.js';
 import { CaseCommandSchema, type CaseCommand, type CommandOf } from './commands.js';
 import {
@@ -24,10 +25,18 @@ import {
   Emitter,
   isAfter,
   reject,
+  rejectAll,
+  rejection,
   type Decision,
   type DecisionContext,
+  type Rejection,
 } from './decision.js';
+import { accountableFor, accountableUnitOf, leadOf } from './rules.js';
+import { defaultCasePolicy } from './policy.js';
+import { defaultRegistry, isRegistered } from '../registry/index.js';
+import { creditCodeProblem, hasControlCharacter, phoneProblem, residentIdProblem } from '../identifiers/index.js';
 import {
+  ENDED_STATUSES,
   levelAbove,
   OUTCOME_STATUSES,
   WORKING_STATUSES,
@@ -47,7 +56,7 @@ export function decide(state: CaseState, command: CaseCommand, context: Decision
   try {
     decision.events.reduce<CaseState>((folded, event) => evolve(folded, event, context.sla ?? defaultSla), state);
   } catch (error) {
-    if (error instanceof CalendarRangeError) return reject('illegal-state', error.message);
+    if (error instanceof CalendarRangeError) return reject('illegal-state', 'calendar.out-of-range', { detail: error.message });
     throw error;
   }
   return decision;
@@ -56,34 +65,39 @@ export function decide(state: CaseState, command: CaseCommand, context: Decision
 function decideCommand(state: CaseState, command: CaseCommand, context: DecisionContext): Decision {
   const parsed = CaseCommandSchema.safeParse(command);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return reject('validation', `${issue?.path.map(String).join('.') || 'command'}: ${issue?.message ?? 'invalid'}`);
+    // Every problem, not only the first: a clerk fixes a form once.
+    return rejectAll(
+      parsed.error.issues.map((issue) =>
+        rejection('validation', 'command.invalid', { field: issue.path.map(String).join('.') || 'command', problem: issue.message }),
+      ),
+    );
   }
   const contextProblem = checkContext(context);
-  if (contextProblem) return reject('validation', contextProblem);
+  if (contextProblem) return contextProblem;
 
   const cmd = parsed.data;
+  const controls = controlCharacterPaths(cmd.data, '');
+  if (controls.length > 0) return rejectAll(controls.map((field) => rejection('validation', 'text.control-character', { field })));
   const { role } = context.actor;
   if (!allowedRoles[cmd.type].includes(role)) {
-    return reject(
-      'forbidden',
-      role === 'auditor' ? 'an auditor can read cases but not change them' : `a ${role} may not ${inWords(cmd.type)}`,
-    );
+    return role === 'auditor'
+      ? reject('forbidden', 'role.auditor-read-only')
+      : reject('forbidden', 'role.not-allowed', { role, command: cmd.type });
   }
 
   if (cmd.type === 'ReceiveCase') {
-    if (state.status !== 'none') return reject('illegal-state', `case ${state.caseId} has already been received`);
+    if (state.status !== 'none') return reject('illegal-state', 'case.already-received', { caseId: state.caseId });
     return receiveCase(cmd, context);
   }
-  if (state.status === 'none') return reject('not-found', `there is no case ${cmd.caseId}`);
+  if (state.status === 'none') return reject('not-found', 'case.not-found', { caseId: cmd.caseId });
   if (cmd.caseId !== state.caseId) {
-    return reject('validation', `the command is for case ${cmd.caseId}, but this is case ${state.caseId}`);
+    return reject('validation', 'case.wrong-case', { commandCaseId: cmd.caseId, caseId: state.caseId });
   }
   if (state.suspended && blockedWhileSuspended.has(cmd.type)) {
-    return reject('illegal-state', `the case is suspended (${state.suspended.reason}); resume it first`);
+    return reject('illegal-state', 'case.suspended', { suspensionReason: state.suspended.reason });
   }
   if (role === 'complainant' && !state.complainantRefs.includes(context.actor.id)) {
-    return reject('forbidden', 'only a complainant of this case may do that');
+    return reject('forbidden', 'complainant.not-party');
   }
 
   const e = new Emitter(state.caseId, state.version, context);
@@ -109,11 +123,13 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
     case 'ScheduleSession':
       return scheduleSession(state, cmd, e, context);
     case 'HoldSession':
-      return holdSession(state, cmd, e);
+      return holdSession(state, cmd, e, context);
     case 'AgreeExtension':
       return agreeExtension(state, cmd, e, context);
+    case 'ApproveExtension':
+      return approveExtension(state, cmd, e, context);
     case 'SuspendCase':
-      return suspendCase(state, cmd, e);
+      return suspendCase(state, cmd, e, context);
     case 'ResumeCase':
       return resumeCase(state, cmd, e);
     case 'CheckClocks':
@@ -133,7 +149,7 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
     case 'RefuseJudicialConfirmation':
       return decideJudicialConfirmation(state, cmd, e, context);
     case 'RecordPayment':
-      return recordPayment(state, cmd, e);
+      return recordPayment(state, cmd, e, context);
     case 'RecordMediationFailure':
       return recordMediationFailure(state, cmd, e);
     case 'ReferToArbitration':
@@ -149,9 +165,11 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
     case 'CloseCase':
       return closeCase(state, cmd, e);
     case 'ReopenCase':
-      return reopenCase(state, cmd, e);
+      return reopenCase(state, cmd, e, context);
     case 'MergeCase':
-      return mergeCase(state, cmd, e);
+      return mergeCase(state, cmd, e, context);
+    case 'RecordMergedDuplicate':
+      return recordMergedDuplicate(state, cmd, e);
     case 'LinkCase':
       return linkCase(state, cmd, e);
     default: {
@@ -163,31 +181,61 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
 
 // ------------------------------------------------------------------ intake
 
+/**
+ * The intake decision. Every problem found is named (a clerk corrects the form once), so the checks below
+ * collect instead of returning at the first.
+ */
 function receiveCase(cmd: CommandOf<'ReceiveCase'>, context: DecisionContext): Decision {
   const { data } = cmd;
   if (context.actor.role === 'department-liaison' && !(context.actor.department === 'petitions' && data.channel === 'petition-transfer')) {
-    return reject('forbidden', 'a department liaison may only register a petition transferred by the petitions bureau');
+    return reject('forbidden', 'intake.liaison-petition-only');
   }
+  const problems: Rejection[] = [];
+  const problem = (key: Parameters<typeof rejection>[1], params: Parameters<typeof rejection>[2] = {}) =>
+    problems.push(rejection('validation', key, params));
   if (data.workerCount < data.complainants.length) {
-    return reject('validation', `the worker count (${data.workerCount}) is less than the ${data.complainants.length} complainants listed`);
+    problem('intake.worker-count', { workerCount: data.workerCount, complainants: data.complainants.length });
   }
-  if (data.channel === 'petition-transfer' && data.petitionRef === undefined) {
-    return reject('validation', 'a transferred petition needs its petition number (petitionRef)');
-  }
+  if (data.channel === 'petition-transfer' && data.petitionRef === undefined) problem('intake.petition-ref-missing');
   const personIds = data.complainants.map((c) => c.personId);
-  if (new Set(personIds).size !== personIds.length) return reject('validation', 'a complainant is listed twice');
+  if (new Set(personIds).size !== personIds.length) problem('intake.complainant-twice');
   for (const [i, complainant] of data.complainants.entries()) {
     for (const { path, field } of findPersonalValues(complainant, `complainants.${i}`)) {
       if (field.ref !== complainant.personId) {
-        return reject('validation', `${path}: personal data must be filed under the complainant's own id (${complainant.personId})`);
+        problem('intake.personal-data-ref', { field: path, personId: complainant.personId });
+        continue;
       }
-      const problem = commitmentProblem(field);
-      if (problem) return reject('validation', `${path}: ${problem}`);
+      const commitment = commitmentProblem(field);
+      if (commitment) problem('intake.personal-data-commitment', { field: path, problem: commitment });
+    }
+    // The values are checked while present (an erased value has nothing left to check).
+    const idNumber = complainant.idNumber?.value;
+    const idProblem = idNumber === undefined ? null : residentIdProblem(idNumber);
+    if (idProblem) problem(`intake.resident-id-${idProblem}`, { field: `complainants.${i}.idNumber` });
+    const phone = complainant.phone?.value;
+    if (phone !== undefined && phoneProblem(phone)) problem('intake.phone-format', { field: `complainants.${i}.phone` });
+  }
+  const credit = creditCodeProblem(data.respondent.creditCode);
+  if (credit) problem(`intake.credit-code-${credit}`, { field: 'respondent.creditCode' });
+  const registry = context.registry ?? defaultRegistry;
+  if (!isRegistered(registry.responsibleDepartments, data.respondent.responsibleDepartment)) {
+    problem('intake.unknown-code', { field: 'respondent.responsibleDepartment', value: data.respondent.responsibleDepartment, registry: registry.version });
+  }
+  if (!isRegistered(registry.towns, data.respondent.town)) {
+    problem('intake.unknown-code', { field: 'respondent.town', value: data.respondent.town, registry: registry.version });
+  }
+  const { infringedOn } = data.claim;
+  if (infringedOn !== undefined) {
+    const policy = context.policy ?? defaultCasePolicy;
+    if (infringedOn > chinaDateOf(context.now)) problem('intake.infringed-in-future', { field: 'claim.infringedOn', date: infringedOn });
+    else if (infringedOn < policy.earliestInfringement) {
+      problem('intake.infringed-too-early', { field: 'claim.infringedOn', date: infringedOn, earliest: policy.earliestInfringement });
     }
   }
   const routing = context.routing ?? defaultRoutingCatalogue;
   const ruleSet = routing.ruleSets[routing.currentVersion];
-  if (!ruleSet) return reject('not-found', `routing rules ${routing.currentVersion} are not loaded`);
+  if (!ruleSet) problems.push(rejection('not-found', 'routing.rules-not-loaded', { version: routing.currentVersion }));
+  if (problems.length > 0 || !ruleSet) return rejectAll(problems);
 
   // 第七条: ten or more workers with a common request make a collective dispute — urgent, and a
   // supervisor is alerted at once (SupervisionIssued right after CaseReceived, same decision).
@@ -210,6 +258,26 @@ function receiveCase(cmd: CommandOf<'ReceiveCase'>, context: DecisionContext): D
   return e.done();
 }
 
+/**
+ * The intake decision without a case: what the API runs before it starts a workflow, so a case the core
+ * would refuse is answered with its rejection (4xx) and no case number is burnt. The workflow then runs
+ * the same decide() on the same command.
+ */
+export function decideIntake(command: CommandOf<'ReceiveCase'>, context: DecisionContext): Decision {
+  return decide({ status: 'none' }, command, context);
+}
+
+/** Paths of string fields that hold NUL or another control character (PostgreSQL refuses NUL). */
+function controlCharacterPaths(value: unknown, path: string): string[] {
+  const at = (key: string | number) => (path === '' ? String(key) : `${path}.${key}`);
+  if (typeof value === 'string') return hasControlCharacter(value) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => controlCharacterPaths(item, at(i)));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => controlCharacterPaths(item, at(key)));
+  }
+  return [];
+}
+
 function collectiveAlert(e: Emitter, accountableUnit: string, ruleSet: RoutingRuleSet, context: DecisionContext) {
   return {
     noticeId: e.newId('SN'),
@@ -223,13 +291,13 @@ function collectiveAlert(e: Emitter, accountableUnit: string, ruleSet: RoutingRu
 }
 
 function acceptCase(state: OpenCase, cmd: CommandOf<'AcceptCase'>, e: Emitter): Decision {
-  const wrong = needStatus(state, ['received'], 'accept the case');
+  const wrong = needStatus(state, ['received'], 'AcceptCase');
   if (wrong) return wrong;
   return e.emit('CaseAccepted', { note: cmd.data.note }).done();
 }
 
 function rejectCase(state: OpenCase, cmd: CommandOf<'RejectCase'>, e: Emitter, context: DecisionContext): Decision {
-  const wrong = needStatus(state, ['received'], 'reject the case');
+  const wrong = needStatus(state, ['received'], 'RejectCase');
   if (wrong) return wrong;
   const { data } = cmd;
   let legalBasis = data.legalBasis;
@@ -239,7 +307,7 @@ function rejectCase(state: OpenCase, cmd: CommandOf<'RejectCase'>, e: Emitter, c
     if (infringedOn !== undefined) {
       const lastDay = limitationLastDay(infringedOn, calendarOf(context));
       if (chinaDateOf(context.now) <= lastDay) {
-        return reject('validation', `the claim is still within the one-year limitation, which ends on ${lastDay} (第二十七条)`);
+        return reject('validation', 'reject.within-limitation', { lastDay });
       }
     }
   }
@@ -265,11 +333,11 @@ export function limitationLastDay(infringedOn: string, calendar: Calendar): stri
 }
 
 function classifyCase(state: OpenCase, cmd: CommandOf<'ClassifyCase'>, e: Emitter, context: DecisionContext): Decision {
-  const wrong = needStatus(state, ['accepted', 'classified'], 'classify the case');
+  const wrong = needStatus(state, ['accepted', 'classified'], 'ClassifyCase');
   if (wrong) return wrong;
   const workerCount = cmd.data.workerCount ?? state.workerCount;
   if (workerCount < state.complainantRefs.length) {
-    return reject('validation', `the worker count (${workerCount}) is less than the ${state.complainantRefs.length} complainants listed`);
+    return reject('validation', 'intake.worker-count', { workerCount, complainants: state.complainantRefs.length });
   }
   const collective = workerCount >= COLLECTIVE_THRESHOLD;
   e.emit('CaseClassified', {
@@ -282,18 +350,18 @@ function classifyCase(state: OpenCase, cmd: CommandOf<'ClassifyCase'>, e: Emitte
   // A dispute found collective only now gets the same intake alert it would have had at receipt.
   if (collective && !state.collectiveAlerted) {
     const ruleSet = ruleSetOf(state, context);
-    if (!ruleSet) return reject('not-found', `routing rules ${state.routingRulesVersion} are not loaded`);
+    if (!ruleSet) return reject('not-found', 'routing.rules-not-loaded', { version: state.routingRulesVersion });
     e.emit('SupervisionIssued', collectiveAlert(e, state.respondent.responsibleDepartment, ruleSet, context));
   }
   return e.done();
 }
 
 function routeCase(state: OpenCase, e: Emitter, context: DecisionContext): Decision {
-  const wrong = needStatus(state, ['classified'], 'route the case');
+  const wrong = needStatus(state, ['classified'], 'RouteCase');
   if (wrong) return wrong;
   // The case is routed by the rule version it was received under, not the newest one.
   const ruleSet = ruleSetOf(state, context);
-  if (!ruleSet) return reject('not-found', `routing rules ${state.routingRulesVersion} are not loaded`);
+  if (!ruleSet) return reject('not-found', 'routing.rules-not-loaded', { version: state.routingRulesVersion });
   const chosen = route(ruleSet, {
     disputeType: state.disputeType ?? 'other',
     responsibleDepartment: state.respondent.responsibleDepartment,
@@ -325,21 +393,21 @@ function activeReferralOf(state: OpenCase, department: Department): Referral | u
 }
 
 function openReferral(state: OpenCase, cmd: CommandOf<'OpenReferral'>, e: Emitter): Decision {
-  const wrong = needStatus(state, REFERRAL_STATUSES, 'open a referral');
+  const wrong = needStatus(state, REFERRAL_STATUSES, 'OpenReferral');
   if (wrong) return wrong;
   const active = activeReferralOf(state, cmd.data.department);
-  if (active) return reject('illegal-state', `${cmd.data.department} already has a referral in progress (${active.referralId})`);
+  if (active) return reject('illegal-state', 'referral.already-active', { department: cmd.data.department, referralId: active.referralId });
   return e.emit('ReferralOpened', { referralId: e.newId('R'), department: cmd.data.department, task: cmd.data.task }).done();
 }
 
 /** The referral named by a command, checked for existence and for the liaison's department. */
 function referralFor(state: OpenCase, referralId: string, context: DecisionContext): Referral | Decision {
-  if (state.status === 'closed') return reject('illegal-state', 'the case is closed; reopen it first');
+  if (state.status === 'closed') return reject('illegal-state', 'case.closed');
   const referral = state.referrals[referralId];
-  if (!referral) return reject('not-found', `there is no referral ${referralId} in this case`);
+  if (!referral) return reject('not-found', 'referral.not-found', { referralId });
   const { actor } = context;
   if (actor.role === 'department-liaison' && actor.department !== referral.department) {
-    return reject('forbidden', `a liaison of ${actor.department} cannot act on a referral to ${referral.department}`);
+    return reject('forbidden', 'referral.other-department', { actorDepartment: actor.department ?? '', department: referral.department });
   }
   return referral;
 }
@@ -349,7 +417,7 @@ const isDecision = (value: Referral | Decision): value is Decision => 'ok' in va
 function acceptReferral(state: OpenCase, cmd: CommandOf<'AcceptReferral'>, e: Emitter, context: DecisionContext): Decision {
   const referral = referralFor(state, cmd.data.referralId, context);
   if (isDecision(referral)) return referral;
-  if (referral.status !== 'open') return reject('illegal-state', `referral ${referral.referralId} is already ${referral.status}`);
+  if (referral.status !== 'open') return reject('illegal-state', 'referral.already-settled', { referralId: referral.referralId, referralStatus: referral.status });
   return e.emit('ReferralAccepted', { referralId: referral.referralId, department: referral.department }).done();
 }
 
@@ -357,7 +425,7 @@ function answerReferral(state: OpenCase, cmd: CommandOf<'AnswerReferral'>, e: Em
   const referral = referralFor(state, cmd.data.referralId, context);
   if (isDecision(referral)) return referral;
   if (referral.status !== 'open' && referral.status !== 'accepted') {
-    return reject('illegal-state', `referral ${referral.referralId} is already ${referral.status}`);
+    return reject('illegal-state', 'referral.already-settled', { referralId: referral.referralId, referralStatus: referral.status });
   }
   return e
     .emit('ReferralAnswered', { referralId: referral.referralId, department: referral.department, opinion: cmd.data.opinion })
@@ -373,16 +441,23 @@ function objectToReferral(state: OpenCase, cmd: CommandOf<'ObjectToReferral'>, e
   const referral = referralFor(state, cmd.data.referralId, context);
   if (isDecision(referral)) return referral;
   if (referral.status !== 'open') {
-    return reject('illegal-state', `referral ${referral.referralId} is ${referral.status}; only an open referral can be objected to`);
+    return reject('illegal-state', 'referral.objection-not-open', { referralId: referral.referralId, referralStatus: referral.status });
+  }
+  // 信访工作条例 第二十三条: the objection is due within 5 working days of receipt. After that, or once the
+  // referral was marked overdue, the department answers or asks the supervisor to re-route.
+  if (referral.overdue) return reject('illegal-state', 'referral.objection-overdue', { referralId: referral.referralId });
+  const window = state.clocks[clockKey('referral-objection', referral.department)];
+  if (window && (window.breached || !isAfter(window.dueAt, context.now))) {
+    return reject('illegal-state', 'referral.objection-window-closed', { referralId: referral.referralId, dueAt: window.dueAt });
   }
   const { suggestedDepartment, reason } = cmd.data;
   if (suggestedDepartment === referral.department) {
-    return reject('validation', 'the department suggested instead must be another department');
+    return reject('validation', 'referral.suggest-same-department');
   }
   const current = state.route;
   const isLead = current?.leadDepartment === referral.department;
   if (isLead && suggestedDepartment === undefined) {
-    return reject('validation', 'the lead department objects: name the department that should lead instead');
+    return reject('validation', 'referral.lead-must-suggest');
   }
   e.emit('ReferralObjected', { referralId: referral.referralId, department: referral.department, reason, suggestedDepartment });
   if (!current) return e.done();
@@ -415,81 +490,133 @@ function objectToReferral(state: OpenCase, cmd: CommandOf<'ObjectToReferral'>, e
 
 function markReferralOverdue(state: OpenCase, cmd: CommandOf<'MarkReferralOverdue'>, e: Emitter): Decision {
   const referral = state.referrals[cmd.data.referralId];
-  if (!referral) return reject('not-found', `there is no referral ${cmd.data.referralId} in this case`);
+  if (!referral) return reject('not-found', 'referral.not-found', { referralId: cmd.data.referralId });
   if (referral.status !== 'open' && referral.status !== 'accepted') {
-    return reject('illegal-state', `referral ${referral.referralId} is already ${referral.status}`);
+    return reject('illegal-state', 'referral.already-settled', { referralId: referral.referralId, referralStatus: referral.status });
   }
-  if (referral.overdue) return reject('illegal-state', `referral ${referral.referralId} is already marked overdue`);
+  if (referral.overdue) return reject('illegal-state', 'referral.already-overdue', { referralId: referral.referralId });
   return e.emit('ReferralOverdue', { referralId: referral.referralId, department: referral.department }).done();
 }
 
 // ------------------------------------------------------------------ mediation
 
 function scheduleSession(state: OpenCase, cmd: CommandOf<'ScheduleSession'>, e: Emitter, context: DecisionContext): Decision {
-  const wrong = needStatus(state, ['routed', 'in-mediation'], 'schedule a mediation session');
+  const wrong = needStatus(state, ['routed', 'in-mediation'], 'ScheduleSession');
   if (wrong) return wrong;
-  if (isAfter(context.now, cmd.data.at)) return reject('validation', 'a session cannot be scheduled in the past');
+  if (isAfter(context.now, cmd.data.at)) return reject('validation', 'session.in-past');
+  const horizon = (context.policy ?? defaultCasePolicy).sessionHorizonDays;
+  if (isAfter(cmd.data.at, addHours(context.now, horizon * 24))) {
+    return reject('validation', 'session.too-far', { days: horizon });
+  }
   return e.emit('SessionScheduled', { sessionId: e.newId('S'), ...cmd.data }).done();
 }
 
-function holdSession(state: OpenCase, cmd: CommandOf<'HoldSession'>, e: Emitter): Decision {
-  const wrong = needStatus(state, ['in-mediation'], 'hold a mediation session');
+function holdSession(state: OpenCase, cmd: CommandOf<'HoldSession'>, e: Emitter, context: DecisionContext): Decision {
+  const wrong = needStatus(state, ['in-mediation'], 'HoldSession');
   if (wrong) return wrong;
   const session = state.sessions[cmd.data.sessionId];
-  if (!session) return reject('not-found', `there is no session ${cmd.data.sessionId} in this case`);
-  if (session.status === 'held') return reject('illegal-state', `session ${session.sessionId} was already held`);
+  if (!session) return reject('not-found', 'session.not-found', { sessionId: cmd.data.sessionId });
+  if (session.status === 'held') return reject('illegal-state', 'session.already-held', { sessionId: session.sessionId });
+  if (isAfter(session.at, context.now)) return reject('illegal-state', 'session.not-yet', { sessionId: session.sessionId, at: session.at });
   return e.emit('SessionHeld', cmd.data).done();
 }
 
 /**
- * Extends a deadline. Without `clock` it is the mediation's 15 days (第十四条), which only both
- * parties together can extend. A named clock must be running and have an extension rule in its SLA
- * policy, and the extension must stay within that rule's statutory ceiling (e.g. 仲裁 +15 days,
- * 信访 +30 days): beyond it the SLA clock would not move, so the decider refuses.
+ * Extends the mediation's 15 days (第十四条), which only both parties together can do (浙江省条例 第十条),
+ * within the centre's ceiling (domain/sla/policies.ts). Other bodies' clocks are extended by their head
+ * (ApproveExtension), not by the parties.
  */
 function agreeExtension(state: OpenCase, cmd: CommandOf<'AgreeExtension'>, e: Emitter, context: DecisionContext): Decision {
   const { data } = cmd;
-  const clockKey = data.clock ?? 'mediation-conclude';
-  if (clockKey === 'mediation-conclude') {
-    const wrong = needStatus(state, ['routed', 'in-mediation'], 'extend the mediation');
+  const key = data.clock ?? 'mediation-conclude';
+  const ended = endedCase(state, 'AgreeExtension');
+  if (ended) return ended;
+  const found = extensionRuleFor(key, context);
+  if ('ok' in found) return found;
+  if (found.rule.approval === 'head') {
+    return reject('validation', 'extension.needs-head', { clock: key, approver: found.rule.approver?.en ?? 'the head', approverZh: found.rule.approver?.zh ?? '负责人' });
+  }
+  if (key === 'mediation-conclude') {
+    const wrong = needStatus(state, ['routed', 'in-mediation'], 'AgreeExtension');
     if (wrong) return wrong;
   }
-  // 劳动争议调解仲裁法 第十四条 / 浙江省条例 第十条: only both parties together can extend.
-  if (!data.complainantConsents || !data.respondentConsents) {
-    return reject('validation', "an extension needs both parties' consent");
-  }
-  const policy = (context.sla ?? defaultSla).policies.policies.find((p) => p.id === clockKey);
-  const rule = policy?.extend.find((r) => r.on.type === 'ExtensionAgreed');
-  if (!policy || !rule) return reject('validation', `the ${clockKey} deadline cannot be extended`);
-  const clock = state.clocks[clockKey];
-  if (!clock || (clock.status !== 'running' && clock.status !== 'paused')) {
-    return reject('illegal-state', `the ${clockKey} deadline is not running`);
-  }
-  const granted = clock.extensions.reduce((sum, extension) => sum + extension.days, 0);
-  if (rule.maxTotalDays !== undefined && granted + data.days > rule.maxTotalDays) {
-    return reject(
-      'validation',
-      `the ${clockKey} deadline can be extended by at most ${rule.maxTotalDays} days in all (${granted} already granted)`,
-    );
-  }
+  if (!data.complainantConsents || !data.respondentConsents) return reject('validation', 'extension.needs-consent');
+  const refused = extensionRefused(state, key, found.rule, data.days, context);
+  if (refused) return refused;
   return e
-    .emit('ExtensionAgreed', {
-      days: data.days,
-      clock: data.clock,
-      consent: { complainant: true, respondent: true },
-      reason: data.reason,
-    })
+    .emit('ExtensionAgreed', { days: data.days, clock: data.clock, consent: { complainant: true, respondent: true }, reason: data.reason })
     .done();
 }
 
-function suspendCase(state: OpenCase, cmd: CommandOf<'SuspendCase'>, e: Emitter): Decision {
-  const wrong = needStatus(state, WORKING_STATUSES, 'suspend the case');
+/**
+ * 仲裁 (第四十三条), 信访 (第三十四条), 法院 (法释〔2011〕5号 第五条): the competent head approves an extension
+ * with a written reason, and the parties are notified. The parties' consent is not asked.
+ */
+function approveExtension(state: OpenCase, cmd: CommandOf<'ApproveExtension'>, e: Emitter, context: DecisionContext): Decision {
+  const { data } = cmd;
+  const ended = endedCase(state, 'ApproveExtension');
+  if (ended) return ended;
+  const found = extensionRuleFor(data.clock, context);
+  if ('ok' in found) return found;
+  if (found.rule.approval !== 'head') return reject('validation', 'extension.needs-consent-not-head', { clock: data.clock });
+  const { actor } = context;
+  const department = departmentOfClock(data.clock);
+  if (actor.role === 'department-liaison' && department && actor.department !== department) {
+    return reject('forbidden', 'extension.other-department', { actorDepartment: actor.department ?? '', department });
+  }
+  const refused = extensionRefused(state, data.clock, found.rule, data.days, context);
+  if (refused) return refused;
+  return e.emit('ExtensionApproved', data).done();
+}
+
+/** The department whose head extends a clock (the arbitration commission sits in hr). */
+function departmentOfClock(clock: string): Department | undefined {
+  if (clock.startsWith('arbitration-')) return 'hr';
+  if (clock.startsWith('petition-')) return 'petitions';
+  if (clock.startsWith('court-')) return 'court';
+  return undefined;
+}
+
+function extensionRuleFor(key: string, context: DecisionContext): { rule: ExtensionRule } | Decision {
+  const policy = policyById((context.sla ?? defaultSla).policies, key);
+  const rule = policy?.extend[0];
+  if (!policy || !rule) return reject('validation', 'extension.not-extendable', { clock: key });
+  return { rule };
+}
+
+/** A clock that is not running, has breached, or would pass its ceiling cannot be extended. */
+function extensionRefused(state: OpenCase, key: string, rule: ExtensionRule, days: number, context: DecisionContext): Decision | null {
+  const clock = state.clocks[key];
+  if (!clock || (clock.status !== 'running' && clock.status !== 'paused')) return reject('illegal-state', 'extension.not-running', { clock: key });
+  // The breach stands: an extension cannot revive a deadline that has passed.
+  if (clock.breached || !isAfter(clock.dueAt, context.now)) return reject('illegal-state', 'extension.breached', { clock: key, dueAt: clock.dueAt });
+  const granted = clock.extensions.reduce((sum, extension) => sum + extension.days, 0);
+  if (rule.maxTotalDays !== undefined && granted + days > rule.maxTotalDays) {
+    return reject('validation', 'extension.ceiling', { clock: key, max: rule.maxTotalDays, granted, source: rule.ceilingSource ?? '' });
+  }
+  return null;
+}
+
+/** Withdrawn, rejected and closed cases take no more escalation, suspension or extension. */
+function endedCase(state: OpenCase, command: CaseCommand['type']): Decision | null {
+  if (!ENDED_STATUSES.includes(state.status)) return null;
+  return reject('illegal-state', 'case.ended', { command, status: state.status });
+}
+
+function suspendCase(state: OpenCase, cmd: CommandOf<'SuspendCase'>, e: Emitter, context: DecisionContext): Decision {
+  const ended = endedCase(state, 'SuspendCase');
+  if (ended) return ended;
+  const wrong = needStatus(state, WORKING_STATUSES, 'SuspendCase');
   if (wrong) return wrong;
+  const { expectedEndOn } = cmd.data;
+  if (expectedEndOn !== undefined && expectedEndOn < chinaDateOf(context.now)) {
+    return reject('validation', 'suspension.end-in-past', { date: expectedEndOn });
+  }
   return e.emit('CaseSuspended', cmd.data).done();
 }
 
 function resumeCase(state: OpenCase, cmd: CommandOf<'ResumeCase'>, e: Emitter): Decision {
-  if (!state.suspended) return reject('illegal-state', 'the case is not suspended');
+  if (!state.suspended) return reject('illegal-state', 'suspension.not-suspended');
   return e.emit('CaseResumed', { note: cmd.data.note }).done();
 }
 
@@ -519,9 +646,7 @@ function checkClocks(state: OpenCase, e: Emitter, context: DecisionContext): Dec
     }
     const scoped = Department.safeParse(signal.scope);
     if (signal.action.supervise) {
-      const accountable = signal.action.accountable;
-      const department =
-        accountable === 'lead' ? leadOf(state) : accountable === 'scope' ? (scoped.success ? scoped.data : leadOf(state)) : accountable;
+      const department = accountableFor(state, signal.action, signal.scope);
       e.emit('SupervisionIssued', supervision(state, e, context, department, level, 'clock-breach', signal.clockKey));
     }
     const referral = scoped.success ? activeReferralOf(state, scoped.data) : undefined;
@@ -530,10 +655,6 @@ function checkClocks(state: OpenCase, e: Emitter, context: DecisionContext): Dec
     }
   }
   return e.done();
-}
-
-function leadOf(state: OpenCase): Department {
-  return state.route?.leadDepartment ?? 'union';
 }
 
 function supervision(
@@ -546,10 +667,7 @@ function supervision(
   clockKey?: string,
   note?: string,
 ) {
-  // 一把手负责制: the lead answers through the enterprise's responsible department; any other
-  // department answers through its own head.
-  const accountableUnit =
-    department === leadOf(state) ? (state.route?.accountableUnit ?? state.respondent.responsibleDepartment) : department;
+  const accountableUnit = accountableUnitOf(state, department);
   const dueHours = ruleSetOf(state, context)?.supervisionDueHours ?? 72;
   return {
     noticeId: e.newId('SN'),
@@ -565,16 +683,15 @@ function supervision(
 }
 
 function escalateCase(state: OpenCase, cmd: CommandOf<'EscalateCase'>, e: Emitter): Decision {
-  if (state.status === 'closed') return reject('illegal-state', 'the case is closed; reopen it first');
+  const ended = endedCase(state, 'EscalateCase');
+  if (ended) return ended;
   const up = levelAbove(state.level);
-  if (!up) {
-    return reject('illegal-state', 'the case is already at the county joint centre, the highest level; issue supervision instead');
-  }
+  if (!up) return reject('illegal-state', 'escalation.at-top');
   return e.emit('CaseEscalated', { fromLevel: state.level, toLevel: up, reason: 'manual', note: cmd.data.note }).done();
 }
 
 function issueSupervision(state: OpenCase, cmd: CommandOf<'IssueSupervision'>, e: Emitter, context: DecisionContext): Decision {
-  if (state.status === 'closed') return reject('illegal-state', 'the case is closed; reopen it first');
+  if (state.status === 'closed') return reject('illegal-state', 'case.closed');
   return e
     .emit('SupervisionIssued', supervision(state, e, context, leadOf(state), state.level, 'manual', undefined, cmd.data.note))
     .done();
@@ -582,31 +699,37 @@ function issueSupervision(state: OpenCase, cmd: CommandOf<'IssueSupervision'>, e
 
 function answerSupervision(state: OpenCase, cmd: CommandOf<'AnswerSupervision'>, e: Emitter, context: DecisionContext): Decision {
   const notice = state.supervision[cmd.data.noticeId];
-  if (!notice) return reject('not-found', `there is no supervision notice ${cmd.data.noticeId} in this case`);
+  if (!notice) return reject('not-found', 'supervision.not-found', { noticeId: cmd.data.noticeId });
   const { actor } = context;
   if (actor.role === 'department-liaison' && actor.department !== notice.department) {
-    return reject('forbidden', `a liaison of ${actor.department} cannot answer a notice to ${notice.department}`);
+    return reject('forbidden', 'supervision.other-department', { actorDepartment: actor.department ?? '', department: notice.department });
   }
-  if (notice.answered) return reject('illegal-state', `supervision notice ${notice.noticeId} is already answered`);
+  if (notice.answered) return reject('illegal-state', 'supervision.already-answered', { noticeId: notice.noticeId });
   return e.emit('SupervisionAnswered', cmd.data).done();
 }
 
 // ------------------------------------------------------------------ outcomes
 
 function recordAgreement(state: OpenCase, cmd: CommandOf<'RecordAgreement'>, e: Emitter, context: DecisionContext): Decision {
-  const wrong = needStatus(state, ['in-mediation'], 'record an agreement');
+  const wrong = needStatus(state, ['in-mediation'], 'RecordAgreement');
   if (wrong) return wrong;
-  if (!Object.values(state.sessions).some((s) => s.status === 'held')) {
-    return reject('illegal-state', 'hold a mediation session before recording an agreement');
+  // After a reopening, the new agreement needs a session held since then.
+  const since = state.reopenedAt;
+  if (!Object.values(state.sessions).some((s) => s.status === 'held' && (since === null || (s.heldAt !== undefined && !isAfter(since, s.heldAt))))) {
+    return reject('illegal-state', since === null ? 'agreement.needs-session' : 'agreement.needs-session-since-reopen', { since: since ?? '' });
   }
   const { data } = cmd;
+  const effectiveAt = data.effectiveAt ?? context.now;
+  if (isAfter(state.receivedAt, effectiveAt) || isAfter(effectiveAt, context.now)) {
+    return reject('validation', 'agreement.effective-out-of-range', { effectiveAt, receivedAt: state.receivedAt, now: context.now });
+  }
   const itemsTotal = data.items.reduce((sum, item) => sum + item.amountFen, 0);
   const scheduleTotal = data.schedule.reduce((sum, part) => sum + part.amountFen, 0);
   if (itemsTotal !== data.totalAmountFen) {
-    return reject('validation', `the items add up to ${itemsTotal} fen, not the total of ${data.totalAmountFen} fen`);
+    return reject('validation', 'agreement.items-total', { itemsTotal, total: data.totalAmountFen });
   }
   if (scheduleTotal !== data.totalAmountFen) {
-    return reject('validation', `the payment schedule adds up to ${scheduleTotal} fen, not the total of ${data.totalAmountFen} fen`);
+    return reject('validation', 'agreement.schedule-total', { scheduleTotal, total: data.totalAmountFen });
   }
   return e
     .emit('AgreementReached', {
@@ -614,7 +737,7 @@ function recordAgreement(state: OpenCase, cmd: CommandOf<'RecordAgreement'>, e: 
       totalAmountFen: data.totalAmountFen,
       items: data.items,
       schedule: data.schedule,
-      effectiveAt: data.effectiveAt ?? context.now,
+      effectiveAt,
       terms: data.terms,
     })
     .done();
@@ -627,22 +750,20 @@ function requestJudicialConfirmation(
   e: Emitter,
   context: DecisionContext,
 ): Decision {
-  const wrong = needStatus(state, ['agreement', 'replied'], 'apply for judicial confirmation');
+  const wrong = needStatus(state, ['agreement', 'replied'], 'RequestJudicialConfirmation');
   if (wrong) return wrong;
   const agreement = state.agreement;
-  if (!agreement) return reject('not-found', 'there is no mediation agreement to confirm');
-  if (agreement.judicial !== 'none') return reject('illegal-state', `judicial confirmation was already ${agreement.judicial}`);
+  if (!agreement) return reject('not-found', 'agreement.none-to-confirm');
+  if (agreement.judicial !== 'none') return reject('illegal-state', 'judicial.already', { judicial: agreement.judicial });
   if (!cmd.data.jointApplication) {
-    return reject('validation', 'both parties must apply for judicial confirmation together (人民调解法 第三十三条)');
+    return reject('validation', 'judicial.joint-application');
   }
   const window = judicialWindow(state, agreement, context);
   if ('ok' in window) return window;
   if (!isAfter(window.dueAt, context.now)) {
-    const provisional = window.provisional ? `; the window was counted provisionally (${window.rule})` : '';
-    return reject(
-      'illegal-state',
-      `the ${window.limit}-day window for judicial confirmation closed at ${window.dueAt} (人民调解法 第三十三条)${provisional}`,
-    );
+    return window.provisional
+      ? reject('illegal-state', 'judicial.window-closed-provisional', { limit: window.limit, dueAt: window.dueAt, rule: window.rule })
+      : reject('illegal-state', 'judicial.window-closed', { limit: window.limit, dueAt: window.dueAt });
   }
   e.emit('JudicialConfirmationRequested', { agreementId: agreement.agreementId, court: cmd.data.court, jointApplication: true });
   // The court's acceptance is recorded by its liaison accepting this referral (the SLA's court clocks read it).
@@ -668,12 +789,12 @@ function judicialWindow(state: OpenCase, agreement: NonNullable<OpenCase['agreem
   if (clock?.startedAt === agreement.effectiveAt) return clock;
   const sla = context.sla ?? defaultSla;
   const policy = policyById(sla.policies, JUDICIAL_WINDOW_CLOCK);
-  if (!policy) return reject('not-found', `the SLA policy ${JUDICIAL_WINDOW_CLOCK} is not in ${sla.policies.version}`);
+  if (!policy) return reject('not-found', 'sla.policy-missing', { policy: JUDICIAL_WINDOW_CLOCK, version: sla.policies.version });
   try {
     const period = addPeriodProvisional(sla.calendar, chinaDateOf(agreement.effectiveAt), policy.limit, policy.unit);
     return { limit: policy.limit, dueAt: endOfChinaDay(period.due), provisional: period.provisional, rule: period.rule };
   } catch (error) {
-    if (error instanceof CalendarRangeError) return reject('illegal-state', error.message);
+    if (error instanceof CalendarRangeError) return reject('illegal-state', 'calendar.out-of-range', { detail: error.message });
     throw error;
   }
 }
@@ -686,11 +807,11 @@ function decideJudicialConfirmation(
 ): Decision {
   const { actor } = context;
   if (actor.role === 'department-liaison' && actor.department !== 'court') {
-    return reject('forbidden', 'only the court decides on judicial confirmation');
+    return reject('forbidden', 'judicial.court-only');
   }
   const agreement = state.agreement;
   if (!agreement || agreement.judicial !== 'requested') {
-    return reject('illegal-state', 'no judicial confirmation has been applied for');
+    return reject('illegal-state', 'judicial.not-requested');
   }
   if (cmd.type === 'GrantJudicialConfirmation') {
     return e.emit('JudicialConfirmationGranted', { agreementId: agreement.agreementId, rulingRef: cmd.data.rulingRef }).done();
@@ -698,28 +819,31 @@ function decideJudicialConfirmation(
   return e.emit('JudicialConfirmationRefused', { agreementId: agreement.agreementId, reason: cmd.data.reason }).done();
 }
 
-function recordPayment(state: OpenCase, cmd: CommandOf<'RecordPayment'>, e: Emitter): Decision {
-  const wrong = needStatus(state, ['agreement', 'replied'], 'record a payment');
+function recordPayment(state: OpenCase, cmd: CommandOf<'RecordPayment'>, e: Emitter, context: DecisionContext): Decision {
+  const wrong = needStatus(state, ['agreement', 'replied'], 'RecordPayment');
   if (wrong) return wrong;
   const agreement = state.agreement;
-  if (!agreement) return reject('not-found', 'there is no mediation agreement to pay');
+  if (!agreement) return reject('not-found', 'agreement.none-to-pay');
   const { amountFen, paidOn } = cmd.data;
-  if (amountFen <= 0) return reject('validation', 'a payment must be more than 0 fen');
+  if (amountFen <= 0) return reject('validation', 'payment.zero');
   const owed = agreement.totalAmountFen - agreement.paidFen;
-  if (amountFen > owed) return reject('validation', `the payment of ${amountFen} fen exceeds the ${owed} fen still owed`);
+  if (amountFen > owed) return reject('validation', 'payment.exceeds', { amountFen, owed });
+  const from = chinaDateOf(agreement.effectiveAt);
+  const today = chinaDateOf(context.now);
+  if (paidOn < from || paidOn > today) return reject('validation', 'payment.date-out-of-range', { paidOn, from, today });
   return e
     .emit('PaymentRecorded', { agreementId: agreement.agreementId, amountFen, paidOn, paidToDateFen: agreement.paidFen + amountFen })
     .done();
 }
 
 function recordMediationFailure(state: OpenCase, cmd: CommandOf<'RecordMediationFailure'>, e: Emitter): Decision {
-  const wrong = needStatus(state, ['routed', 'in-mediation'], 'record that mediation failed');
+  const wrong = needStatus(state, ['routed', 'in-mediation'], 'RecordMediationFailure');
   if (wrong) return wrong;
   return e.emit('MediationFailed', cmd.data).done();
 }
 
 function referToArbitration(state: OpenCase, cmd: CommandOf<'ReferToArbitration'>, e: Emitter): Decision {
-  const wrong = needStatus(state, ['mediation-failed'], 'refer the case to arbitration');
+  const wrong = needStatus(state, ['mediation-failed'], 'ReferToArbitration');
   if (wrong) return wrong;
   e.emit('ReferredToArbitration', cmd.data);
   // The arbitration commission sits in hr; its liaison accepts (受理) or answers this referral.
@@ -733,33 +857,46 @@ function referToLitigation(state: OpenCase, cmd: CommandOf<'ReferToLitigation'>,
   // After a refused confirmation the parties may go to court on the original dispute (人民调解法 第三十三条).
   const refused = state.status === 'agreement' && state.agreement?.judicial === 'refused';
   if (state.status !== 'mediation-failed' && !refused) {
-    return reject('illegal-state', `the case is ${state.status}; litigation follows a failed mediation or a refused judicial confirmation`);
+    return reject('illegal-state', 'litigation.not-now', { status: state.status });
   }
   return e.emit('ReferredToLitigation', cmd.data).done();
 }
 
 function withdrawCase(state: OpenCase, cmd: CommandOf<'WithdrawCase'>, e: Emitter): Decision {
-  const wrong = needStatus(state, WORKING_STATUSES, 'withdraw the case');
+  const wrong = needStatus(state, WORKING_STATUSES, 'WithdrawCase');
   if (wrong) return wrong;
+  closeReferrals(state, e, 'case-withdrawn');
   return e.emit('CaseWithdrawn', cmd.data).done();
+}
+
+/** Each referral still open ends, on record, before its case does: a closed case has no open referral. */
+function closeReferrals(state: OpenCase, e: Emitter, reason: 'case-closed' | 'case-withdrawn' | 'case-merged'): void {
+  for (const r of Object.values(state.referrals)) {
+    if (r.status === 'open' || r.status === 'accepted') e.emit('ReferralClosed', { referralId: r.referralId, department: r.department, reason });
+  }
 }
 
 // ------------------------------------------------------------------ reply, feedback, closing
 
+/**
+ * 回音 (seed 001, 7日内答复): the complainant is told what is being done — accepted and by whom, rejected and
+ * where to go, or the result if there is one. Allowed from acceptance or rejection on, whatever the
+ * mediation's state; it stops the reply clock. It is not the final result: only a reply given once the
+ * case has its outcome (or a re-check asks for one) moves the case to `replied`.
+ */
 function sendReply(state: OpenCase, cmd: CommandOf<'SendReply'>, e: Emitter): Decision {
-  const afterRecheck = state.status === 'replied' && state.recheckOpen;
-  if (!OUTCOME_STATUSES.includes(state.status) && !afterRecheck) {
-    return reject('illegal-state', `the case is ${state.status}; a reply is sent once the case has an outcome (or a re-check is open)`);
-  }
+  if (state.status === 'received') return reject('illegal-state', 'reply.before-acceptance');
+  if (state.status === 'closed') return reject('illegal-state', 'case.closed');
+  if (state.status === 'replied' && !state.recheckOpen) return reject('illegal-state', 'reply.already-replied');
   return e.emit('ReplySent', cmd.data).done();
 }
 
-/** 回访: a score of 2 or less opens a re-check (the reply is reviewed and sent again). */
+/** 反馈/回访 after the outcome's reply: a score of 2 or less opens a re-check (the reply is reviewed and sent again). */
 function recordFeedback(state: OpenCase, cmd: CommandOf<'RecordFeedback'>, e: Emitter): Decision {
-  const wrong = needStatus(state, ['replied'], 'record feedback');
+  const wrong = needStatus(state, ['replied'], 'RecordFeedback');
   if (wrong) return wrong;
-  if (state.recheckOpen) return reject('illegal-state', 'a re-check is open; feedback waits for its new reply');
-  if (state.feedbackScore !== null) return reject('illegal-state', 'feedback on this reply is already recorded');
+  if (state.recheckOpen) return reject('illegal-state', 'feedback.recheck-open');
+  if (state.feedbackScore !== null) return reject('illegal-state', 'feedback.already');
   e.emit('FeedbackRecorded', cmd.data);
   if (cmd.data.score <= 2) e.emit('RecheckOpened', { reason: 'low-satisfaction', score: cmd.data.score });
   return e.done();
@@ -767,52 +904,81 @@ function recordFeedback(state: OpenCase, cmd: CommandOf<'RecordFeedback'>, e: Em
 
 function closeCase(state: OpenCase, cmd: CommandOf<'CloseCase'>, e: Emitter): Decision {
   // A rejection is itself the written answer with reason and channel, so it may close without a reply.
-  const wrong = needStatus(state, ['replied', 'rejected'], 'close the case');
+  const wrong = needStatus(state, ['replied', 'rejected'], 'CloseCase');
   if (wrong) return wrong;
-  if (state.recheckOpen) return reject('illegal-state', 'a re-check is open; send its reply before closing');
+  if (state.recheckOpen) return reject('illegal-state', 'close.recheck-open');
   const open = Object.values(state.supervision).find((n) => !n.answered);
-  if (open) return reject('illegal-state', `answer supervision notice ${open.noticeId} before closing`);
-  if (!state.outcome) return reject('illegal-state', 'the case has no outcome to close with');
+  if (open) return reject('illegal-state', 'close.supervision-open', { noticeId: open.noticeId });
+  if (!state.outcome) return reject('illegal-state', 'close.no-outcome');
+  closeReferrals(state, e, 'case-closed');
   return e.emit('CaseClosed', { outcome: state.outcome, note: cmd.data.note }).done();
 }
 
-function reopenCase(state: OpenCase, cmd: CommandOf<'ReopenCase'>, e: Emitter): Decision {
-  const wrong = needStatus(state, ['closed'], 'reopen the case');
+/**
+ * A reopening needs a reason that fits the facts and stays within the centre's bound. A reopened mediation
+ * runs its clock again (the policy resets it) and a new agreement needs a session held after this.
+ */
+function reopenCase(state: OpenCase, cmd: CommandOf<'ReopenCase'>, e: Emitter, context: DecisionContext): Decision {
+  const wrong = needStatus(state, ['closed'], 'ReopenCase');
   if (wrong) return wrong;
-  if (state.mergedInto) return reject('illegal-state', `this case was merged into ${state.mergedInto}; reopen that case instead`);
-  if (cmd.data.reason === 'agreement-not-performed' && state.outcome !== 'agreement') {
-    return reject('validation', 'the case did not end in an agreement');
+  if (state.mergedInto) return reject('illegal-state', 'reopen.merged', { intoCaseId: state.mergedInto });
+  if (cmd.data.reason === 'agreement-not-performed') {
+    const agreement = state.agreement;
+    if (state.outcome !== 'agreement' || !agreement) return reject('validation', 'reopen.no-agreement');
+    if (agreement.paidFen >= agreement.totalAmountFen) {
+      return reject('validation', 'reopen.agreement-paid', { total: agreement.totalAmountFen });
+    }
   }
+  const max = (context.policy ?? defaultCasePolicy).maxReopens;
+  if (state.reopenCount >= max) return reject('illegal-state', 'reopen.too-often', { max });
   e.emit('CaseReopened', cmd.data);
   // A review request (复查) after closure is a re-check: it owes a new reply.
   if (cmd.data.reason === 'recheck') e.emit('RecheckOpened', { reason: 'review-request' });
   return e.done();
 }
 
-function mergeCase(state: OpenCase, cmd: CommandOf<'MergeCase'>, e: Emitter): Decision {
-  const wrong = needStatus(state, WORKING_STATUSES, 'merge the case');
+/**
+ * The duplicate closes here and names the surviving case; the surviving case records it too
+ * (RecordMergedDuplicate). The caller looks the target up and passes it in the context.
+ */
+function mergeCase(state: OpenCase, cmd: CommandOf<'MergeCase'>, e: Emitter, context: DecisionContext): Decision {
+  const wrong = needStatus(state, WORKING_STATUSES, 'MergeCase');
   if (wrong) return wrong;
-  if (cmd.data.intoCaseId === state.caseId) return reject('validation', 'a case cannot be merged into itself');
-  // The duplicate closes here; its complainant is answered through the surviving case.
+  const { intoCaseId } = cmd.data;
+  if (intoCaseId === state.caseId) return reject('validation', 'merge.self');
+  const target = context.mergeTarget;
+  if (!target || target.caseId !== intoCaseId) return reject('validation', 'merge.target-not-looked-up', { intoCaseId });
+  if (target.status === 'none') return reject('not-found', 'merge.target-not-found', { intoCaseId });
+  if (ENDED_STATUSES.includes(target.status)) return reject('illegal-state', 'merge.target-ended', { intoCaseId, status: target.status });
+  closeReferrals(state, e, 'case-merged');
   return e
     .emit('CaseMerged', cmd.data)
-    .emit('CaseClosed', { outcome: 'merged', note: `duplicate of ${cmd.data.intoCaseId}` })
+    .emit('CaseClosed', { outcome: 'merged', note: `duplicate of ${intoCaseId}` })
     .done();
 }
 
+/** The surviving case's side of a merge. */
+function recordMergedDuplicate(state: OpenCase, cmd: CommandOf<'RecordMergedDuplicate'>, e: Emitter): Decision {
+  const ended = endedCase(state, 'RecordMergedDuplicate');
+  if (ended) return ended;
+  if (cmd.data.fromCaseId === state.caseId) return reject('validation', 'merge.self');
+  if (state.mergedFrom.includes(cmd.data.fromCaseId)) return reject('illegal-state', 'merge.already-recorded', { fromCaseId: cmd.data.fromCaseId });
+  return e.emit('DuplicateMergedIn', cmd.data).done();
+}
+
 function linkCase(state: OpenCase, cmd: CommandOf<'LinkCase'>, e: Emitter): Decision {
-  if (cmd.data.linkedCaseId === state.caseId) return reject('validation', 'a case cannot be linked to itself');
+  if (cmd.data.linkedCaseId === state.caseId) return reject('validation', 'link.self');
   if (state.links.includes(cmd.data.linkedCaseId)) {
-    return reject('illegal-state', `case ${cmd.data.linkedCaseId} is already linked`);
+    return reject('illegal-state', 'link.already', { linkedCaseId: cmd.data.linkedCaseId });
   }
   return e.emit('CaseLinked', cmd.data).done();
 }
 
 // ------------------------------------------------------------------ helpers
 
-function needStatus(state: OpenCase, allowed: readonly OpenStatus[], action: string): Decision | null {
+function needStatus(state: OpenCase, allowed: readonly OpenStatus[], command: CaseCommand['type']): Decision | null {
   if (allowed.includes(state.status)) return null;
-  return reject('illegal-state', `cannot ${action}: the case is ${state.status} (needs ${allowed.join(' or ')})`);
+  return reject('illegal-state', 'status.needed', { command, status: state.status, allowed: [...allowed] });
 }
 
 function ruleSetOf(state: OpenCase, context: DecisionContext): RoutingRuleSet | undefined {
@@ -821,9 +987,4 @@ function ruleSetOf(state: OpenCase, context: DecisionContext): RoutingRuleSet | 
 
 function calendarOf(context: DecisionContext): Calendar {
   return (context.sla ?? defaultSla).calendar;
-}
-
-/** 'AnswerReferral' → 'answer referral', for rejection reasons. */
-function inWords(commandType: CaseCommand['type']): string {
-  return commandType.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }

@@ -24,7 +24,7 @@ export function complainant(personId = 'person-1', name = '张三', phone = '138
 
 export const respondent = {
   name: '嘉兴某某纺织有限公司',
-  creditCode: '91330400MA2B3C4D5E',
+  creditCode: '91330400MA2B3C4D56',
   town: '王江泾镇',
   industry: '纺织',
   responsibleDepartment: '经信局',

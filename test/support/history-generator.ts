@@ -13,6 +13,7 @@
 // reopened. Cases still running at `until` are left open there (queues, overdue, at-risk, supervision).
 // Enterprises repeat (a skewed pool), and each 30-day slot has a "hot" enterprise that draws a burst of
 // complaints, so early warning has something to find.
+import { creditCodeCheckChar } from '../../domain/identifiers/index.js';
 import { addDays, chinaDateOf } from '../../domain/calendar/index.js';
 import {
   decide,
@@ -114,10 +115,11 @@ function enterprise(index: number, seed: number): Enterprise {
   const r = rng(seed * 7919 + index);
   let code = '91330';
   let n = index * 2654435761 + seed;
-  for (let i = 0; i < 13; i++) {
+  for (let i = 0; i < 12; i++) {
     code += CODE_CHARS[Math.abs(n) % CODE_CHARS.length];
     n = Math.floor(Math.abs(n) / CODE_CHARS.length) + Math.floor(r() * 1e6);
   }
+  code += creditCodeCheckChar(code); // GB 32100: intake checks it
   return {
     name: `嘉兴${pick(r, WORDS)}${pick(r, WORDS)}有限公司${index}`,
     creditCode: code,

@@ -222,14 +222,14 @@ describe('judicial confirmation (人民调解法 第三十三条)', () => {
 describe('RecordPayment', () => {
   it('records payments against the agreement, keeping the running total', () => {
     const { after } = given(agreed)
-      .when(cmd('RecordPayment', { amountFen: 1_000_000, paidOn: '2025-03-31' }))
+      .when(cmd('RecordPayment', { amountFen: 1_000_000, paidOn: '2025-03-31' }), { now: at(T0, days(30)) })
       .then([ev('PaymentRecorded', { agreementId: AGREEMENT_ID, amountFen: 1_000_000, paidOn: '2025-03-31', paidToDateFen: 1_000_000 })]);
     expect(after).toMatchObject({ agreement: { paidFen: 1_000_000 } });
   });
 
   it('keeps recording after the reply', () => {
     given(replied)
-      .when(cmd('RecordPayment', { amountFen: 500_000, paidOn: '2025-04-30' }))
+      .when(cmd('RecordPayment', { amountFen: 500_000, paidOn: '2025-04-30' }), { now: at(T0, days(60)) })
       .then([ev('PaymentRecorded', { agreementId: AGREEMENT_ID, amountFen: 500_000, paidOn: '2025-04-30', paidToDateFen: 500_000 })]);
   });
 
@@ -296,7 +296,12 @@ describe('WithdrawCase', () => {
     const suspended = [...inMediation, ev('CaseSuspended', { reason: 'party-unavailable' })];
     const { after } = given(suspended)
       .when(cmd('WithdrawCase', { reason: '已与企业自行和解' }), { actor: { id: 'person-1', role: 'complainant' } })
-      .then([ev('CaseWithdrawn', { reason: '已与企业自行和解' })]);
+      .then([
+        // The joining departments' referrals end with the case, on record.
+        ev('ReferralClosed', { referralId: `${CASE_ID}/R-5`, department: 'hr', reason: 'case-withdrawn' }),
+        ev('ReferralClosed', { referralId: `${CASE_ID}/R-6`, department: 'court', reason: 'case-withdrawn' }),
+        ev('CaseWithdrawn', { reason: '已与企业自行和解' }),
+      ]);
     expect(after).toMatchObject({ status: 'withdrawn', outcome: 'withdrawn', suspended: null });
   });
 
