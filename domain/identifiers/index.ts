@@ -42,9 +42,15 @@ export function creditCodeCheckChar(first17: string): string {
  * numbers are not a party's phone.
  */
 export function phoneProblem(phone: string): 'format' | null {
-  const compact = phone.replace(/[\s-]/g, '');
-  if (/^(\+?86)?1[3-9]\d{9}$/.test(compact)) return null;
-  if (/^(\+?86)?0\d{2,3}[2-9]\d{6,7}(\d{1,6})?$/.test(compact) && /^(\+?86)?0\d{2,3}-?[2-9]/.test(phone.replace(/\s/g, ''))) return null;
+  const spaced = phone.trim().replace(/\s+/g, ' ');
+  const withoutCountry = spaced.replace(/^\+?86[\s-]?/, '');
+  const compact = withoutCountry.replace(/[\s-]/g, '');
+  if (/^1[3-9]\d{9}$/.test(compact)) return null;
+  // A landline written with its area code separated (0573-82345678, 010 62345678, extension after a hyphen).
+  const separated = /^(0\d{2,3})[\s-]([2-9]\d{6,7})(?:-(\d{1,6}))?$/.exec(withoutCountry);
+  if (separated) return null;
+  // Written together, the area code's length is ambiguous: accept when one reading works.
+  if (!/[\s-]/.test(withoutCountry) && /^0(?:\d{2}[2-9]\d{7}|\d{3}[2-9]\d{6,7})$/.test(compact)) return null;
   return 'format';
 }
 

@@ -130,6 +130,8 @@ describe('the judicial-confirmation window is the clock’s (人民调解法 第
     // 30 days from Monday 06-02 end on Wednesday 07-02.
     given(secondAgreement).when(request, { now: '2025-06-10T02:00:00.000Z' }).then([
       ev('JudicialConfirmationRequested', { agreementId: SECOND, court: '秀洲区人民法院', jointApplication: true }),
+      // The court referral of the first round ended with the closed case; the application opens a new one.
+      ev('ReferralOpened', { referralId: `${CASE_ID}/R-${secondAgreement.length + 2}`, department: 'court', task: `judicial confirmation of agreement ${SECOND}` }),
     ]);
     given(secondAgreement)
       .when(request, { now: '2025-07-02T16:00:00.000Z' })
