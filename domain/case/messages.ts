@@ -4,7 +4,8 @@
 // intake clerk). A param whose value is a known term (status, role, command, department, clock) is
 // rendered in the locale's word for it; a list is joined with "or" / "或".
 //
-// test/unit/case-messages.unit.spec.ts checks that every key has both languages with the same params,
+// test/unit/case-messages.unit.spec.ts checks that every key has both languages with the same params (a
+// param may have a Chinese form of its own, named with a Zh suffix),
 // and that every rejection decide() returns carries a key of this catalogue.
 
 export type Locale = 'zh-CN' | 'en';
@@ -332,6 +333,11 @@ function term(value: string, locale: Locale, name: string): string {
   if (word !== undefined) return word;
   if (locale === 'en' && name === 'command') return englishCommand(value);
   return value;
+}
+
+/** A term (status, role, command, department, clock) in the locale's words. */
+export function termFor(value: string, locale: Locale): string {
+  return term(value, locale, 'command');
 }
 
 const article = (word: string): string => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
