@@ -236,6 +236,9 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
         return settleReferral(event.data.referralId, 'answered');
       case 'ReferralObjected':
         return settleReferral(event.data.referralId, 'objected');
+      // Issue 9: each referral still open ends, on record, before its case does.
+      case 'ReferralClosed':
+        return settleReferral(event.data.referralId, 'cancelled');
       case 'CaseWithdrawn':
       case 'CaseClosed':
       case 'CaseMerged':
