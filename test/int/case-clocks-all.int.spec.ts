@@ -33,6 +33,7 @@ import {
   runPath,
   scheduleSession,
   sendReply,
+  sleep,
   type Step,
 } from '../support/paths.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
@@ -106,6 +107,7 @@ function agreedAndReplied(caseId: string, startMs: number): Step[] {
     answerReferral(caseId, 'hr', '已核实欠薪'),
     answerReferral(caseId, 'court', '可申请支付令'),
     scheduleSession(caseId, startMs + HOUR, ['union']),
+    sleep('61 minutes', 'a session is held at or after its scheduled time'),
     holdSession(caseId),
     recordAgreement(caseId, [{ dueOn: chinaDate(startMs + 10 * DAY), amountFen: 800_000 }]),
     sendReply(caseId),
@@ -151,6 +153,7 @@ const scenarios: Record<string, ClockScenario> = {
       answerReferral(caseId, 'hr', '已核实'),
       answerReferral(caseId, 'court', '可申请支付令'),
       scheduleSession(caseId, startMs + HOUR, ['union']),
+      sleep('61 minutes', 'a session is held at or after its scheduled time'),
       holdSession(caseId),
       command(request({ type: 'RecordMediationFailure', caseId, data: { reason: 'no-agreement' } }, mediator)),
       command(request({ type: 'ReferToArbitration', caseId, data: { commission: '县劳动人事争议仲裁委员会' } }, mediator)),

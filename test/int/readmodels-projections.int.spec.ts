@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldEvents, type OpenCase } from '../../domain/case/index.js';
 import type { SlaClock } from '../../domain/sla/index.js';
-import { canonicalJson, personalValue, type Actor, type CaseEvent, type Department } from '../../events/index.js';
+import { canonicalJson, GENESIS_HASH, personalValue, sealEvents, type Actor, type CaseEvent, type Department, type UnsealedEvent } from '../../events/index.js';
 import type { Db } from '../../readmodels/db.js';
 import { applyBatch, type KafkaRecord } from '../../readmodels/projector.js';
 import {
@@ -402,11 +402,16 @@ describe.each(stores)('read models on %s', (kind) => {
       const bad = routed('P-1');
       bad.run('ScheduleSession', { at: at(T0, 30), place: '调解室', departments: ['union'] }, mediator, at(T0, 5));
       const session = Object.values(bad.open.sessions)[0]!.sessionId;
-      bad.run('HoldSession', { sessionId: session, outcome: 'progress', minutes: 'nul \u0000 inside', departmentOpinions: [] }, mediator, at(T0, 30));
+      bad.run('HoldSession', { sessionId: session, outcome: 'progress', minutes: 'nul NUL inside', departmentOpinions: [] }, mediator, at(T0, 30));
       bad.run('RecordMediationFailure', { reason: 'no-agreement' }, mediator, at(T0, 31));
+      // The core now refuses a NUL in any text field; an event written before that rule can still hold one.
+      const badEvents = sealEvents(
+        bad.events.map(({ prevHash: _p, hash: _h, ...e }) => (e.type === 'SessionHeld' ? { ...e, data: { ...e.data, minutes: 'nul \u0000 inside' } } : e) as UnsealedEvent),
+        GENESIS_HASH,
+      );
       const good = routed('P-2');
       const schema = await given();
-      const interleaved = [...bad.events.slice(0, 3), ...good.events, ...bad.events.slice(3)];
+      const interleaved = [...badEvents.slice(0, 3), ...good.events, ...badEvents.slice(3)];
       const result = await project(schema, interleaved);
       expect(result).toEqual({ applied: bad.events.length - 2 + good.events.length, duplicates: 0, parked: 2 });
       const parked = await db.query<{ case_id: string; sequence: number; reason: string }>(`select case_id, sequence, reason from ${schema}.dead_letter order by id`);

@@ -14,6 +14,7 @@
 // Enterprises repeat (a skewed pool), and each 30-day slot has a "hot" enterprise that draws a burst of
 // complaints, so early warning has something to find.
 import { creditCodeCheckChar } from '../../domain/identifiers/index.js';
+import type { DecisionContext } from '../../domain/case/decision.js';
 import { addDays, chinaDateOf } from '../../domain/calendar/index.js';
 import {
   decide,
@@ -204,6 +205,12 @@ export class CaseDriver {
     }
   }
 
+  /**
+   * What the API's lookup of a merge target would find (MergeCase needs it in the context). The generated
+   * cases merge into an earlier, still open case, so the default answers 'received'.
+   */
+  lookupCase: (caseId: string) => NonNullable<DecisionContext['mergeTarget']>['status'] = () => 'received';
+
   private decideAt(command: CaseCommand, actor: Actor, at: string): number {
     this.commands++;
     const decision = decide(this.state, command, {
@@ -211,6 +218,7 @@ export class CaseDriver {
       actor,
       commandId: `${this.caseId}/cmd-${this.commands}`,
       correlationId: `${this.caseId}/req-${this.commands}`,
+      ...(command.type === 'MergeCase' ? { mergeTarget: { caseId: command.data.intoCaseId, status: this.lookupCase(command.data.intoCaseId) } } : {}),
     });
     if (!decision.ok) throw new CommandRefused(`${command.type} on ${this.caseId} at ${at}: ${decision.rejection.reason}`);
     for (const unsealed of decision.events) {
