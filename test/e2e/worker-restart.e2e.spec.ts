@@ -60,7 +60,10 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
     await killWorker();
     startWorker();
     await run({ type: 'RouteCase', caseId, data: {} }, clerk);
-    await run({ type: 'ScheduleSession', caseId, data: { at: new Date(Date.now() + 86_400_000).toISOString(), place: '城关镇调解室', departments: ['union'] } });
+    // A session is held at or after its scheduled time (issue 9): schedule it a moment ahead, then wait for it.
+    const sessionAt = Date.now() + 2_000;
+    await run({ type: 'ScheduleSession', caseId, data: { at: new Date(sessionAt).toISOString(), place: '城关镇调解室', departments: ['union'] } });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, sessionAt - Date.now()) + 500));
 
     // Kill right after an update returned: its events are decided but may be mid-publish.
     const view = await handle.query(caseViewQuery);
