@@ -50,8 +50,11 @@ function rejectionOf(err: WorkflowUpdateFailedError): HttpError {
   const cause = err.cause;
   let code: RejectionCode = 'illegal-state';
   let reason = cause?.message ?? err.message;
+  let details: unknown;
   if (cause instanceof ApplicationFailure && cause.type?.startsWith('rejected:')) {
     code = cause.type.slice('rejected:'.length) as RejectionCode;
+    // { key, params }: the rejection's message id, for the caller's own language.
+    details = cause.details?.[0];
   } else {
     const match = /^(validation|illegal-state|forbidden|not-found): (.*)$/s.exec(reason);
     if (match) {
@@ -59,7 +62,7 @@ function rejectionOf(err: WorkflowUpdateFailedError): HttpError {
       reason = match[2] ?? reason;
     }
   }
-  return new HttpError(rejectionHttpStatus[code] ?? 409, code, reason);
+  return new HttpError(rejectionHttpStatus[code] ?? 409, code, reason, details);
 }
 
 async function caseStatus(temporal: Client, caseId: string): Promise<NonNullable<CommandRequest['mergeTarget']>['status']> {

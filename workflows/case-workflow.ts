@@ -109,7 +109,9 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   const decideAndFold = (command: CaseCommand, req: Request): { events: CaseEvent[]; next: CaseState } => {
     const decision = decideWith(state, command, contextFor(req));
     if (!decision.ok) {
-      throw ApplicationFailure.create({ type: `rejected:${decision.rejection.code}`, message: decision.rejection.reason, nonRetryable: true });
+      const { code, reason, key, params, problems } = decision.rejection;
+      // key and params let the caller render the rejection in its own language (renderRejection).
+      throw ApplicationFailure.create({ type: `rejected:${code}`, message: reason, nonRetryable: true, details: [{ key, params, ...(problems ? { problems } : {}) }] });
     }
     const events = sealEvents(decision.events, lastHash);
     let next = state;
