@@ -7,8 +7,9 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { CaseCommandSchema, COMMAND_TYPES, rejectionHttpStatus, type CommandType, type RejectionCode } from '../domain/case/index.js';
 import type { Actor } from '../events/index.js';
-import { caseViewQuery, commandUpdates, type CaseView, type CommandResult } from '../workflows/messages.js';
+import { caseViewQuery, commandUpdates, type CaseView, type CommandRequest, type CommandResult } from '../workflows/messages.js';
 import type { Locale } from './i18n.js';
+import type { CoreRejection } from './messages.js';
 import { ApiError, parseInput, RejectedError } from './problem.js';
 
 // Commands the workflow issues itself, or that start a case, are not accepted over this route.
@@ -35,11 +36,24 @@ export async function runCommand(
   opts: { caseId: string; type: CommandType; body: unknown; actor: Actor; requestId: string; locale: Locale },
 ): Promise<CommandResult> {
   const command = parseInput(CaseCommandSchema, { type: opts.type, caseId: opts.caseId, data: opts.body ?? {} }, opts.locale);
+  const commandId = `cmd-${crypto.randomUUID()}`;
+  // The request id is the events' correlation id: one id from the caller's log to the hash chain.
+  const request: CommandRequest = { command, actor: opts.actor, commandId, correlationId: opts.requestId };
   try {
-    return await temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], {
-      // The request id is the events' correlation id: one id from the caller's log to the hash chain.
-      args: [{ command, actor: opts.actor, commandId: `cmd-${crypto.randomUUID()}`, correlationId: opts.requestId }],
-    });
+    if (command.type === 'MergeCase') {
+      // The core decides the merge per case; the target's existence and status come from its workflow.
+      const intoCaseId = command.data.intoCaseId;
+      request.mergeTarget = { caseId: intoCaseId, status: await caseStatus(temporal, intoCaseId) };
+    }
+    const result = await temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], { args: [request] });
+    if (command.type === 'MergeCase') {
+      // Both cases record the merge: the surviving case its duplicate.
+      const data = { fromCaseId: opts.caseId, reason: command.data.reason };
+      await temporal.workflow.getHandle(command.data.intoCaseId).executeUpdate(commandUpdates.RecordMergedDuplicate, {
+        args: [{ ...request, command: { type: 'RecordMergedDuplicate', caseId: command.data.intoCaseId, data }, commandId: `${commandId}-into` }],
+      });
+    }
+    return result;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: opts.caseId });
     if (err instanceof WorkflowUpdateFailedError) throw rejectionOf(err);
@@ -53,8 +67,11 @@ function rejectionOf(err: WorkflowUpdateFailedError): RejectedError {
   const cause = err.cause;
   let code: RejectionCode = 'illegal-state';
   let reason = cause?.message ?? err.message;
+  let details: unknown;
   if (cause instanceof ApplicationFailure && cause.type?.startsWith('rejected:')) {
     code = cause.type.slice('rejected:'.length) as RejectionCode;
+    // { key, params }: the rejection's message id, for the caller's own language.
+    details = cause.details?.[0];
   } else {
     const match = /^(validation|illegal-state|forbidden|not-found): (.*)$/s.exec(reason);
     if (match) {
@@ -62,5 +79,15 @@ function rejectionOf(err: WorkflowUpdateFailedError): RejectedError {
       reason = match[2] ?? reason;
     }
   }
-  return new RejectedError(rejectionHttpStatus[code] ?? 409, { code, reason });
+  const rejection: CoreRejection = { code, reason, ...(details && typeof details === 'object' ? (details as Pick<CoreRejection, 'key' | 'params'>) : {}) };
+  return new RejectedError(rejectionHttpStatus[code] ?? 409, rejection);
+}
+
+async function caseStatus(temporal: Client, caseId: string): Promise<NonNullable<CommandRequest['mergeTarget']>['status']> {
+  try {
+    return (await temporal.workflow.getHandle(caseId).query(caseViewQuery)).state.status;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'none';
+    throw err;
+  }
 }

@@ -6,13 +6,16 @@ import { z } from 'zod';
 import { Claim, Respondent, personalValue } from '../events/index.js';
 import { Channel, Id } from '../events/vocabulary.js';
 import type { CommandOf } from '../domain/case/commands.js';
+import { decideIntake, rejectionHttpStatus, type Actor } from '../domain/case/index.js';
+import { chinaDateOf } from '../domain/calendar/index.js';
 import { msg } from './i18n.js';
+import type { CoreRejection } from './messages.js';
 
 const ComplainantInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  // 18-character resident ID (the last may be X); checked for shape only.
+  // Shape only here; the core checks the check digit (GB 11643) and the phone formats, naming every problem.
   idNumber: z.string().regex(/^\d{17}[\dX]$/, { error: msg('field.id-number') }).optional(),
-  phone: z.string().regex(/^\+?[\d-]{5,20}$/, { error: msg('field.phone') }).optional(),
+  phone: z.string().regex(/^\+?[\d\s-]{5,20}$/, { error: msg('field.phone') }).optional(),
   isRepresentative: z.boolean().default(true),
 });
 
@@ -32,7 +35,7 @@ export type NewCaseBody = z.infer<typeof NewCaseBody>;
 
 /** e.g. MC-20251120-7F3A9C: date of receipt (China) and 24 random bits. */
 export function newCaseNumber(now: Date): string {
-  const china = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const china = chinaDateOf(now.toISOString()).replaceAll('-', '');
   return `MC-${china}-${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
 }
 
@@ -60,4 +63,20 @@ export function toReceiveCase(caseId: string, body: NewCaseBody): CommandOf<'Rec
       ...(body.petitionRef ? { petitionRef: body.petitionRef } : {}),
     },
   };
+}
+
+/**
+ * The core's intake decision, run before the workflow is started: a case the core would refuse is answered
+ * with its rejection (4xx, every problem named) and no workflow is started, so no case number is burnt.
+ */
+export function intakeRejection(
+  receive: CommandOf<'ReceiveCase'>,
+  actor: Actor,
+  now: Date,
+): { status: number; code: string; reason: string; details: Pick<CoreRejection, 'key' | 'params' | 'problems'> } | null {
+  const decision = decideIntake(receive, { now: now.toISOString(), actor, commandId: 'intake-dry-run', correlationId: 'intake-dry-run' });
+  if (decision.ok) return null;
+  const { code, reason, key, params, problems } = decision.rejection;
+  const details = { key, params, ...(problems ? { problems: problems.map((p) => ({ key: p.key, params: p.params })) } : {}) };
+  return { status: rejectionHttpStatus[code], code, reason, details };
 }

@@ -1,15 +1,18 @@
-// The core's rejections in the caller's language. The domain is getting a message catalogue with a stable
-// key and parameters per rejection (issue 9); until it lands this adapter returns the reason the core
-// wrote, and it is the one place to point at `renderRejection(rejection, locale)` when it does.
+// The core's rejections in the caller's language: the domain's message catalogue renders each one from its
+// stable key and parameters (domain/case/messages.ts). A rejection without a key (an old run's, decided by the
+// frozen 2025 decider) keeps the English reason the core wrote.
+import { renderRejection, type MessageParams, type RejectionKey } from '../domain/case/index.js';
 import type { Locale } from './i18n.js';
 
 export interface CoreRejection {
   code: string;
   reason: string;
-  key?: string;
-  params?: Record<string, unknown>;
+  key?: RejectionKey;
+  params?: MessageParams;
+  problems?: readonly { key: RejectionKey; params: MessageParams }[];
 }
 
-export function rejectionMessage(rejection: CoreRejection, _locale: Locale): string {
-  return rejection.reason;
+export function rejectionMessage(rejection: CoreRejection, locale: Locale): string {
+  if (!rejection.key) return rejection.reason;
+  return renderRejection({ key: rejection.key, params: rejection.params ?? {}, ...(rejection.problems ? { problems: rejection.problems } : {}) }, locale);
 }

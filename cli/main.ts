@@ -20,6 +20,17 @@ export const processIo: CliIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
+/**
+ * `mediation audit … | head`: when the reader closes the pipe, the next write fails with EPIPE. That is
+ * not an error of the command: end quietly, as Unix tools do, instead of printing a stack trace.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.EventEmitter, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') exit(0);
+    else throw error;
+  });
+}
+
 /** What tests replace: the environment, the auditor's dependencies, the calendar. */
 export interface CliOverrides {
   env?: NodeJS.ProcessEnv;
@@ -77,6 +88,7 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  endQuietlyOnClosedPipe(process.stdout);
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

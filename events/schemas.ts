@@ -170,6 +170,14 @@ export const ReferralObjectedData = z.strictObject({
   suggestedDepartment: Department.optional(),
 });
 export const ReferralOverdueData = z.strictObject({ ...referral });
+/**
+ * A referral still open when its case ends (closed, withdrawn, merged) is ended with the case's outcome,
+ * on record, before the case itself ends: a closed case has no open referral.
+ */
+export const ReferralClosedData = z.strictObject({
+  ...referral,
+  reason: z.enum(['case-closed', 'case-withdrawn', 'case-merged']),
+});
 
 export const SessionScheduledData = z.strictObject({
   sessionId: Id,
@@ -194,8 +202,36 @@ export const ExtensionAgreedData = z.strictObject({
   reason: Text,
 });
 
+/**
+ * An extension of another body's clock (arbitration award +15, petition handling +30, the court's
+ * confirmation decision +10) is approved by that body's head with a written reason, and the parties are
+ * notified — it needs no party consent (劳动争议调解仲裁法 第四十三条; 信访工作条例 第三十四条; 法释〔2011〕5号 第五条).
+ */
+export const ExtensionApprovedData = z.strictObject({
+  days: z.number().int().positive().max(365),
+  /** The SLA policy id of the clock extended. */
+  clock: Id,
+  /** Who approved, by office (e.g. 仲裁委主任, 信访局负责人, 法院院长). */
+  approvedBy: z.string().min(1).max(200),
+  /** The written reason, as notified to the parties. */
+  reason: Text,
+  /** The written notice to the parties (its reference or how it was given). */
+  partiesNotified: Text,
+});
+
 export const CaseSuspendedData = z.strictObject({
-  reason: z.enum(['awaiting-materials', 'party-unavailable', 'parallel-proceedings', 'force-majeure', 'other']),
+  reason: z.enum([
+    'awaiting-materials',
+    'party-unavailable',
+    'parallel-proceedings',
+    'force-majeure',
+    // 工伤认定 (工伤保险条例 第二十条) and 劳动能力鉴定 (第二十五条) decide what a work-injury claim is worth.
+    'awaiting-work-injury-determination',
+    'awaiting-capacity-appraisal',
+    'other',
+  ]),
+  /** When the wait is expected to end, if known (e.g. the determination's statutory 60 days). */
+  expectedEndOn: CalendarDate.optional(),
   note: Text.optional(),
 });
 export const CaseResumedData = z.strictObject({ note: Text.optional() });
@@ -309,6 +345,8 @@ export const CaseReopenedData = z.strictObject({
   note: Text,
 });
 export const CaseMergedData = z.strictObject({ intoCaseId: Id, reason: Text });
+/** The surviving case records the duplicate merged into it (the duplicate records CaseMerged). */
+export const DuplicateMergedInData = z.strictObject({ fromCaseId: Id, reason: Text });
 export const CaseLinkedData = z.strictObject({
   linkedCaseId: Id,
   relation: z.enum(['same-enterprise', 'same-collective', 'related']),
@@ -328,9 +366,11 @@ export const eventCatalogue = {
   ReferralAnswered: { version: 1, data: ReferralAnsweredData },
   ReferralObjected: { version: 1, data: ReferralObjectedData },
   ReferralOverdue: { version: 1, data: ReferralOverdueData },
+  ReferralClosed: { version: 1, data: ReferralClosedData },
   SessionScheduled: { version: 1, data: SessionScheduledData },
   SessionHeld: { version: 1, data: SessionHeldData },
   ExtensionAgreed: { version: 1, data: ExtensionAgreedData },
+  ExtensionApproved: { version: 1, data: ExtensionApprovedData },
   CaseSuspended: { version: 1, data: CaseSuspendedData },
   CaseResumed: { version: 1, data: CaseResumedData },
   ClockWarned: { version: 1, data: ClockWarnedData },
@@ -353,6 +393,7 @@ export const eventCatalogue = {
   CaseClosed: { version: 1, data: CaseClosedData },
   CaseReopened: { version: 1, data: CaseReopenedData },
   CaseMerged: { version: 1, data: CaseMergedData },
+  DuplicateMergedIn: { version: 1, data: DuplicateMergedInData },
   CaseLinked: { version: 1, data: CaseLinkedData },
 } as const;
 
@@ -367,7 +408,8 @@ export const currentVersion = (type: EventType): number => eventCatalogue[type].
 
 // ---------------------------------------------------------------- whole events
 
-const EnvelopeBase = z.strictObject({ ...envelopeFields, ...sealFields });
+/** The envelope and seal of every stored event, whatever its type. */
+export const EnvelopeBase = z.strictObject({ ...envelopeFields, ...sealFields });
 type EnvelopeFields = z.infer<typeof EnvelopeBase>;
 
 /** A sealed, stored event of one type. */

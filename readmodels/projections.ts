@@ -30,15 +30,17 @@
 //   - recorded = cases whose complaint was recorded in full — classified (type and size confirmed),
 //     rejected with a reason, or merged as a duplicate — / received;
 //   - handled = cases accepted, rejected with a reason, or merged / received;
-//   - replied = cases with a reply (ReplySent) / cases that reached an outcome (agreement, failure,
-//     withdrawal, rejection; merged duplicates are answered through the surviving case);
-//   - feedback = cases with feedback recorded (FeedbackRecorded) / cases with a reply.
+//   - replied (回音) = cases with a reply (ReplySent: what is being done, or the result) / cases handled
+//     (accepted or rejected: the reply is owed from then on, within 7 days of receipt);
+//   - feedback (反馈) = cases with feedback recorded (FeedbackRecorded, after the outcome) / cases that reached
+//     an outcome (agreement, failure, withdrawal, rejection; merged duplicates are answered through the
+//     surviving case). A reply and a feedback are separate acts, counted separately.
 // - Year on year: the same month of the previous year, same dimensions; counts as a relative change,
 //   rates and mean days as a difference.
 import { chinaDateOf } from '../domain/calendar/index.js';
-import { evolve, initialState, type CaseState, type OpenCase } from '../domain/case/index.js';
+import { accountableFor, evolve, initialState, leadOf, type CaseState } from '../domain/case/index.js';
 import type { SlaClock } from '../domain/sla/index.js';
-import { Department, type CaseEvent, type EventType, type Level } from '../events/index.js';
+import { type CaseEvent, type EventType, type Level } from '../events/index.js';
 
 // ------------------------------------------------------------------ the per-case document
 
@@ -52,8 +54,6 @@ export interface NoticeFacts {
 
 /** What the read models need beyond the domain state. Plain JSON, stored next to the state. */
 export interface CaseFacts {
-  /** case_summary's status word: the kind of the last status-changing event (statusAfter). */
-  summaryStatus: string;
   lastEventType: EventType;
   updatedAt: string;
   acceptedAt: string | null;
@@ -77,24 +77,6 @@ export interface CaseDoc {
 
 export const emptyDoc = (): CaseDoc => ({ state: initialState, facts: null });
 
-// The status case_summary shows after an event of this type; types not listed leave the status alone.
-const statusAfter: Partial<Record<EventType, string>> = {
-  CaseReceived: 'received',
-  CaseAccepted: 'accepted',
-  CaseRejected: 'rejected',
-  CaseRouted: 'routed',
-  SessionScheduled: 'in-mediation',
-  AgreementReached: 'agreement',
-  MediationFailed: 'mediation-failed',
-  ReferredToArbitration: 'referred-to-arbitration',
-  ReferredToLitigation: 'referred-to-litigation',
-  CaseWithdrawn: 'withdrawn',
-  ReplySent: 'replied',
-  CaseClosed: 'closed',
-  CaseReopened: 'reopened',
-  CaseMerged: 'merged',
-};
-
 const OUTCOME_EVENTS: ReadonlySet<EventType> = new Set<EventType>(['CaseRejected', 'AgreementReached', 'MediationFailed', 'CaseWithdrawn']);
 
 /** A clock whose breach escalates or supervises: a deadline of the centre, not of a party. */
@@ -109,9 +91,8 @@ export function evolveDoc(doc: CaseDoc, event: CaseEvent): CaseDoc {
   const at = event.occurredAt;
   const prev = doc.facts;
   const facts: CaseFacts = prev
-    ? { ...prev, lastEventType: event.type, updatedAt: at, summaryStatus: statusAfter[event.type] ?? prev.summaryStatus }
+    ? { ...prev, lastEventType: event.type, updatedAt: at }
     : {
-        summaryStatus: statusAfter[event.type] ?? 'received',
         lastEventType: event.type,
         updatedAt: at,
         acceptedAt: null,
@@ -280,19 +261,6 @@ export interface CaseRows {
   kpi: KpiRow;
 }
 
-/** The lead department; before routing the intake body (union), as the decider's leadOf. */
-const leadOf = (state: OpenCase): Department => state.route?.leadDepartment ?? 'union';
-
-function accountableFor(state: OpenCase, clock: SlaClock): string {
-  const accountable = clock.onBreach.accountable;
-  if (accountable === 'lead') return leadOf(state);
-  if (accountable === 'scope') {
-    const scoped = Department.safeParse(clock.scope);
-    return scoped.success ? scoped.data : leadOf(state);
-  }
-  return accountable;
-}
-
 const monthOf = (instant: string | null): string | null => (instant === null ? null : chinaDateOf(instant).slice(0, 7));
 const DAY_MS = 86_400_000;
 
@@ -307,7 +275,9 @@ export function rowsOf(doc: CaseDoc): CaseRows | null {
 
   const summary: SummaryRow = {
     case_id: caseId,
-    status: facts.summaryStatus,
+    // The core's own status word, from the folded state: the same in every table (a classified case is
+    // 'classified' here and in the queue).
+    status: state.status,
     channel: state.channel,
     collective: state.collective,
     priority: state.priority,
@@ -334,7 +304,7 @@ export function rowsOf(doc: CaseDoc): CaseRows | null {
       case_id: caseId,
       clock_key: clock.key,
       policy_id: clock.policyId,
-      department: accountableFor(state, clock),
+      department: accountableFor(state, clock.onBreach, clock.scope),
       level: state.level,
       status: clock.status,
       started_at: clock.startedAt,

@@ -316,8 +316,8 @@ function measures(row: Record<string, unknown>): KpiCounts & KpiRates {
     meanDaysToClose: ratio(n('daysToCloseTotal'), counts.closed),
     recordedRate: ratio(counts.recorded, counts.received),
     handledRate: ratio(counts.handled, counts.received),
-    repliedRate: ratio(counts.replied, counts.withOutcome),
-    feedbackRate: ratio(counts.feedback, counts.replied),
+    repliedRate: ratio(counts.replied, counts.handled),
+    feedbackRate: ratio(counts.feedback, counts.withOutcome),
   };
 }
 

@@ -220,8 +220,8 @@ select month, department, level, dispute_type, received, accepted, resolved_by_a
   days_to_close_total / nullif(closed, 0) as mean_days_to_close,
   recorded::double precision / nullif(received, 0) as recorded_rate,
   handled::double precision / nullif(received, 0) as handled_rate,
-  replied::double precision / nullif(with_outcome, 0) as replied_rate,
-  feedback::double precision / nullif(replied, 0) as feedback_rate
+  replied::double precision / nullif(handled, 0) as replied_rate,
+  feedback::double precision / nullif(with_outcome, 0) as feedback_rate
 from ${s}.kpi_counts;
 
 -- Year on year: each month against the same month of the previous year (same department, level, type).

@@ -26,6 +26,7 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { GENESIS_HASH, sealEvents, type Actor, type CaseEvent } from '../events/index.js';
 import { decide, evolve, initialState, nextDueAt, type CaseCommand, type CaseState, type DecisionContext } from '../domain/case/index.js';
+import { decide2025, legacySla2025 } from '../domain/case/legacy/index.js';
 import { COMMAND_TYPES } from '../domain/case/commands.js';
 import { clockKey } from '../domain/sla/index.js';
 import type { createPublishActivities, TopicPosition } from '../activities/publish.js';
@@ -60,14 +61,18 @@ export const REOPEN_WINDOW_DAYS = 365;
 const SYSTEM: Actor = { id: 'case-workflow', role: 'system' };
 const OUTBOX_BATCH = 100;
 
-type Request = Pick<CommandRequest, 'actor' | 'commandId' | 'correlationId'>;
+type Request = Pick<CommandRequest, 'actor' | 'commandId' | 'correlationId' | 'mergeTarget'>;
 type CaseResult = { caseId: string; status: string; events: number };
 
 export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry): Promise<CaseResult> {
   const carry: CaseWorkflowCarry =
     'state' in input ? input : { caseId: input.caseId, events: 0, state: initialState, lastHash: GENESIS_HASH, publishedSequence: 0 };
   const caseId = carry.caseId;
-  let state: CaseState = carry.state;
+  // A state carried from a run before issue 9 lacks the fields it added.
+  let state: CaseState =
+    carry.state.status === 'none'
+      ? carry.state
+      : { ...carry.state, reopenedAt: carry.state.reopenedAt ?? null, mergedFrom: carry.state.mergedFrom ?? [] };
   let lastHash = carry.lastHash;
   let eventCount = carry.events;
   let publishedSequence = carry.publishedSequence;
@@ -82,25 +87,36 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   let effecting = false;
   let clockCheckRequested = carry.clockCheckRequested ?? false;
 
+  // Issue 9 changed the rules and the SLA policies (reply before the outcome, head-approved extensions,
+  // clocks ended with the case, a reopened mediation's clock, …), and with them the clock timers of a
+  // case. Runs that started before keep the frozen 2025 decider and sla-2025.1, so they replay exactly;
+  // a continued-as-new run carries its choice.
+  const issue9Rules = carry.rules === '2025' ? false : patched('issue-9-rules');
+  const decideWith = issue9Rules ? decide : decide2025;
+  const sla = issue9Rules ? undefined : legacySla2025;
   const contextFor = (req: Request): DecisionContext => ({
     now: new Date(Date.now()).toISOString(),
     actor: req.actor,
     commandId: req.commandId,
     correlationId: req.correlationId,
+    ...(sla ? { sla } : {}),
+    ...(req.mergeTarget ? { mergeTarget: req.mergeTarget } : {}),
   });
 
   // The events a command would produce, folded as a dry run: a command whose events the core cannot
   // fold (a bug, or a clock starting before the first loaded calendar year) is refused like any other
   // rejection instead of failing the workflow task over and over.
   const decideAndFold = (command: CaseCommand, req: Request): { events: CaseEvent[]; next: CaseState } => {
-    const decision = decide(state, command, contextFor(req));
+    const decision = decideWith(state, command, contextFor(req));
     if (!decision.ok) {
-      throw ApplicationFailure.create({ type: `rejected:${decision.rejection.code}`, message: decision.rejection.reason, nonRetryable: true });
+      const { code, reason, key, params, problems } = decision.rejection;
+      // key and params let the caller render the rejection in its own language (renderRejection).
+      throw ApplicationFailure.create({ type: `rejected:${code}`, message: reason, nonRetryable: true, details: [{ key, params, ...(problems ? { problems } : {}) }] });
     }
     const events = sealEvents(decision.events, lastHash);
     let next = state;
     try {
-      for (const event of events) next = evolve(next, event);
+      for (const event of events) next = evolve(next, event, sla);
     } catch (err) {
       throw ApplicationFailure.create({ type: 'rejected:illegal-state', message: err instanceof Error ? err.message : String(err), nonRetryable: true });
     }
@@ -222,6 +238,9 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
         return settleReferral(event.data.referralId, 'answered');
       case 'ReferralObjected':
         return settleReferral(event.data.referralId, 'objected');
+      // Issue 9: each referral still open ends, on record, before its case does.
+      case 'ReferralClosed':
+        return settleReferral(event.data.referralId, 'cancelled');
       case 'CaseWithdrawn':
       case 'CaseClosed':
       case 'CaseMerged':
@@ -262,7 +281,16 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
 
     if (workflowInfo().continueAsNewSuggested) {
       await drain();
-      const next: CaseWorkflowCarry = { caseId, events: eventCount, state, lastHash, publishedSequence, clockCheckRequested, ...(topicPosition ? { topicPosition } : {}) };
+      const next: CaseWorkflowCarry = {
+        caseId,
+        events: eventCount,
+        state,
+        lastHash,
+        publishedSequence,
+        clockCheckRequested,
+        ...(topicPosition ? { topicPosition } : {}),
+        ...(issue9Rules ? {} : { rules: '2025' as const }),
+      };
       await continueAsNew<typeof caseWorkflow>(next);
     }
 

@@ -17,6 +17,8 @@ export interface CommandRequest<C extends CaseCommand = CaseCommand> {
   commandId: string;
   /** The request or conversation; becomes the correlationId of its events. */
   correlationId: string;
+  /** MergeCase only: the target case as the API found it (the core refuses a merge without it). */
+  mergeTarget?: { caseId: string; status: CaseState['status'] };
 }
 
 export interface CaseWorkflowInput {
@@ -35,6 +37,8 @@ export interface CaseWorkflowCarry {
   topicPosition?: { partition: number; offset: string };
   /** A referral reported its deadline passed while the previous run was finishing. */
   clockCheckRequested?: boolean;
+  /** '2025': the run started under the rules before issue 9 and keeps them (see caseWorkflow). */
+  rules?: '2025';
 }
 
 /** An update returns the events the command produced (already sealed into the chain). */

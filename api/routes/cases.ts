@@ -11,8 +11,8 @@ import type { AccessLog } from '../access-log.js';
 import { actorOf, type Staff } from '../auth.js';
 import { factsOf, requireInScope, type Grant } from '../authz.js';
 import { assertCommandType, caseView, HTTP_COMMANDS, runCommand } from '../commands.js';
-import { NewCaseBody, newCaseNumber, toReceiveCase } from '../intake.js';
-import { ApiError, problemResponses } from '../problem.js';
+import { intakeRejection, NewCaseBody, newCaseNumber, toReceiveCase } from '../intake.js';
+import { ApiError, problemResponses, RejectedError } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 
 const CaseId = z.string().min(1).max(64).describe('the case number, e.g. MC-20251120-7F3A9C');
@@ -93,6 +93,10 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       requireInScope(staff, grant, { caseId: input.caseNumber ?? 'new', town: input.respondent.town, level: input.respondent.level, departments: [] });
       const caseId = input.caseNumber ?? newCaseNumber(new Date());
       const receive = toReceiveCase(caseId, input);
+      // The core's own decision first: a case it would refuse is answered 4xx, and no workflow (and no case
+      // number) is spent on it.
+      const refused = intakeRejection(receive, actorOf(staff), new Date());
+      if (refused) throw new RejectedError(refused.status, { code: refused.code, reason: refused.reason, ...refused.details });
       await startCase(caseId, { command: receive, actor: actorOf(staff), commandId: `cmd-${crypto.randomUUID()}`, correlationId: req.id });
       req.log.info({ caseId, channel: input.channel, actor: staff.id }, 'case received');
       return reply.status(201).send({ caseId, links: { self: `/cases/${caseId}` } });

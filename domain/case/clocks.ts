@@ -1,7 +1,7 @@
 // The decider's one door to the SLA module (owned by domain/sla/): the case state holds the clocks,
 // evolve folds every event into them, CheckClocks turns due signals into events.
 import { chinaCalendar, type Calendar } from '../calendar/index.js';
-import { slaPolicySet, type SlaPolicySet } from '../sla/index.js';
+import { slaPolicySet, slaPolicySet2025, type SlaPolicySet } from '../sla/index.js';
 
 export {
   evolveClocks,
@@ -20,3 +20,6 @@ export interface SlaSetup {
 }
 
 export const defaultSla: SlaSetup = { policies: slaPolicySet, calendar: chinaCalendar };
+
+/** The set running cases started under before issue 9 (the workflow uses it when not patched). */
+export const legacySla2025: SlaSetup = { policies: slaPolicySet2025, calendar: chinaCalendar };

@@ -9,6 +9,8 @@ import {
   CaseRejectedData,
   CaseSuspendedData,
   Claim,
+  DuplicateMergedInData,
+  ExtensionApprovedData,
   Complainant,
   MediationFailedData,
   PaymentInstalment,
@@ -62,6 +64,8 @@ export const AgreeExtension = command('AgreeExtension', {
   respondentConsents: z.boolean(),
   reason: Text,
 });
+/** A head-approved extension (arbitration, petitions, court): see ExtensionApprovedData. */
+export const ApproveExtension = command('ApproveExtension', ExtensionApprovedData.shape);
 export const SuspendCase = command('SuspendCase', CaseSuspendedData.shape);
 export const ResumeCase = command('ResumeCase', { note: Text.optional() });
 /** Time-driven: the workflow sends it when a clock's next due moment comes (nextDueAt). */
@@ -109,6 +113,8 @@ export const ReopenCase = command('ReopenCase', {
   note: Text,
 });
 export const MergeCase = command('MergeCase', { intoCaseId: Id, reason: Text });
+/** On the surviving case: the duplicate merged into it (the API sends this after MergeCase). */
+export const RecordMergedDuplicate = command('RecordMergedDuplicate', DuplicateMergedInData.shape);
 export const LinkCase = command('LinkCase', {
   linkedCaseId: Id,
   relation: z.enum(['same-enterprise', 'same-collective', 'related']),
@@ -128,6 +134,7 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   ScheduleSession,
   HoldSession,
   AgreeExtension,
+  ApproveExtension,
   SuspendCase,
   ResumeCase,
   CheckClocks,
@@ -148,6 +155,7 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   CloseCase,
   ReopenCase,
   MergeCase,
+  RecordMergedDuplicate,
   LinkCase,
 ]);
 export type CaseCommand = z.infer<typeof CaseCommandSchema>;

@@ -3,6 +3,10 @@ import { Actor, currentVersion, type EventData, type EventType, type UnsealedEve
 import { Instant } from '../../events/vocabulary.js';
 import type { RoutingCatalogue } from '../routing/index.js';
 import type { SlaSetup } from './clocks.js';
+import { renderMessage, type MessageParams, type RejectionKey } from './messages.js';
+import type { CasePolicy } from './policy.js';
+import type { OpenStatus } from './state.js';
+import type { Registry } from '../registry/index.js';
 
 /**
  * Everything a decision needs besides state and command. Time and ids arrive here, so decide stays
@@ -19,6 +23,15 @@ export interface DecisionContext {
   routing?: RoutingCatalogue;
   /** The calendar (and policies) for deadlines checked in decide; default: the built-in ones. */
   sla?: SlaSetup;
+  /** The centre's case policy (reopen bound, session horizon); default: defaultCasePolicy. */
+  policy?: CasePolicy;
+  /** The registry of responsible departments and towns; default: the built-in one. */
+  registry?: Registry;
+  /**
+   * For MergeCase: the target case as the caller found it (the workflow or API looks it up; the core
+   * stays pure). Absent = not looked up, and the merge is refused.
+   */
+  mergeTarget?: { caseId: string; status: OpenStatus | 'none' };
   /** Event id for a sequence; default `${caseId}:${sequence}` (unique, and stable across retries). */
   eventId?: (caseId: string, sequence: number) => string;
 }
@@ -34,14 +47,36 @@ export const rejectionHttpStatus: Readonly<Record<RejectionCode, number>> = {
 
 export interface Rejection {
   code: RejectionCode;
-  /** In words a clerk understands. */
+  /** Stable id of the message (messages.ts): what the caller's own language renders. */
+  key: RejectionKey;
+  /** The values the message names, e.g. { status: 'routed' }. */
+  params: MessageParams;
+  /** In English words a clerk understands (renderRejection(rejection, 'en')). */
   reason: string;
+  /** When several problems were found (intake), each of them; the first is the rejection itself. */
+  problems?: Rejection[];
 }
 
 export type Decision = { ok: true; events: UnsealedEvent[] } | { ok: false; rejection: Rejection };
 
-export function reject(code: RejectionCode, reason: string): Decision {
-  return { ok: false, rejection: { code, reason } };
+export function rejection(code: RejectionCode, key: RejectionKey, params: MessageParams = {}): Rejection {
+  return { code, key, params, reason: renderMessage(key, params, 'en') };
+}
+
+export function reject(code: RejectionCode, key: RejectionKey, params: MessageParams = {}): Decision {
+  return { ok: false, rejection: rejection(code, key, params) };
+}
+
+/** One rejection naming every problem found (the first problem's code and message lead). */
+export function rejectAll(problems: readonly Rejection[]): Decision {
+  const [first, ...rest] = problems;
+  if (!first) throw new Error('rejectAll needs at least one problem');
+  if (rest.length === 0) return { ok: false, rejection: first };
+  const params = { count: problems.length, problems: problems.map((p) => p.reason).join('; ') };
+  return {
+    ok: false,
+    rejection: { code: first.code, key: 'intake.problems', params, reason: renderMessage('intake.problems', params, 'en'), problems: [...problems] },
+  };
 }
 
 /** Collects the events of one decision, numbering them on from the case's version. */
@@ -98,12 +133,12 @@ export function withoutUndefined<T>(data: T): T {
   return copy as T;
 }
 
-export function checkContext(context: DecisionContext): string | null {
-  if (!Instant.safeParse(context.now).success) return `context.now must be an ISO instant in UTC, got ${context.now}`;
+export function checkContext(context: DecisionContext): Decision | null {
+  if (!Instant.safeParse(context.now).success) return reject('validation', 'context.now-invalid', { now: String(context.now) });
   const actor = Actor.safeParse(context.actor);
-  if (!actor.success) return `context.actor is not valid: ${actor.error.issues[0]?.message ?? ''}`;
+  if (!actor.success) return reject('validation', 'context.actor-invalid', { problem: actor.error.issues[0]?.message ?? '' });
   if (context.actor.role === 'department-liaison' && !context.actor.department) {
-    return 'a department liaison must say which department they act for';
+    return reject('validation', 'context.liaison-without-department');
   }
   return null;
 }

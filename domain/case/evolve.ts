@@ -3,7 +3,7 @@
 // those the case's history implies under the given policies and calendar.
 import type { CaseEvent, EventOf, EventType, UnsealedEvent } from '../../events/schemas.js';
 import { defaultSla, evolveClocks, type SlaSetup } from './clocks.js';
-import { initialState, type CaseState, type OpenCase } from './state.js';
+import { initialState, OUTCOME_STATUSES, type CaseState, type OpenCase } from './state.js';
 
 /** What evolve reads of an event: sealed events (with prevHash and hash) are accepted as they are. */
 type Evolvable = UnsealedEvent | CaseEvent;
@@ -59,6 +59,8 @@ function received(event: Of<'CaseReceived'>, sla: SlaSetup): CaseState {
     feedbackScore: null,
     recheckOpen: false,
     reopenCount: 0,
+    reopenedAt: null,
+    mergedFrom: [],
     links: [],
     mergedInto: null,
   };
@@ -119,6 +121,8 @@ function apply(state: OpenCase, event: Evolvable): OpenCase {
       return updateReferral(state, event.data.referralId, { status: 'answered' });
     case 'ReferralObjected':
       return updateReferral(state, event.data.referralId, { status: 'objected' });
+    case 'ReferralClosed':
+      return updateReferral(state, event.data.referralId, { status: 'closed' });
     case 'ReferralOverdue':
       return updateReferral(state, event.data.referralId, { overdue: true });
     case 'SessionScheduled':
@@ -133,9 +137,11 @@ function apply(state: OpenCase, event: Evolvable): OpenCase {
     case 'SessionHeld': {
       const session = state.sessions[event.data.sessionId];
       if (!session) return state;
-      return { ...state, sessions: { ...state.sessions, [session.sessionId]: { ...session, status: 'held' } } };
+      return { ...state, sessions: { ...state.sessions, [session.sessionId]: { ...session, status: 'held', heldAt: event.occurredAt } } };
     }
     case 'ExtensionAgreed':
+      return { ...state, extensionDays: state.extensionDays + event.data.days };
+    case 'ExtensionApproved':
       return { ...state, extensionDays: state.extensionDays + event.data.days };
     case 'CaseSuspended':
       return { ...state, suspended: { reason: event.data.reason, since: event.occurredAt } };
@@ -197,6 +203,9 @@ function apply(state: OpenCase, event: Evolvable): OpenCase {
     case 'CaseWithdrawn':
       return { ...state, status: 'withdrawn', outcome: 'withdrawn', suspended: null };
     case 'ReplySent':
+      // A reply before the outcome (回音: accepted, being mediated) stops the reply clock but is not the
+      // result: the case stays where it is. With an outcome (or a re-check open) it is the result's reply.
+      if (!OUTCOME_STATUSES.includes(state.status) && !state.recheckOpen) return { ...state, repliesSent: state.repliesSent + 1 };
       return { ...state, status: 'replied', repliesSent: state.repliesSent + 1, recheckOpen: false, feedbackScore: null };
     case 'FeedbackRecorded':
       return { ...state, feedbackScore: event.data.score };
@@ -207,7 +216,7 @@ function apply(state: OpenCase, event: Evolvable): OpenCase {
     case 'CaseReopened':
       if (event.data.reason === 'recheck') {
         // A review (复查) reconsiders the reply, not the outcome: the case waits for a new reply.
-        return { ...state, status: 'replied', reopenCount: state.reopenCount + 1 };
+        return { ...state, status: 'replied', reopenCount: state.reopenCount + 1, reopenedAt: event.occurredAt };
       }
       return {
         ...state,
@@ -217,9 +226,12 @@ function apply(state: OpenCase, event: Evolvable): OpenCase {
         feedbackScore: null,
         recheckOpen: false,
         reopenCount: state.reopenCount + 1,
+        reopenedAt: event.occurredAt,
       };
     case 'CaseMerged':
       return { ...state, outcome: 'merged', mergedInto: event.data.intoCaseId, suspended: null };
+    case 'DuplicateMergedIn':
+      return { ...state, mergedFrom: [...state.mergedFrom, event.data.fromCaseId] };
     case 'CaseLinked':
       return { ...state, links: [...state.links, event.data.linkedCaseId] };
     default: {

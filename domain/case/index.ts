@@ -1,4 +1,4 @@
-export { decide } from './decide.js';
+export { decide, decideIntake } from './decide.js';
 export { evolve, foldEvents } from './evolve.js';
 export {
   initialState,
@@ -18,6 +18,7 @@ export {
   type Session,
   type SupervisionNotice,
 } from './state.js';
+export type { Actor } from '../../events/schemas.js';
 export {
   rejectionHttpStatus,
   type Decision,
@@ -30,3 +31,7 @@ export { allowedRoles, blockedWhileSuspended } from './authority.js';
 export { assertInvariants, invariantViolations } from './invariants.js';
 export { defaultSla, nextDueAt, type SlaSetup } from './clocks.js';
 export { limitationLastDay } from './decide.js';
+export { renderRejection, renderMessage, rejectionMessages, REJECTION_KEYS, LOCALES, type Locale, type RejectionKey, type MessageParams } from './messages.js';
+export { leadOf, accountableFor, accountableUnitOf } from './rules.js';
+export { defaultCasePolicy, type CasePolicy } from './policy.js';
+export { ENDED_STATUSES } from './state.js';

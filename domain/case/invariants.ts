@@ -1,7 +1,7 @@
 // What must hold of every reachable case state. The property tests drive random command sequences
 // through decide/evolve and call this after every step; a replay tool can call it too.
 import { COLLECTIVE_THRESHOLD, LEVELS } from '../../events/vocabulary.js';
-import { OUTCOME_STATUSES, WORKING_STATUSES, type CaseState } from './state.js';
+import { ENDED_STATUSES, OUTCOME_STATUSES, WORKING_STATUSES, type CaseState } from './state.js';
 
 export function invariantViolations(state: CaseState): string[] {
   if (state.status === 'none') {
@@ -53,7 +53,24 @@ export function invariantViolations(state: CaseState): string[] {
   for (const clock of Object.values(state.clocks)) {
     check(clock.status !== 'paused' || clock.pausedAt !== undefined, `clock ${clock.key} paused without a pause start`);
   }
+  // A case that is over owes nothing that could escalate or bring supervision: no duty clock runs. The
+  // parties' own windows (judicial confirmation, review request) may run on; they escalate nothing.
+  if (caseIsOver(state)) {
+    for (const clock of Object.values(state.clocks)) {
+      const active = clock.status === 'running' || clock.status === 'paused';
+      check(!active || !(clock.onBreach.escalate || clock.onBreach.supervise), `duty clock ${clock.key} still runs in a ${state.status} case`);
+    }
+  }
+  // Each referral ends before its case does.
+  if (state.status === 'closed' || state.status === 'withdrawn') {
+    check(!active.some(() => true), `a ${state.status} case with referral ${active[0]?.referralId} still open`);
+  }
   return problems;
+}
+
+/** Closed, withdrawn, rejected or merged: the case's own work is over. */
+export function caseIsOver(state: Extract<CaseState, { caseId: string }>): boolean {
+  return ENDED_STATUSES.includes(state.status) || state.mergedInto !== null;
 }
 
 export function assertInvariants(state: CaseState): void {

@@ -29,6 +29,8 @@ export type OpenStatus =
 
 /** Statuses in which the case is still being worked towards an outcome. */
 export const WORKING_STATUSES: readonly OpenStatus[] = ['received', 'accepted', 'classified', 'routed', 'in-mediation'];
+/** Statuses in which the case is over: nothing escalates, suspends or extends it any more. */
+export const ENDED_STATUSES: readonly OpenStatus[] = ['withdrawn', 'rejected', 'closed'];
 /** Statuses that carry an outcome and are waiting for the reply. */
 export const OUTCOME_STATUSES: readonly OpenStatus[] = ['agreement', 'mediation-failed', 'referred-out', 'withdrawn', 'rejected'];
 
@@ -41,7 +43,8 @@ export interface RouteInfo {
   accountableUnit: string;
 }
 
-export type ReferralStatus = 'open' | 'accepted' | 'answered' | 'objected';
+/** closed: ended with its case (ReferralClosed). */
+export type ReferralStatus = 'open' | 'accepted' | 'answered' | 'objected' | 'closed';
 export interface Referral {
   referralId: string;
   department: Department;
@@ -54,6 +57,8 @@ export interface Session {
   sessionId: string;
   at: string;
   status: 'scheduled' | 'held';
+  /** When it was recorded as held. */
+  heldAt?: string;
 }
 
 export interface SupervisionNotice {
@@ -106,6 +111,10 @@ export interface CaseFile {
   feedbackScore: number | null;
   recheckOpen: boolean;
   reopenCount: number;
+  /** The last reopening (a new agreement needs a session held after it); null if never reopened. */
+  reopenedAt: string | null;
+  /** Duplicates merged into this case. */
+  mergedFrom: string[];
   links: string[];
   mergedInto: string | null;
 }

@@ -254,11 +254,29 @@ function applyPolicy(
   return extension ? extend(clock, extension, event, calendar) : clock;
 }
 
+/**
+ * A scoped policy's clocks ended by an event that names no scope (the case closed, withdrawn, merged):
+ * every active clock of the policy, when a cancel (or stop) trigger marked `allScopes` matches.
+ */
+function endAllScopes(policy: SlaPolicy, before: SlaClocks, event: ClockEvent): SlaClock[] {
+  if (policy.scopeBy === undefined || typeof dataField(event, policy.scopeBy) === 'string') return [];
+  const status = matches(policy.cancel.filter((t) => t.allScopes), event, before)
+    ? 'cancelled'
+    : matches(policy.stop.filter((t) => t.allScopes), event, before)
+      ? 'stopped'
+      : undefined;
+  if (!status) return [];
+  return Object.values(before)
+    .filter((clock) => clock.policyId === policy.id && isActive(clock))
+    .map((clock) => end(clock, status, event));
+}
+
 /** The clocks after one event. Pure: the input is never changed, changed clocks are new objects. */
 export function evolveClocks(clocks: SlaClocks, event: ClockEvent, policies: SlaPolicySet, calendar: Calendar): SlaClocks {
   if (event.type === 'ClockWarned' || event.type === 'ClockBreached') return recordSignal(clocks, event);
   let next = clocks;
   for (const policy of policies.policies) {
+    for (const ended of endAllScopes(policy, clocks, event)) next = { ...next, [ended.key]: ended };
     const updated = applyPolicy(policy, policies.version, clocks, event, calendar);
     if (updated && updated !== next[updated.key]) next = { ...next, [updated.key]: updated };
   }

@@ -24,7 +24,7 @@ const validBody = {
   workerCount: 1,
   respondent: {
     name: '某某机械有限公司',
-    creditCode: '91330100MA2XXXXX1X',
+    creditCode: '91330100MA2XXXXX1B',
     town: '城关镇',
     industry: 'machinery',
     responsibleDepartment: '经信局',

@@ -33,6 +33,7 @@ import {
   runPath,
   scheduleSession,
   sendReply,
+  sleep,
   type Step,
 } from '../support/paths.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
@@ -106,6 +107,7 @@ function agreedAndReplied(caseId: string, startMs: number): Step[] {
     answerReferral(caseId, 'hr', '已核实欠薪'),
     answerReferral(caseId, 'court', '可申请支付令'),
     scheduleSession(caseId, startMs + HOUR, ['union']),
+    sleep('61 minutes', 'a session is held at or after its scheduled time'),
     holdSession(caseId),
     recordAgreement(caseId, [{ dueOn: chinaDate(startMs + 10 * DAY), amountFen: 800_000 }]),
     sendReply(caseId),
@@ -151,6 +153,7 @@ const scenarios: Record<string, ClockScenario> = {
       answerReferral(caseId, 'hr', '已核实'),
       answerReferral(caseId, 'court', '可申请支付令'),
       scheduleSession(caseId, startMs + HOUR, ['union']),
+      sleep('61 minutes', 'a session is held at or after its scheduled time'),
       holdSession(caseId),
       command(request({ type: 'RecordMediationFailure', caseId, data: { reason: 'no-agreement' } }, mediator)),
       command(request({ type: 'ReferToArbitration', caseId, data: { commission: '县劳动人事争议仲裁委员会' } }, mediator)),
@@ -464,6 +467,67 @@ describeWithStack('SLA clocks of a case on the time-skipping test server', () =>
     expect(events.map((e) => e.sequence)).toEqual(range(state.version));
     expect(events.filter((e) => e.type === 'ExtensionAgreed')).toHaveLength(1);
     expectClockEvents(events, { key: 'mediation-conclude', limit: 25, unit: 'calendar-days', supervised: 'union' }, extended);
+  });
+
+  it('a normal case — reply (回音) on day 3, agreement on day 12 — has no breach, no escalation and no supervision', async () => {
+    const caseId = uniqueName('MC');
+    const startMs = await ce.now();
+    const handle = await ce.startCase(receiveInput(caseId));
+    await runPath(
+      handle,
+      {
+        steps: [
+          ...intake(caseId, 'wage-arrears'),
+          acceptReferral(caseId, 'hr'),
+          acceptReferral(caseId, 'court'),
+          scheduleSession(caseId, startMs + DAY, ['union', 'hr']),
+        ],
+      },
+      ce.env,
+    );
+    await ce.sleepUntil(startMs + 3 * DAY);
+    const replied = await runPath(handle, { steps: [sendReply(caseId, '已受理，由工会牵头、人社和法院参与调解')] }, ce.env);
+    expect(replied.returned.get(caseId)?.map((e) => e.type)).toEqual(['ReplySent']);
+    const afterReply = await settledState(handle);
+    // The reply is not the result: the case stays in mediation, and the reply clock has stopped in time.
+    expect(afterReply.state.status).toBe('in-mediation');
+    expect(afterReply.view.clocks['complaint-reply']).toMatchObject({ status: 'stopped', breached: false });
+
+    await ce.sleepUntil(startMs + 10 * DAY);
+    await runPath(handle, { steps: [holdSession(caseId)] }, ce.env);
+    await ce.sleepUntil(startMs + 12 * DAY);
+    await runPath(handle, { steps: [recordAgreement(caseId, [{ dueOn: chinaDate(startMs + 20 * DAY), amountFen: 600_000 }])] }, ce.env);
+    await ce.sleepUntil(startMs + 13 * DAY);
+
+    const { state } = await settledState(handle);
+    expect(state.status).toBe('agreement');
+    expect(state.level).toBe('enterprise');
+    expect(Object.keys(state.supervision)).toEqual([]);
+    const events = await caseEventsOnTopic(ce, caseId, state.version);
+    expect(events.map((e) => e.sequence)).toEqual(range(state.version));
+    expect(events.filter((e) => ['ClockBreached', 'CaseEscalated', 'SupervisionIssued'].includes(e.type))).toEqual([]);
+    for (const clock of Object.values(state.clocks)) expect(clock.breached, clock.key).toBe(false);
+  });
+
+  it('a head-approved +30 petition-handling extension (信访工作条例 第三十四条) is accepted without party consent', async () => {
+    const caseId = uniqueName('MC');
+    const handle = await ce.startCase(receiveInput(caseId, { channel: 'petition-transfer', petitionRef: 'XF-2026-001' }));
+    await runPath(handle, { steps: [command(request({ type: 'AcceptCase', caseId, data: {} }, clerk))] }, ce.env);
+    const original = (await settledState(handle)).view.clocks['petition-handle']!;
+    expect(original.dueAt).toBe(expectedSchedule(original.startedAt, 60, 'calendar-days').dueAt);
+
+    const approval = { days: 30, clock: 'petition-handle', approvedBy: '信访局负责人', reason: '涉及多个部门，情况复杂', partiesNotified: '延期告知书已送达信访人' };
+    // The parties cannot extend it; the head's approval, recorded by the petitions liaison, does.
+    const byParties = request({ type: 'AgreeExtension', caseId, data: { days: 30, clock: 'petition-handle', complainantConsents: true, respondentConsents: true, reason: 'x' } }, mediator);
+    const run = await runPath(
+      handle,
+      { steps: [rejected(byParties, 'validation'), command(request({ type: 'ApproveExtension', caseId, data: approval }, { id: 'xf-1', role: 'department-liaison', department: 'petitions' }))] },
+      ce.env,
+    );
+    expect(run.returned.get(caseId)?.map((e) => [e.type, e.data])).toEqual([['ExtensionApproved', approval]]);
+    const extended = (await settledState(handle)).view.clocks['petition-handle']!;
+    expect(extended).toMatchObject({ status: 'running', extensions: [{ days: 30 }] });
+    expect(extended.dueAt).toBe(expectedSchedule(original.startedAt, 90, 'calendar-days').dueAt);
   });
 
   it('referral OLA: unanswered for 5 working days, the referral workflow reports it overdue; answered in time, it completes', async () => {

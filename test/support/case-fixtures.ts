@@ -24,7 +24,7 @@ export function complainant(personId = 'person-1', name = '张三', phone = '138
 
 export const respondent = {
   name: '嘉兴某某纺织有限公司',
-  creditCode: '91330400MA2B3C4D5E',
+  creditCode: '91330400MA2B3C4D56',
   town: '王江泾镇',
   industry: '纺织',
   responsibleDepartment: '经信局',
@@ -120,4 +120,10 @@ export const agreementEvent = ev('AgreementReached', {
 export const agreed = [...sessionHeld, agreementEvent];
 export const failed = [...sessionHeld, ev('MediationFailed', { reason: 'respondent-unwilling' })];
 export const replied = [...agreed, ev('ReplySent', { method: 'written', summary: '调解协议已达成' })];
-export const closed = [...replied, ev('CaseClosed', { outcome: 'agreement' })];
+/** Each referral still open ends with the case, before it (as CloseCase decides). */
+export const closed = [
+  ...replied,
+  ev('ReferralClosed', { referralId: `${CASE_ID}/R-5`, department: 'hr', reason: 'case-closed' }),
+  ev('ReferralClosed', { referralId: `${CASE_ID}/R-6`, department: 'court', reason: 'case-closed' }),
+  ev('CaseClosed', { outcome: 'agreement' }),
+];

@@ -32,7 +32,7 @@ export function receiveInput(
           workerCount: opts.workerCount ?? 1,
           respondent: {
             name: '某某纺织有限公司',
-            creditCode: '91330100MA2XXXXX1X',
+            creditCode: '91330100MA2XXXXX1B',
             town: '城关镇',
             industry: 'textiles',
             responsibleDepartment: '经信局',

@@ -23,7 +23,7 @@ export function receivedEvent(caseId: string, at = '2025-09-20T02:00:00.000Z'): 
       priority: 'normal',
       respondent: {
         name: '某某电子有限公司',
-        creditCode: '91330100MA2XXXXX1X',
+        creditCode: '91330100MA2XXXXX1B',
         town: '城关镇',
         industry: 'manufacturing',
         responsibleDepartment: '经信局',

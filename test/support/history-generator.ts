@@ -13,6 +13,8 @@
 // reopened. Cases still running at `until` are left open there (queues, overdue, at-risk, supervision).
 // Enterprises repeat (a skewed pool), and each 30-day slot has a "hot" enterprise that draws a burst of
 // complaints, so early warning has something to find.
+import { creditCodeCheckChar } from '../../domain/identifiers/index.js';
+import type { DecisionContext } from '../../domain/case/decision.js';
 import { addDays, chinaDateOf } from '../../domain/calendar/index.js';
 import {
   decide,
@@ -114,10 +116,11 @@ function enterprise(index: number, seed: number): Enterprise {
   const r = rng(seed * 7919 + index);
   let code = '91330';
   let n = index * 2654435761 + seed;
-  for (let i = 0; i < 13; i++) {
+  for (let i = 0; i < 12; i++) {
     code += CODE_CHARS[Math.abs(n) % CODE_CHARS.length];
     n = Math.floor(Math.abs(n) / CODE_CHARS.length) + Math.floor(r() * 1e6);
   }
+  code += creditCodeCheckChar(code); // GB 32100: intake checks it
   return {
     name: `嘉兴${pick(r, WORDS)}${pick(r, WORDS)}有限公司${index}`,
     creditCode: code,
@@ -202,6 +205,12 @@ export class CaseDriver {
     }
   }
 
+  /**
+   * What the API's lookup of a merge target would find (MergeCase needs it in the context). The generated
+   * cases merge into an earlier, still open case, so the default answers 'received'.
+   */
+  lookupCase: (caseId: string) => NonNullable<DecisionContext['mergeTarget']>['status'] = () => 'received';
+
   private decideAt(command: CaseCommand, actor: Actor, at: string): number {
     this.commands++;
     const decision = decide(this.state, command, {
@@ -209,6 +218,7 @@ export class CaseDriver {
       actor,
       commandId: `${this.caseId}/cmd-${this.commands}`,
       correlationId: `${this.caseId}/req-${this.commands}`,
+      ...(command.type === 'MergeCase' ? { mergeTarget: { caseId: command.data.intoCaseId, status: this.lookupCase(command.data.intoCaseId) } } : {}),
     });
     if (!decision.ok) throw new CommandRefused(`${command.type} on ${this.caseId} at ${at}: ${decision.rejection.reason}`);
     for (const unsealed of decision.events) {

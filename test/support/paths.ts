@@ -298,9 +298,11 @@ const builders: Record<PathName, PathBuilder> = {
         'ReferralOpened',
         'ReplySent',
         'FeedbackRecorded',
+        'ReferralClosed',
         'CaseClosed',
       ],
-      // The arbitration referral was still open when the centre closed its file: cancelled.
+      // The arbitration referral was still open when the centre closed its file: closed with the case
+      // (ReferralClosed), and its child workflow cancelled.
       referrals: [
         { department: 'hr', status: 'answered', overdue: false },
         { department: 'justice', status: 'answered', overdue: false },
@@ -355,7 +357,7 @@ const builders: Record<PathName, PathBuilder> = {
     expected: {
       caseId,
       status: 'withdrawn',
-      events: ['CaseReceived', 'CaseAccepted', 'CaseClassified', 'CaseRouted', 'ReferralOpened', 'CaseSuspended', 'CaseWithdrawn'],
+      events: ['CaseReceived', 'CaseAccepted', 'CaseClassified', 'CaseRouted', 'ReferralOpened', 'CaseSuspended', 'ReferralClosed', 'CaseWithdrawn'],
       referrals: [{ department: 'justice', status: 'cancelled', overdue: false }],
     },
   }),
@@ -409,8 +411,19 @@ const builders: Record<PathName, PathBuilder> = {
           expectEqual(s.reopenCount, 1, 'reopen count');
           expectEqual(s.outcome, null, 'outcome');
           expectEqual(s.clocks['complaint-reply']?.status, 'running', 'reply clock after the reopen');
+          // Issue 9: the reopened mediation gets its mediation clock again, counted from the reopening.
+          expectEqual(s.clocks['mediation-conclude']?.status, 'running', 'mediation clock after the reopen');
+          expectEqual(s.clocks['mediation-conclude']?.startedAt === s.reopenedAt, true, 'mediation clock restarted at the reopening');
         },
       }),
+      // A new agreement needs a session held after the reopening.
+      rejected(
+        request(
+          { type: 'RecordAgreement', caseId, data: { totalAmountFen: 1, items: [{ kind: 'wages', amountFen: 1 }], schedule: [{ dueOn: chinaDate(startMs + 20 * DAY), amountFen: 1 }], terms: '—' } },
+          mediator,
+        ),
+        'illegal-state',
+      ),
     ],
     expected: {
       caseId,
@@ -566,7 +579,9 @@ const builders: Record<PathName, PathBuilder> = {
     steps: [
       { kind: 'start', input: receiveInput(otherCaseId) },
       cmd({ type: 'AcceptCase', caseId: otherCaseId, data: {} }, clerk),
-      cmd({ type: 'MergeCase', caseId, data: { intoCaseId: otherCaseId, reason: '同一职工就同一欠薪事项重复投诉' } }, clerk),
+      // The API looks the target up and passes it with the command; then the target records the duplicate.
+      command({ ...request({ type: 'MergeCase', caseId, data: { intoCaseId: otherCaseId, reason: '同一职工就同一欠薪事项重复投诉' } }, clerk), mergeTarget: { caseId: otherCaseId, status: 'accepted' } }),
+      cmd({ type: 'RecordMergedDuplicate', caseId: otherCaseId, data: { fromCaseId: caseId, reason: '同一职工就同一欠薪事项重复投诉' } }, clerk),
       cmd({ type: 'LinkCase', caseId: otherCaseId, data: { linkedCaseId: caseId, relation: 'related' } }, clerk),
       rejected(request({ type: 'ReopenCase', caseId, data: { reason: 'new-facts', note: '补充材料' } }, mediator), 'illegal-state'),
       expectCase(caseId, {
@@ -583,7 +598,7 @@ const builders: Record<PathName, PathBuilder> = {
       status: 'closed',
       events: ['CaseReceived', 'CaseMerged', 'CaseClosed'],
       referrals: [],
-      others: [{ caseId: otherCaseId, status: 'accepted', events: ['CaseReceived', 'CaseAccepted', 'CaseLinked'] }],
+      others: [{ caseId: otherCaseId, status: 'accepted', events: ['CaseReceived', 'CaseAccepted', 'DuplicateMergedIn', 'CaseLinked'] }],
     },
   }),
 };

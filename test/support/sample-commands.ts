@@ -16,6 +16,7 @@ export const sampleCommands: { [T in CommandType]: Extract<CaseCommand, { type: 
   ScheduleSession: { at: '2026-12-01T02:00:00.000Z', place: '调解室', departments: ['union'] },
   HoldSession: { sessionId: `${CASE_ID}/S-7`, outcome: 'progress', minutes: '记录', departmentOpinions: [] },
   AgreeExtension: { days: 5, complainantConsents: true, respondentConsents: true, reason: '核账' },
+  ApproveExtension: { days: 10, clock: 'arbitration-award', approvedBy: '仲裁委员会主任', reason: '案情复杂', partiesNotified: '书面通知（延字〔2025〕1号）' },
   SuspendCase: { reason: 'awaiting-materials' },
   ResumeCase: {},
   CheckClocks: {},
@@ -41,6 +42,7 @@ export const sampleCommands: { [T in CommandType]: Extract<CaseCommand, { type: 
   CloseCase: {},
   ReopenCase: { reason: 'new-facts', note: '新情况' },
   MergeCase: { intoCaseId: 'case-0', reason: '重复' },
+  RecordMergedDuplicate: { fromCaseId: 'case-8', reason: '重复' },
   LinkCase: { linkedCaseId: 'case-9', relation: 'related' },
 };
 

@@ -140,7 +140,7 @@ describe('IssueSupervision / AnswerSupervision', () => {
 
 describe('closed cases', () => {
   it('refuse escalation and supervision until reopened', () => {
-    given(closed).when(cmd('EscalateCase', { note: 'x' })).thenRejects('illegal-state', /closed; reopen it first/);
+    given(closed).when(cmd('EscalateCase', { note: 'x' })).thenRejects('illegal-state', /cannot escalate the case: the case is closed/);
     given(closed).when(cmd('IssueSupervision', { note: 'x' })).thenRejects('illegal-state', /closed; reopen it first/);
   });
 });

@@ -21,8 +21,16 @@ describe('SendReply (答复)', () => {
       .then([ev('ReplySent', { method: 'public-posting', summary: '已张榜公布' })]);
   });
 
-  it('refuses before there is an outcome', () => {
-    given(inMediation).when(cmd('SendReply', { method: 'phone', summary: 'x' })).thenRejects('illegal-state', /once the case has an outcome/);
+  it('given a case in mediation, when a reply (回音) is sent, then it is recorded and the case stays in mediation', () => {
+    const { after } = given(inMediation)
+      .when(cmd('SendReply', { method: 'phone', summary: '已受理，正在调解' }))
+      .then([ev('ReplySent', { method: 'phone', summary: '已受理，正在调解' })]);
+    expect(after).toMatchObject({ status: 'in-mediation', repliesSent: 1, outcome: null });
+    expect(after.status !== 'none' && after.clocks['complaint-reply']?.status).toBe('stopped');
+  });
+
+  it('given a case only received, when a reply is sent, then it is refused: a reply follows acceptance or rejection', () => {
+    given(received).when(cmd('SendReply', { method: 'phone', summary: 'x' })).thenRejects('illegal-state', /accepted or rejected/);
   });
 
   it('refuses a second reply unless a re-check is open', () => {
@@ -85,7 +93,14 @@ describe('RecordFeedback (回访)', () => {
 
 describe('CloseCase (结案)', () => {
   it('closes a replied case with its outcome', () => {
-    const { after } = given(replied).when(cmd('CloseCase', {})).then([ev('CaseClosed', { outcome: 'agreement' })]);
+    // The two joining departments' referrals are still open: each ends, on record, before the case.
+    const { after } = given(replied)
+      .when(cmd('CloseCase', {}))
+      .then([
+        ev('ReferralClosed', { referralId: 'case-1/R-5', department: 'hr', reason: 'case-closed' }),
+        ev('ReferralClosed', { referralId: 'case-1/R-6', department: 'court', reason: 'case-closed' }),
+        ev('CaseClosed', { outcome: 'agreement' }),
+      ]);
     expect(after).toMatchObject({ status: 'closed', outcome: 'agreement' });
   });
 
@@ -160,8 +175,10 @@ describe('ReopenCase', () => {
 describe('MergeCase / LinkCase', () => {
   it('merges a duplicate complaint into another case and closes it', () => {
     const { after } = given(routed)
-      .when(cmd('MergeCase', { intoCaseId: 'case-0', reason: '同一批职工重复投诉' }))
+      .when(cmd('MergeCase', { intoCaseId: 'case-0', reason: '同一批职工重复投诉' }), { mergeTarget: { caseId: 'case-0', status: 'in-mediation' } })
       .then([
+        ev('ReferralClosed', { referralId: 'case-1/R-5', department: 'hr', reason: 'case-merged' }),
+        ev('ReferralClosed', { referralId: 'case-1/R-6', department: 'court', reason: 'case-merged' }),
         ev('CaseMerged', { intoCaseId: 'case-0', reason: '同一批职工重复投诉' }),
         ev('CaseClosed', { outcome: 'merged', note: 'duplicate of case-0' }),
       ]);

@@ -304,7 +304,7 @@ describe('dates outside the calendar', () => {
 
   it('still rejects a command whose clocks would start before the loaded years, instead of sealing it', () => {
     given([])
-      .when(receiveCase(), { now: '2023-12-29T02:00:00.000Z' })
+      .when(receiveCase({ claim: { ...receiveCase().data.claim, infringedOn: '2023-06-01' } }), { now: '2023-12-29T02:00:00.000Z' })
       .thenRejects('illegal-state', /2023-12-29 is outside the loaded calendar/);
   });
 });

@@ -26,9 +26,9 @@ describe('ScheduleSession / HoldSession', () => {
       minutes: '企业承认欠薪',
       departmentOpinions: [{ department: 'hr' as const, opinion: '应足额支付' }],
     };
-    const { after } = given(inMediation).when(cmd('HoldSession', data)).then([ev('SessionHeld', data)]);
+    const { after } = given(inMediation).when(cmd('HoldSession', data), { now: at(T0, days(2)) }).then([ev('SessionHeld', data)]);
     expect(after).toMatchObject({ sessions: { [SESSION_ID]: { status: 'held' } } });
-    given(sessionHeld).when(cmd('HoldSession', data)).thenRejects('illegal-state', /already held/);
+    given(sessionHeld).when(cmd('HoldSession', data), { now: at(T0, days(2)) }).thenRejects('illegal-state', /already held/);
   });
 
   it('refuses to hold an unknown session', () => {
@@ -64,29 +64,28 @@ describe('AgreeExtension (劳动争议调解仲裁法 第十四条)', () => {
     const named = (clock: string, days = 5) =>
       cmd('AgreeExtension', { days, clock, complainantConsents: true, respondentConsents: true, reason: 'x' });
     given(inMediation).when(named('complaint-reply')).thenRejects('validation', /complaint-reply deadline cannot be extended/);
-    given(inMediation).when(named('petition-handle')).thenRejects('illegal-state', /petition-handle deadline is not running/);
+    given(inMediation).when(named('petition-handle')).thenRejects('validation', /approval of the head of the body handling the petition, not by the parties/);
+    given(inMediation).when(approved('petition-handle', 5)).thenRejects('illegal-state', /petition-handle deadline is not running/);
   });
 
-  it('keeps a named deadline within its statutory ceiling (信访 第三十四条: +30 days)', () => {
+  it('keeps a head-approved deadline within its statutory ceiling (信访 第三十四条: +30 days), without party consent', () => {
     const petition = [
       caseReceived({ channel: 'petition-transfer', petitionRef: 'XF-1' }),
       ev('CaseAccepted', {}),
     ];
-    const named = (days: number) =>
-      cmd('AgreeExtension', { days, clock: 'petition-handle', complainantConsents: true, respondentConsents: true, reason: '情况复杂' });
-    given(petition)
-      .when(named(20))
-      .then([ev('ExtensionAgreed', { days: 20, clock: 'petition-handle', consent: { complainant: true, respondent: true }, reason: '情况复杂' })]);
-    const extended = [
-      ...petition,
-      ev('ExtensionAgreed', { days: 20, clock: 'petition-handle', consent: { complainant: true, respondent: true }, reason: '情况复杂' }),
-    ];
-    given(extended).when(named(11)).thenRejects('validation', /at most 30 days in all \(20 already granted\)/);
-    given(extended)
-      .when(named(10))
-      .then([ev('ExtensionAgreed', { days: 10, clock: 'petition-handle', consent: { complainant: true, respondent: true }, reason: '情况复杂' })]);
+    given(petition).when(approved('petition-handle', 20)).then([ev('ExtensionApproved', approvedData('petition-handle', 20))]);
+    const extended = [...petition, ev('ExtensionApproved', approvedData('petition-handle', 20))];
+    given(extended).when(approved('petition-handle', 11)).thenRejects('validation', /at most 30 days in all \(20 already granted/);
+    given(extended).when(approved('petition-handle', 10)).then([ev('ExtensionApproved', approvedData('petition-handle', 10))]);
   });
 });
+
+function approvedData(clock: string, days: number) {
+  return { days, clock, approvedBy: '信访局负责人', reason: '情况复杂，需调取社保记录', partiesNotified: '延期告知书已送达双方' };
+}
+function approved(clock: string, days: number) {
+  return cmd('ApproveExtension', approvedData(clock, days));
+}
 
 describe('SuspendCase / ResumeCase', () => {
   const suspended = [...inMediation, ev('CaseSuspended', { reason: 'awaiting-materials' as const, note: '等待工资表' })];

@@ -130,6 +130,8 @@ describe('the judicial-confirmation window is the clock’s (人民调解法 第
     // 30 days from Monday 06-02 end on Wednesday 07-02.
     given(secondAgreement).when(request, { now: '2025-06-10T02:00:00.000Z' }).then([
       ev('JudicialConfirmationRequested', { agreementId: SECOND, court: '秀洲区人民法院', jointApplication: true }),
+      // The court referral of the first round ended with the closed case; the application opens a new one.
+      ev('ReferralOpened', { referralId: `${CASE_ID}/R-${secondAgreement.length + 2}`, department: 'court', task: `judicial confirmation of agreement ${SECOND}` }),
     ]);
     given(secondAgreement)
       .when(request, { now: '2025-07-02T16:00:00.000Z' })
@@ -222,14 +224,14 @@ describe('judicial confirmation (人民调解法 第三十三条)', () => {
 describe('RecordPayment', () => {
   it('records payments against the agreement, keeping the running total', () => {
     const { after } = given(agreed)
-      .when(cmd('RecordPayment', { amountFen: 1_000_000, paidOn: '2025-03-31' }))
+      .when(cmd('RecordPayment', { amountFen: 1_000_000, paidOn: '2025-03-31' }), { now: at(T0, days(30)) })
       .then([ev('PaymentRecorded', { agreementId: AGREEMENT_ID, amountFen: 1_000_000, paidOn: '2025-03-31', paidToDateFen: 1_000_000 })]);
     expect(after).toMatchObject({ agreement: { paidFen: 1_000_000 } });
   });
 
   it('keeps recording after the reply', () => {
     given(replied)
-      .when(cmd('RecordPayment', { amountFen: 500_000, paidOn: '2025-04-30' }))
+      .when(cmd('RecordPayment', { amountFen: 500_000, paidOn: '2025-04-30' }), { now: at(T0, days(60)) })
       .then([ev('PaymentRecorded', { agreementId: AGREEMENT_ID, amountFen: 500_000, paidOn: '2025-04-30', paidToDateFen: 500_000 })]);
   });
 
@@ -296,7 +298,12 @@ describe('WithdrawCase', () => {
     const suspended = [...inMediation, ev('CaseSuspended', { reason: 'party-unavailable' })];
     const { after } = given(suspended)
       .when(cmd('WithdrawCase', { reason: '已与企业自行和解' }), { actor: { id: 'person-1', role: 'complainant' } })
-      .then([ev('CaseWithdrawn', { reason: '已与企业自行和解' })]);
+      .then([
+        // The joining departments' referrals end with the case, on record.
+        ev('ReferralClosed', { referralId: `${CASE_ID}/R-5`, department: 'hr', reason: 'case-withdrawn' }),
+        ev('ReferralClosed', { referralId: `${CASE_ID}/R-6`, department: 'court', reason: 'case-withdrawn' }),
+        ev('CaseWithdrawn', { reason: '已与企业自行和解' }),
+      ]);
     expect(after).toMatchObject({ status: 'withdrawn', outcome: 'withdrawn', suspended: null });
   });
 

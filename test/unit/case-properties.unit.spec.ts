@@ -12,8 +12,9 @@ import { COMMAND_TYPES, type CaseCommand, type CommandType } from '../../domain/
 import { decide } from '../../domain/case/decide.js';
 import type { DecisionContext } from '../../domain/case/decision.js';
 import { evolve, foldEvents } from '../../domain/case/evolve.js';
-import { assertInvariants } from '../../domain/case/invariants.js';
-import type { CaseState, OpenStatus } from '../../domain/case/state.js';
+import { assertInvariants, caseIsOver } from '../../domain/case/invariants.js';
+import { chinaDateOf } from '../../domain/calendar/index.js';
+import { type CaseState, type OpenStatus } from '../../domain/case/state.js';
 import { canonicalJson } from '../../events/canonical-json.js';
 import { sealEvent, sealEvents, verifyChain } from '../../events/chain.js';
 import { parseEvent } from '../../events/parse.js';
@@ -33,10 +34,12 @@ const likely: Record<'none' | OpenStatus, CommandType[]> = {
   routed: [
     'ScheduleSession', 'ScheduleSession', 'ScheduleSession', 'ScheduleSession', 'OpenReferral', 'AcceptReferral', 'AnswerReferral',
     'ObjectToReferral', 'MarkReferralOverdue', 'RecordMediationFailure', 'AgreeExtension', 'CheckClocks', 'IssueSupervision',
+    'SendReply', 'MergeCase', 'WithdrawCase',
   ],
   'in-mediation': [
     'HoldSession', 'HoldSession', 'HoldSession', 'RecordAgreement', 'RecordAgreement', 'RecordAgreement', 'ScheduleSession',
     'RecordMediationFailure', 'AgreeExtension', 'SuspendCase', 'ResumeCase', 'CheckClocks', 'EscalateCase', 'AnswerSupervision',
+    'SendReply', 'RecordMergedDuplicate',
   ],
   agreement: [
     'RequestJudicialConfirmation', 'RequestJudicialConfirmation', 'RequestJudicialConfirmation', 'GrantJudicialConfirmation',
@@ -44,7 +47,7 @@ const likely: Record<'none' | OpenStatus, CommandType[]> = {
     'ReferToLitigation', 'CheckClocks',
   ],
   'mediation-failed': ['ReferToArbitration', 'ReferToLitigation', 'SendReply', 'AcceptReferral'],
-  'referred-out': ['SendReply', 'SendReply', 'AcceptReferral', 'AnswerReferral', 'CheckClocks'],
+  'referred-out': ['SendReply', 'SendReply', 'AcceptReferral', 'AnswerReferral', 'CheckClocks', 'ApproveExtension'],
   withdrawn: ['SendReply'],
   rejected: ['SendReply', 'CloseCase'],
   replied: ['RecordFeedback', 'RecordFeedback', 'CloseCase', 'CloseCase', 'SendReply', 'AnswerSupervision', 'RecordPayment', 'CheckClocks'],
@@ -106,6 +109,7 @@ function commandFor(state: CaseState, s: Step, now: string): CaseCommand {
     data['complainants'] = [complainant('person-1'), ...(s.workers > 1 ? [complainant('person-2', '李四')] : [])];
   }
   if (type === 'ScheduleSession') data['at'] = at(now, 2);
+  if (type === 'RecordPayment') data['paidOn'] = chinaDateOf(now);
   if (type === 'RecordFeedback') data['score'] = s.score;
   if (type === 'RecordAgreement') {
     data['totalAmountFen'] = s.amount;
@@ -136,6 +140,8 @@ interface Run {
   state: CaseState;
   log: CaseEvent[];
   rejections: string[];
+  /** The run passed through a closed, withdrawn, rejected or merged state. */
+  ended: boolean;
 }
 
 /** Runs start from no case or from a valid history at a later stage, so deep states are common. */
@@ -147,11 +153,19 @@ function run(start: keyof typeof startingPoints, stepList: readonly Step[], seen
   let state: CaseState = foldEvents(log);
   let now = T0;
   const rejections: string[] = [];
+  let ended = false;
   assertInvariants(state);
   for (const [i, s] of stepList.entries()) {
     now = at(now, s.advanceHours);
     const command = commandFor(state, s, now);
-    const context: DecisionContext = { now, actor: actorFor(command, state, s), commandId: `cmd-${i}`, correlationId: `corr-${i}` };
+    const context: DecisionContext = {
+      now,
+      actor: actorFor(command, state, s),
+      commandId: `cmd-${i}`,
+      correlationId: `corr-${i}`,
+      // The merge target as the API would have found it: mostly open, sometimes ended or missing.
+      ...(command.type === 'MergeCase' ? { mergeTarget: { caseId: command.data.intoCaseId, status: nth(['in-mediation', 'routed', 'closed', 'none'] as const, s.pick)! } } : {}),
+    };
     const decision = decide(state, command, context);
     // Pure: the same inputs decide the same way.
     expect(decide(state, command, context)).toEqual(decision);
@@ -169,8 +183,9 @@ function run(start: keyof typeof startingPoints, stepList: readonly Step[], seen
       seen?.add(event.type);
     }
     assertInvariants(state);
+    ended ||= state.status !== 'none' && caseIsOver(state);
   }
-  return { state, log, rejections };
+  return { state, log, rejections, ended };
 }
 
 describe('random command sequences', () => {
@@ -184,6 +199,27 @@ describe('random command sequences', () => {
     );
     // The generator must actually exercise the decider: most event types occur somewhere.
     expect(seen.size, `seen: ${[...seen].join(', ')}`).toBeGreaterThanOrEqual(36);
+  });
+
+  it('leave no running duty clock (one whose breach escalates or supervises) and no open referral in a closed, withdrawn, rejected or merged case', () => {
+    let endedRuns = 0;
+    fc.assert(
+      fc.property(startingPoint, steps, (start, stepList) => {
+        const { state, ended } = run(start, stepList);
+        if (ended) endedRuns++;
+        if (state.status === 'none' || !caseIsOver(state)) return;
+        const running = Object.values(state.clocks).filter(
+          (c) => (c.status === 'running' || c.status === 'paused') && (c.onBreach.escalate || c.onBreach.supervise),
+        );
+        expect(running.map((c) => c.key)).toEqual([]);
+        if (state.status === 'closed' || state.status === 'withdrawn') {
+          expect(Object.values(state.referrals).filter((r) => r.status === 'open' || r.status === 'accepted')).toEqual([]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // Not vacuous: many runs end a case (every step's state was checked by assertInvariants as well).
+    expect(endedRuns).toBeGreaterThan(20);
   });
 
   it('fold back to the state the decider held — also from the stored, JSON-round-tripped log', () => {

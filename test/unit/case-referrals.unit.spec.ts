@@ -150,7 +150,7 @@ describe('ObjectToReferral (mis-routing, 信访工作条例 第二十三条)', (
   it('forbids a mediator to object on behalf of a department', () => {
     given(routed)
       .when(cmd('ObjectToReferral', { referralId: HR, reason: 'x' }), { actor: { id: 'm-1', role: 'mediator' } })
-      .thenRejects('forbidden', /a mediator may not object to referral/);
+      .thenRejects('forbidden', /a mediator may not object to a referral/);
   });
 });
 

@@ -42,7 +42,7 @@ describe('start', () => {
       warned: [],
       breached: false,
       provisional: false,
-      policyVersion: 'sla-2025.1',
+      policyVersion: 'sla-2026.1',
       calendarVersion: chinaCalendar.version,
     });
     // 3 working days from Saturday 09-20: Sunday 09-21 is a rest day, so 09-22, 09-23, 09-24.
@@ -262,12 +262,19 @@ describe('extensions', () => {
     const award = given(
       ev('ReferredToArbitration', '2025-03-03T02:00:00.000Z'),
       ev('ReferralAccepted', '2025-03-05T02:00:00.000Z', { department: 'hr' }),
-      ev('ExtensionAgreed', '2025-04-10T02:00:00.000Z', { days: 20, clock: 'arbitration-award' }),
+      ev('ExtensionApproved', '2025-04-10T02:00:00.000Z', { days: 20, clock: 'arbitration-award' }),
     );
     // 60 days from 03-05 is 05-04, a May Day holiday; the next working day is 05-06.
     expect(clock(award, 'arbitration-award')).toMatchObject({ due: '2025-05-06', extensions: [{ days: 15 }] });
-    const again = when(award, ev('ExtensionAgreed', '2025-04-11T02:00:00.000Z', { days: 5, clock: 'arbitration-award' }));
+    const again = when(award, ev('ExtensionApproved', '2025-04-11T02:00:00.000Z', { days: 5, clock: 'arbitration-award' }));
     expect(again).toBe(award);
+    // sla-2026.1: the head approves it; a party-consent ExtensionAgreed does not move the award clock.
+    const byParties = given(
+      ev('ReferredToArbitration', '2025-03-03T02:00:00.000Z'),
+      ev('ReferralAccepted', '2025-03-05T02:00:00.000Z', { department: 'hr' }),
+      ev('ExtensionAgreed', '2025-04-10T02:00:00.000Z', { days: 10, clock: 'arbitration-award' }),
+    );
+    expect(clock(byParties, 'arbitration-award')).toMatchObject({ extensions: [] });
   });
 });
 

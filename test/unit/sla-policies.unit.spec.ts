@@ -1,7 +1,7 @@
 // The policy table is data: these checks keep it consistent with DOMAIN.md and with the event catalogue.
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, eventCatalogue, Instant } from '../../events/index.js';
-import { breachAction, policyById, slaPolicySet, type SlaPolicy, type Trigger } from '../../domain/sla/index.js';
+import { breachAction, policyById, slaPolicySet, slaPolicySet2025, type SlaPolicy, type Trigger } from '../../domain/sla/index.js';
 
 const triggerLists = (p: SlaPolicy): Record<string, readonly Trigger[]> => ({
   start: p.start,
@@ -33,19 +33,30 @@ describe('SLA policy set sla-2025.1', () => {
       ['review-request', 30, 'calendar-days'],
       ['review-decide', 30, 'calendar-days'],
     ]);
-    expect(slaPolicySet.version).toBe('sla-2025.1');
+    expect(slaPolicySet.version).toBe('sla-2026.1');
+    // The set before issue 9 stays, for the runs and audits of cases that started under it.
+    expect(slaPolicySet2025.version).toBe('sla-2025.1');
+    expect(slaPolicySet2025.policies.map((p) => p.id)).toEqual(slaPolicySet.policies.map((p) => p.id));
   });
 
-  it('caps the statutory extensions: court decision +10, arbitration award +15, petition handling +30', () => {
+  it('caps every extendable clock, says who approves, and cites the source of the ceiling', () => {
     const caps = Object.fromEntries(
-      slaPolicySet.policies.flatMap((p) => p.extend.map((e) => [p.id, e.maxTotalDays ?? 'by consent'])),
+      slaPolicySet.policies.flatMap((p) => p.extend.map((e) => [p.id, [e.maxTotalDays, e.approval, e.on.type]])),
     );
     expect(caps).toEqual({
-      'mediation-conclude': 'by consent',
-      'court-confirmation-decide': 10,
-      'arbitration-award': 15,
-      'petition-handle': 30,
+      'mediation-conclude': [15, 'parties-consent', 'ExtensionAgreed'],
+      'court-confirmation-decide': [10, 'head', 'ExtensionApproved'],
+      'arbitration-award': [15, 'head', 'ExtensionApproved'],
+      'petition-handle': [30, 'head', 'ExtensionApproved'],
     });
+    for (const policy of slaPolicySet.policies) {
+      for (const rule of policy.extend) {
+        expect(rule.ceilingSource, policy.id).toBeTruthy();
+        if (rule.approval === 'head') expect(rule.approver?.zh, policy.id).toBeTruthy();
+      }
+    }
+    // The mediation ceiling is the centre's own policy, and says so.
+    expect(policyById(slaPolicySet, 'mediation-conclude')?.extend[0]?.ceilingSource).toMatch(/本中心规定（可配置）/);
   });
 
   it.each(slaPolicySet.policies.map((p) => [p.id, p] as const))('%s: names, source, thresholds and starting events', (_id, p) => {
