@@ -3,7 +3,7 @@
 // every route, with real tokens, on the whole stack. The expected answers are written out here, not
 // derived from api/authz.ts, so that a change to the table shows up as a failing pair.
 //
-// Case A: 城关镇, wage arrears, routed (union leads; hr and court join). Case B: 东城镇, routed likewise.
+// Case A: 城关镇, wage arrears, routed (union leads; hr and court join). Case B: 王江泾镇, routed likewise.
 // Town staff are of 城关镇; liaisons and the other staff are of the county.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -38,7 +38,7 @@ const newCase = (town: string) => ({
   channel: 'walk-in',
   complainants: [{ name: '赵六', phone: '13900000001' }],
   workerCount: 1,
-  respondent: { name: `${town}某电子厂`, creditCode: '91330100MA2YYYYY2Y', town, industry: 'electronics', responsibleDepartment: '经信局', level: 'enterprise' },
+  respondent: { name: `${town}某电子厂`, creditCode: '91330100MA2XXXXX1B', town, industry: 'electronics', responsibleDepartment: '经信局', level: 'enterprise' },
   claim: { disputeTypeHint: 'wage-arrears', summary: '拖欠工资', amountClaimedFen: 500_000 },
 });
 
@@ -103,7 +103,7 @@ describeWithStack('authorisation: every principal against every route, with real
     for (const p of PRINCIPALS) tokens.set(p, SERVICE.has(p) ? await serviceToken(p as 'mediation-cli') : await tokenFor(p));
 
     // Two routed cases, one per town, filed by the county's intake bridge.
-    for (const [key, town] of [['a', '城关镇'], ['b', '东城镇']] as const) {
+    for (const [key, town] of [['a', '城关镇'], ['b', '王江泾镇']] as const) {
       const created = await call('mediation-intake-bridge', 'POST', '/cases', newCase(town));
       expect(created.status).toBe(201);
       const caseId = (created.body as { caseId: string }).caseId;

@@ -190,8 +190,11 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     }
     const noConsent = await command('AgreeExtension', extension, mediatorHeaders);
     expect(noConsent.status).toBe(400);
-    // The core's reason (api/messages.ts renders it in the caller's language once the domain has its catalogue).
-    expect(((await noConsent.json()) as { detail: string }).detail).toBe("an extension needs both parties' consent");
+    // The core's rejection, rendered from its key in the caller's language: Chinese unless asked otherwise.
+    expect(((await noConsent.json()) as { detail: string }).detail).toBe('调解延期须经双方当事人同意');
+    const inEnglish = await command('AgreeExtension', extension, { ...mediatorHeaders, 'accept-language': 'en' });
+    expect(inEnglish.status).toBe(400);
+    expect(((await inEnglish.json()) as { detail: string }).detail).toBe("an extension needs both parties' consent");
 
     expect((await command('ReceiveCase', {})).status).toBe(404);
     expect((await command('NoSuchCommand', {})).status).toBe(404);

@@ -448,7 +448,9 @@ function lifecycle(d: CaseDriver, r: Rand, company: Enterprise, earlier: string 
   for (const referral of Object.values(d.open.referrals)) {
     const who = liaison(referral.department);
     const late = chance(r, slow ? 0.3 : 0.06);
-    const objects = chance(r, 0.05);
+    // An objection to a mis-routed referral is only heard within its 5 working days (信访工作条例 第二十三条):
+    // a department that answers late does not object. (Drawn first, so the random stream stays as it was.)
+    const objects = chance(r, 0.05) && !late;
     later(late ? referralAt(7, 12) : referralAt(0.1, 3), (at) => {
       if (d.open.referrals[referral.referralId]?.status !== 'open' || d.open.status === 'closed') return;
       if (objects) {
