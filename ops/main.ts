@@ -124,8 +124,17 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
       MEDIATION_CACHE_DIR: config.cacheDir,
     };
     const tTests = Date.now();
+    // On each hard date the local OpenID provider restarts on the test processes' clock: it stamps the
+    // tokens, and on the real time every token would look expired (or not yet issued) to the API under test.
+    const onDate = async (clock: NodeJS.ProcessEnv) => {
+      const provider = running.findIndex((s) => s.name === 'oidc');
+      if (provider < 0) return;
+      await stopService(running[provider]!);
+      running.splice(provider, 1);
+      running.push(await startOidcProvider(config, clock));
+    };
     const vitest = opts.dates
-      ? await runVitestOnDates(opts.dates, vitestArgs.length > 0 ? vitestArgs : [...DATE_SENSITIVE_SUITES], env, config.dataDir, installed.fakeTimeLib!)
+      ? await runVitestOnDates(opts.dates, vitestArgs.length > 0 ? vitestArgs : [...DATE_SENSITIVE_SUITES], env, config.dataDir, installed.fakeTimeLib!, onDate)
       : await runVitest(vitestArgs, env, config.dataDir);
     // The whole suite includes the lint (determinism rules for domain/, events/, workflows/); a run of
     // chosen files does not (`npm run lint` runs it alone).
@@ -191,13 +200,16 @@ async function runVitestOnDates(
   env: NodeJS.ProcessEnv,
   dataDir: string,
   fakeTimeLib: string,
+  onDate: (clock: NodeJS.ProcessEnv) => Promise<void>,
 ): Promise<{ code: number; closingLine: string }> {
   const total: VitestCounts = { passed: 0, failed: 0, skipped: 0 };
   const lines: string[] = [];
   let code = 0;
   for (const [i, date] of dates.entries()) {
     log.info({ today: date.at, why: date.why, run: `${i + 1} of ${dates.length}` }, 'running the date-sensitive suites as if today were this day');
-    const result = await runVitest(args, { ...env, ...fakeClockEnvironment(fakeTimeLib, date.at) }, dataDir, `vitest-report-${i + 1}.json`);
+    const clock = fakeClockEnvironment(fakeTimeLib, date.at);
+    await onDate(clock);
+    const result = await runVitest(args, { ...env, ...clock }, dataDir, `vitest-report-${i + 1}.json`);
     if (result.code !== 0) code = result.code;
     if (result.counts) {
       total.passed += result.counts.passed;
@@ -307,7 +319,7 @@ async function startApp(name: string, entry: string, config: StackConfig, env: N
 
 // The local OpenID provider (ops/oidc): its own process, like the other servers; not when OIDC_ISSUER
 // names a real one.
-async function startOidcProvider(config: StackConfig): Promise<Service> {
+async function startOidcProvider(config: StackConfig, clock: NodeJS.ProcessEnv = {}): Promise<Service> {
   if (await portIsOpen(config.host, config.oidc.port)) {
     throw new Error(`port ${config.oidc.port} (OIDC_PORT) is already in use: stop what holds it or choose another OIDC_PORT`);
   }
@@ -316,6 +328,7 @@ async function startOidcProvider(config: StackConfig): Promise<Service> {
     OIDC_PORT: String(config.oidc.port),
     OIDC_DATA_DIR: path.join(config.dataDir, 'oidc'),
     API_PORT: String(config.api.port),
+    ...clock,
   });
   await waitFor('OpenID provider', () => httpOk(`${config.oidc.issuer}/.well-known/openid-configuration`), { timeoutMs: 30_000, service });
   log.info({ issuer: config.oidc.issuer }, 'OpenID provider is up');
