@@ -164,8 +164,12 @@ function kafkaProperties(config: StackConfig, logDir: string): string {
     // Topics are created by the scripts with the partitions we want, never by a typo in a client.
     'auto.create.topics.enable=false',
     // `npm run test:dates` shifts the test processes' clocks by months, so their records carry timestamps
-    // far from this broker's (real) time; Kafka 4 refuses those an hour ahead by default. Test broker only.
-    ...(config.profile === 'test' ? ['log.message.timestamp.after.max.ms=9223372036854775807', 'log.message.timestamp.before.max.ms=9223372036854775807'] : []),
+    // far from this broker's (real) time: Kafka 4 refuses those an hour ahead by default, and its retention
+    // check (every 5 minutes, 7 days by default) deleted a whole test topic stamped months back in mid-test.
+    // Test broker only; the case-events topic keeps everything anyway (retention.ms=-1).
+    ...(config.profile === 'test'
+      ? ['log.message.timestamp.after.max.ms=9223372036854775807', 'log.message.timestamp.before.max.ms=9223372036854775807', 'log.retention.ms=-1']
+      : []),
     '',
   ].join('\n');
 }
