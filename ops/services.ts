@@ -88,7 +88,8 @@ export async function startKafka(config: StackConfig, installed: Installed, log:
 
   // The storage is formatted once, with a cluster id kept beside it; a formatted directory is kept.
   const clusterIdFile = path.join(dir, 'cluster-id');
-  if (!fs.existsSync(clusterIdFile)) fs.writeFileSync(clusterIdFile, newKafkaClusterId());
+  // An id kept by an older start may begin with '-', which could never be formatted: make a new one.
+  if (!fs.existsSync(clusterIdFile) || fs.readFileSync(clusterIdFile, 'utf8').startsWith('-')) fs.writeFileSync(clusterIdFile, newKafkaClusterId());
   const clusterId = fs.readFileSync(clusterIdFile, 'utf8').trim();
   const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, '--ignore-formatted'], { encoding: 'utf8' });
   if (format.status !== 0) {
@@ -188,8 +189,15 @@ const kafkaLog4j = [
 ].join('\n');
 
 // Kafka wants a 16-byte UUID in URL-safe base64 without padding (22 characters).
-function newKafkaClusterId(): string {
-  return crypto.randomBytes(16).toString('base64url');
+/**
+ * A Kafka cluster id: a UUID in URL-safe base64 (22 characters). One in 64 would begin with '-', which
+ * `kafka-storage format -t` reads as a flag ("argument --cluster-id/-t: expected one argument"): draw again.
+ */
+export function newKafkaClusterId(random: (n: number) => Buffer = crypto.randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 // --- PostgreSQL (a local server for DATABASE_URL, or the test run's second store) -----------------------
