@@ -37,6 +37,7 @@ export const OPERATIONS = [
   'kpis.read',
   'dead-letters.read',
   'access-log.read',
+  'temporal.payloads',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -67,6 +68,9 @@ export const AUTHORISATION: Readonly<Record<Operation, Partial<Record<StaffRole,
   'kpis.read':           { supervisor: C, auditor: A },
   'dead-letters.read':   { supervisor: C, auditor: A },
   'access-log.read':     { auditor: A, 'data-protection-officer': A },
+  // The Temporal Web UI's codec endpoint: decoded payloads carry any case's data, unscoped, so only the
+  // roles that may read every case's data (a county supervisor, an auditor, the data-protection officer).
+  'temporal.payloads':   { supervisor: C, auditor: A, 'data-protection-officer': A },
 };
 
 /** The grant of a role for an operation, or a 403 naming both. */

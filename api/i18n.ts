@@ -35,6 +35,11 @@ const catalogue = {
     en: 'x-actor-* headers are no longer accepted: who acts comes from the access token only',
   },
   'auth.role': { 'zh-CN': '访问令牌中没有可用的工作人员角色（{claim}）', en: 'the access token carries no usable staff role ({claim})' },
+  'codec.namespace': {
+    'zh-CN': '本服务只解码命名空间“{served}”的载荷，不解码“{namespace}”的',
+    en: 'this service decodes the payloads of namespace {served} only, not of {namespace}',
+  },
+  'codec.undecodable': { 'zh-CN': '载荷无法解码：{reason}', en: 'a payload cannot be decoded: {reason}' },
   'forbidden.role': { 'zh-CN': '角色“{role}”无权执行“{operation}”', en: 'the role {role} may not {operation}' },
   'forbidden.scope': { 'zh-CN': '案件 {caseId} 不在您的职责范围内（{scope}）', en: 'case {caseId} is outside your scope ({scope})' },
   'forbidden.department': { 'zh-CN': '您只能查看本部门（{department}）的队列', en: 'you may only see the queue of your own department ({department})' },

@@ -1,7 +1,7 @@
 // The API process. It also runs the projector: PGlite allows one process per data directory, so the
 // process that writes the read models is the one that serves them.
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, createKafka, createLogger, loadAppConfig } from '../runtime/index.js';
+import { ConfigError, createKafka, createLogger, encryptedDataConverter, envKeySource, loadAppConfig, PayloadKeyError } from '../runtime/index.js';
 import { startProjector } from '../readmodels/consumer.js';
 import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
 import { authSettings, createVerifier, remoteKeys } from './auth.js';
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     log: log.child({ component: 'projector' }),
   });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const payloadKeys = await envKeySource().load();
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(payloadKeys) });
   const kafkaAdmin = createKafka(config.KAFKA_BROKERS, 'mediation-api', log, 'consume').admin();
   await kafkaAdmin.connect();
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     verify: createVerifier(auth, keys),
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     writeRateLimit: config.API_WRITE_RATE_LIMIT,
+    codecCorsOrigins: config.CODEC_CORS_ORIGINS,
     oidc: { issuer: auth.issuer, consoleClientId: config.OIDC_CONSOLE_CLIENT_ID },
   });
   await api.listen({ port: config.API_PORT, host: config.API_HOST });
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) process.stderr.write(err.message + '\n');
+  if (err instanceof ConfigError || err instanceof PayloadKeyError) process.stderr.write(err.message + '\n');
   else process.stderr.write(`API failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -32,6 +32,7 @@ import { health } from './health.js';
 import { message, negotiateLocale, type Locale } from './i18n.js';
 import { ApiError, parseInput, problem, RejectedError, renderError, validationError } from './problem.js';
 import { caseRoutes } from './routes/cases.js';
+import { codecCors, codecRoutes } from './routes/codec.js';
 import { readModelRoutes } from './routes/readmodels.js';
 
 declare module 'fastify' {
@@ -60,6 +61,8 @@ export interface ApiDeps {
   accessLogSchema?: string;
   bodyLimitBytes?: number;
   writeRateLimit?: number;
+  /** Browser origins that may call /codec (the Temporal Web UI's, e.g. http://127.0.0.1:8233). */
+  codecCorsOrigins?: readonly string[];
   /** For the /docs page's sign-in button (authorization code + PKCE with the console client). */
   oidc?: { issuer: string; consoleClientId: string };
 }
@@ -143,6 +146,7 @@ export async function createApi(deps: ApiDeps) {
   app.addHook('onRequest', async (req, reply) => {
     req.locale = negotiateLocale(req.headers['accept-language']);
     reply.header('x-request-id', req.id);
+    codecCors(req, reply, deps.codecCorsOrigins ?? []);
     const config = req.routeOptions.config;
     if (config.public || req.url.startsWith('/docs')) return;
     // The sign-on proxy's headers of old set who acted; nobody may believe they still do.
@@ -170,6 +174,12 @@ export async function createApi(deps: ApiDeps) {
   const writeLimit = { max: deps.writeRateLimit ?? 120, timeWindow: '1 minute' };
   await app.register(caseRoutes, { deps, accessLog, writeLimit, startCase });
   await app.register(readModelRoutes, { db: deps.db, schema: deps.schema, accessLog });
+  await app.register(codecRoutes, {
+    codecs: deps.temporal.options.loadedDataConverter.payloadCodecs,
+    namespace: deps.temporal.options.namespace,
+    corsOrigins: deps.codecCorsOrigins ?? [],
+    accessLog,
+  });
   await app.ready();
   return app;
 

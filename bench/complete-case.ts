@@ -5,6 +5,7 @@
 // TEMPORAL_ADDRESS and KAFKA_BROKERS default to the `npm start` stack. A topic of its own is created
 // and deleted again, so the bench leaves the read models alone.
 import { Client, Connection } from '@temporalio/client';
+import { testDataConverter } from '../test/support/payload-keys.js';
 import { NativeConnection } from '@temporalio/worker';
 import type { CaseCommand } from '../domain/case/commands.js';
 import { caseViewQuery, commandUpdates } from '../workflows/messages.js';
@@ -25,7 +26,7 @@ await createTopic(brokers, topic, 3);
 const nativeConnection = await NativeConnection.connect({ address });
 const worker = await startCaseWorker({ connection: nativeConnection, taskQueue, brokers, topic });
 const connection = await Connection.connect({ address });
-const client = new Client({ connection });
+const client = new Client({ connection, dataConverter: testDataConverter });
 
 const results: Array<{ events: number; ms: number }> = [];
 for (let i = 0; i < cases; i++) {

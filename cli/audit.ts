@@ -503,7 +503,15 @@ async function connectWorkflows(config: AppConfig): Promise<WorkflowViews> {
   } catch (error) {
     throw new WorkflowUnavailable(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (set TEMPORAL_ADDRESS): ${error instanceof Error ? error.message : String(error)}`);
   }
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const { encryptedDataConverter, envKeySource } = await import('../runtime/payload-codec.js');
+  let dataConverter;
+  try {
+    dataConverter = encryptedDataConverter(await envKeySource().load());
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    throw new WorkflowUnavailable(error instanceof Error ? error.message : String(error));
+  }
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   return {
     async view(caseId) {
       let timer: NodeJS.Timeout | undefined;

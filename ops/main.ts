@@ -13,6 +13,7 @@ import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
 import { DATE_SENSITIVE_SUITES, fakeClockEnvironment, HARD_DATES, type HardDate } from './fake-clock.js';
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
 import { createLogger } from '../runtime/log.js';
+import { ensureKeyringFile } from '../runtime/payload-codec.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
 import { CONSOLE_CLIENT_ID, DEV_PASSWORD, seedAccounts, serviceClients, type SeedAccount } from './oidc/accounts.js';
@@ -288,8 +289,27 @@ async function localDatabaseToStart(config: StackConfig): Promise<string | undef
   return (await portIsOpen(url.hostname, Number(url.port || 5432))) ? undefined : config.database.url;
 }
 
+/**
+ * The local stack's keys, made on first start in the data directory (mode 0600) and kept across restarts:
+ * the Temporal payload keyring and the master keyring that wraps the personal-data keys. Variables that
+ * name keys of their own (PAYLOAD_KEYS[_FILE], PERSONAL_DATA_MASTER_KEYS[_FILE]) win.
+ */
+function localKeys(config: StackConfig): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [variable, file] of [['PAYLOAD_KEYS', 'payload-keys.json'], ['PERSONAL_DATA_MASTER_KEYS', 'master-keys.json']] as const) {
+    if (process.env[variable] || process.env[`${variable}_FILE`]) continue;
+    const at = path.join(config.dataDir, 'keys', file);
+    if (ensureKeyringFile(at).created) log.info({ file: at }, 'made a new keyring for the local stack');
+    env[`${variable}_FILE`] = at;
+  }
+  return env;
+}
+
 function appEnvironment(config: StackConfig, databaseUrl: string | undefined): NodeJS.ProcessEnv {
   return {
+    ...localKeys(config),
+    // The Temporal Web UI decodes payloads through the API's codec endpoint (api/routes/codec.ts).
+    CODEC_CORS_ORIGINS: `http://${config.host}:${config.temporal.uiPort}`,
     TEMPORAL_ADDRESS: config.temporal.address,
     TEMPORAL_NAMESPACE: config.temporal.namespace,
     KAFKA_BROKERS: config.kafka.brokers.join(','),

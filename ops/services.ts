@@ -45,7 +45,8 @@ export async function startTemporal(config: StackConfig, installed: Installed, l
     // A SQLite file so cases survive a restart; WAL keeps writers from blocking the UI's readers.
     args.push('--db-filename', path.join(dir, 'temporal.db'), '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
-  if (config.temporal.ui) args.push('--ui-ip', config.host, '--ui-port', String(config.temporal.uiPort));
+  // The UI shows payloads decoded by the API (signed-in staff with the grant only; others see ciphertext).
+  if (config.temporal.ui) args.push('--ui-ip', config.host, '--ui-port', String(config.temporal.uiPort), '--ui-codec-endpoint', `http://${config.host}:${config.api.port}/codec`);
   else args.push('--headless');
   const service = startProcess({ name: 'temporal', command: installed.temporalCli, args, logFile: path.join(dir, 'temporal.log'), pidFile });
   await readyOrStopped(service, () => waitFor('Temporal frontend', () => temporalIsHealthy(config.temporal.address), { timeoutMs: 60_000, service }));

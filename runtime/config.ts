@@ -59,6 +59,12 @@ const appEnvSchema = z.object({
   OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Commands and new cases per signed-in user per minute. */
+  /** Comma-separated browser origins that may call /codec (the Temporal Web UI's). */
+  CODEC_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url('expected an origin, e.g. http://127.0.0.1:8233'))),
   API_WRITE_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
 });
 

@@ -6,6 +6,7 @@ import { createPublishActivities } from '../activities/publish.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
 import { ConfigError, loadAppConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/log.js';
+import { encryptedDataConverter, envKeySource, PayloadKeyError } from '../runtime/payload-codec.js';
 import { temporalLoggerFor } from './temporal-logger.js';
 
 async function main(): Promise<void> {
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
 
+  const dataConverter = encryptedDataConverter(await envKeySource().load());
   const kafka = createKafka(config.KAFKA_BROKERS, 'mediation-worker', log);
   const producer = await connectProducer(kafka);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
+    dataConverter,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     activities: createPublishActivities({ kafka, producer, topic: config.KAFKA_TOPIC }),
     // Let an in-flight publish finish on shutdown rather than be cancelled and retried elsewhere.
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) process.stderr.write(err.message + '\n');
+  if (err instanceof ConfigError || err instanceof PayloadKeyError) process.stderr.write(err.message + '\n');
   else process.stderr.write(`worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

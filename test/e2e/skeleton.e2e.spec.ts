@@ -3,6 +3,7 @@
 // → GET /cases/:id returns it. A bad POST starts no workflow and publishes nothing.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
+import { testDataConverter } from '../support/payload-keys.js';
 import { NativeConnection } from '@temporalio/worker';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pino from 'pino';
@@ -55,7 +56,7 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     const log = pino({ level: 'warn' });
     projector = await startProjector({ db, schema: 'rm', brokers: kafkaBrokers, topic, groupId: uniqueName('projector'), log });
     connection = await Connection.connect({ address: temporalAddress });
-    temporal = new Client({ connection });
+    temporal = new Client({ connection, dataConverter: testDataConverter });
     admin = new Kafka({ clientId: 'e2e', brokers: kafkaBrokers, logLevel: logLevel.ERROR }).admin();
     await admin.connect();
     server = await createApi({ temporal, taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log, verify: await stackVerifier() });

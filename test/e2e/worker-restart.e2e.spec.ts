@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
+import { TEST_PAYLOAD_KEYS_FILE, testDataConverter } from '../support/payload-keys.js';
 import { repoRoot } from '../../ops/config.js';
 import { chinaDateOf } from '../../domain/calendar/index.js';
 import { caseViewQuery, commandUpdates } from '../../workflows/messages.js';
@@ -26,7 +27,7 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
     // of the CLI would leave running.
     worker = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'worker/main.ts')], {
       cwd: repoRoot,
-      env: { ...process.env, TEMPORAL_ADDRESS: stack!.temporalAddress, KAFKA_BROKERS: stack!.kafkaBrokers.join(','), KAFKA_TOPIC: topic, TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+      env: { ...process.env, TEMPORAL_ADDRESS: stack!.temporalAddress, KAFKA_BROKERS: stack!.kafkaBrokers.join(','), KAFKA_TOPIC: topic, TASK_QUEUE: taskQueue, PAYLOAD_KEYS_FILE: TEST_PAYLOAD_KEYS_FILE, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   };
@@ -41,7 +42,7 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
   beforeAll(async () => {
     await createTopic(stack!.kafkaBrokers, topic, 3);
     connection = await Connection.connect({ address: stack!.temporalAddress });
-    client = new Client({ connection });
+    client = new Client({ connection, dataConverter: testDataConverter });
     startWorker();
   });
   afterAll(async () => {

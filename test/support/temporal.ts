@@ -5,6 +5,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createPublishActivities } from '../../activities/publish.js';
 import { connectProducer, createKafka } from '../../runtime/kafka.js';
+import { testDataConverter } from './payload-keys.js';
 
 // Worker state changes and the like at INFO would drown the test output.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -49,6 +50,7 @@ export async function startCaseWorker(opts: {
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
+    dataConverter: testDataConverter,
     activities: createPublishActivities({ kafka, producer, topic: opts.topic }),
   });
   const running = worker.run();

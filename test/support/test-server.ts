@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { testDataConverter } from './payload-keys.js';
 
 const START_TIMEOUT_MS = 60_000;
 
@@ -19,7 +20,7 @@ export interface OwnTestServer {
 
 // TestWorkflowEnvironment.create is private in @temporalio/testing (pinned at 1.24.0 in package.json); it is
 // what createTimeSkipping and createFromExistingServer both call. The shape is checked at run time below.
-type CreateEnvironment = (opts: { server: { type: 'existing' }; address: string; supportsTimeSkipping: boolean; namespace?: string }) => Promise<TestWorkflowEnvironment>;
+type CreateEnvironment = (opts: { server: { type: 'existing' }; address: string; supportsTimeSkipping: boolean; namespace?: string; client?: { dataConverter?: typeof testDataConverter } }) => Promise<TestWorkflowEnvironment>;
 
 export async function startTestServer(wrapperPath: string): Promise<OwnTestServer> {
   const create = (TestWorkflowEnvironment as unknown as { create?: CreateEnvironment }).create;
@@ -30,7 +31,7 @@ export async function startTestServer(wrapperPath: string): Promise<OwnTestServe
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
   try {
     await waitForPort(port, child, () => stderr);
-    const env = await create.call(TestWorkflowEnvironment, { server: { type: 'existing' }, address: `127.0.0.1:${port}`, supportsTimeSkipping: true, namespace: 'default' });
+    const env = await create.call(TestWorkflowEnvironment, { server: { type: 'existing' }, address: `127.0.0.1:${port}`, supportsTimeSkipping: true, namespace: 'default', client: { dataConverter: testDataConverter } });
     return {
       env,
       async teardown() {

@@ -12,6 +12,7 @@ import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { historyFromJSON } from '../support/history-json.js';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { workflowBundle } from '../support/temporal.js';
+import { testDataConverter } from '../support/payload-keys.js';
 import { PATH_NAMES } from '../support/paths.js';
 import { HISTORIES_DIR, MANIFEST, type RecordedHistory } from '../fixtures/record-histories.js';
 
@@ -44,7 +45,7 @@ const archivedDirs = fs.existsSync(ARCHIVED_DIR)
 
 async function replayAll(histories: HistoryAndWorkflowId[], bundle: { code: string }): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'recorded-histories' }, histories)) results.push(result);
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'recorded-histories', dataConverter: testDataConverter }, histories)) results.push(result);
   return results;
 }
 
