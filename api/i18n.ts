@@ -35,6 +35,7 @@ const catalogue = {
     en: 'x-actor-* headers are no longer accepted: who acts comes from the access token only',
   },
   'auth.role': { 'zh-CN': '访问令牌中没有可用的工作人员角色（{claim}）', en: 'the access token carries no usable staff role ({claim})' },
+  'personal-data.erased': { 'zh-CN': '已删除', en: 'erased' },
   'codec.namespace': {
     'zh-CN': '本服务只解码命名空间“{served}”的载荷，不解码“{namespace}”的',
     en: 'this service decodes the payloads of namespace {served} only, not of {namespace}',

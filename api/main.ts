@@ -6,6 +6,7 @@ import { startProjector } from '../readmodels/consumer.js';
 import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
 import { authSettings, createVerifier, remoteKeys } from './auth.js';
 import { createApi } from './server.js';
+import { masterKeySource, PersonalDataKeys } from '../runtime/personal-data-keys.js';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     projectorLag: projector.lag,
     log,
     verify: createVerifier(auth, keys),
+    personalDataKeys: new PersonalDataKeys(db, await masterKeySource().load(), config.KEY_STORE_SCHEMA),
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     writeRateLimit: config.API_WRITE_RATE_LIMIT,
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,

@@ -25,6 +25,7 @@ import type { caseWorkflow } from '../workflows/case-workflow.js';
 import type { CaseWorkflowInput } from '../workflows/messages.js';
 import type { Db } from '../readmodels/db.js';
 import type { PartitionLag } from '../readmodels/consumer.js';
+import type { PersonalDataKeys } from '../runtime/personal-data-keys.js';
 import { AccessLog } from './access-log.js';
 import type { Staff, Verifier } from './auth.js';
 import { grantFor, type Grant, type Operation } from './authz.js';
@@ -57,6 +58,8 @@ export interface ApiDeps {
   projectorLag: () => Promise<PartitionLag[]>;
   log: Logger;
   verify: Verifier;
+  /** The key store of the personal-data keys (crypto-shredding): the edge encrypts with it, reads decrypt. */
+  personalDataKeys: PersonalDataKeys;
   /** Where the access log of personal-data reads is kept (its own schema). */
   accessLogSchema?: string;
   bodyLimitBytes?: number;
@@ -160,6 +163,7 @@ export async function createApi(deps: ApiDeps) {
 
   const accessLog = new AccessLog(deps.db, deps.accessLogSchema ?? 'access');
   await accessLog.init();
+  await deps.personalDataKeys.init();
 
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, () => app.swagger());
   app.get(
@@ -175,8 +179,9 @@ export async function createApi(deps: ApiDeps) {
   await app.register(caseRoutes, { deps, accessLog, writeLimit, startCase });
   await app.register(readModelRoutes, { db: deps.db, schema: deps.schema, accessLog });
   await app.register(codecRoutes, {
-    codecs: deps.temporal.options.loadedDataConverter.payloadCodecs,
-    namespace: deps.temporal.options.namespace,
+    // The codec of the API's own Temporal client: the UI decodes exactly what the engine encodes.
+    codecs: deps.temporal.options?.loadedDataConverter?.payloadCodecs ?? [],
+    namespace: deps.temporal.options?.namespace ?? 'default',
     corsOrigins: deps.codecCorsOrigins ?? [],
     accessLog,
   });

@@ -13,6 +13,7 @@ import type { Admin } from 'kafkajs';
 import pino from 'pino';
 import { createVerifier, remoteKeys, type AuthSettings, type Staff } from '../api/auth.js';
 import { createApi } from '../api/server.js';
+import { testPersonalDataKeys } from '../test/support/payload-keys.js';
 import { repoRoot } from '../ops/config.js';
 import { openDb } from '../readmodels/db.js';
 import { createSchemaSql } from '../readmodels/schema.js';
@@ -59,6 +60,7 @@ try {
     projectorLag: async () => [],
     log: pino({ level: 'silent' }),
     writeRateLimit: 1_000_000,
+    personalDataKeys: testPersonalDataKeys(db),
   };
   const auditor: Staff = { id: 'mediation-cli', role: 'auditor', level: 'county' };
   const verified = await createApi({ ...stubs, verify: createVerifier(settings, keys), accessLogSchema: 'access_a' });

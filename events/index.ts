@@ -19,6 +19,13 @@ export { EventParseError } from './errors.js';
 export { upcasters, upcastData, type Upcaster } from './upcasters.js';
 export {
   PersonalValue,
+  CommittedValue,
+  EncryptedValue,
+  isEncryptedValue,
+  plainValueOf,
+  personalText,
+  textSubjectOf,
+  mapPersonalValues,
   personalValue,
   commitmentOf,
   erasePersonalData,

@@ -1,7 +1,20 @@
 /**
- * Personal data in events: names, ID numbers and phone numbers of complainants.
+ * Personal data in events: names, ID numbers and phone numbers of complainants, and the free text that
+ * names people (claim summary, session minutes, agreement terms).
  *
- * ## What is implemented now (salted commitments)
+ * ## Now: crypto-shredding, encrypt-then-hash (the target design below, built)
+ *
+ * New events carry only ciphertext: `{ pii: true, ref, keyId, nonce, ciphertext }` (EncryptedValue),
+ * made at the edge (the API, runtime/personal-data-keys.ts) with the data subject's own AES-256-GCM key
+ * before the command reaches Temporal. The hash covers the whole encrypted field. Keys live in a key store
+ * (PostgreSQL/PGlite schema `keys`, each row wrapped by a master key); erasure destroys them, so every copy
+ * of the ciphertext becomes unreadable while every hash still verifies. Free text of a case is keyed to the
+ * case's own subject ref (`textSubjectOf(caseId)`): it names the case's people and is erased with them.
+ *
+ * Events written before this (salted commitments, below) stay valid and readable: PersonalValue is the
+ * union of both shapes, and their hash form is unchanged.
+ *
+ * ## Before (salted commitments; still read)
  *
  * A personal value is never a bare string in an event. It is a marked field:
  *
@@ -54,14 +67,45 @@ import { sha256Hex } from './sha256.js';
 const HEX_64 = /^[0-9a-f]{64}$/;
 const HEX_32 = /^[0-9a-f]{32}$/;
 
-export const PersonalValue = z.strictObject({
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The shape of events written before encryption at the edge: a salted commitment beside the value. */
+export const CommittedValue = z.strictObject({
   pii: z.literal(true),
   ref: z.string().min(1),
   commitment: z.string().regex(HEX_64, 'must be 64 lower-case hex digits (sha256)'),
   value: z.string().min(1).optional(),
   salt: z.string().regex(HEX_32, 'must be 32 lower-case hex digits').optional(),
 });
+export type CommittedValue = z.infer<typeof CommittedValue>;
+
+/** A personal value encrypted with its subject's data key (AES-256-GCM; the tag ends the ciphertext). */
+export const EncryptedValue = z.strictObject({
+  pii: z.literal(true),
+  ref: z.string().min(1).max(200),
+  keyId: z.string().min(1).max(100),
+  nonce: z.string().regex(BASE64, 'must be base64').length(16, 'must be 12 bytes, base64'),
+  ciphertext: z.string().regex(BASE64, 'must be base64').max(40_000),
+});
+export type EncryptedValue = z.infer<typeof EncryptedValue>;
+
+export const PersonalValue = z.union([EncryptedValue, CommittedValue]);
 export type PersonalValue = z.infer<typeof PersonalValue>;
+
+/** Free text that may name people: plain in events of old, encrypted in new ones. */
+export const personalText = <T extends z.ZodType>(text: T) => z.union([EncryptedValue, text]);
+
+/** The subject ref under which a case's free text is encrypted (erased with the case's people). */
+export const textSubjectOf = (caseId: string): string => `${caseId}/text`;
+
+export function isEncryptedValue(value: unknown): value is EncryptedValue {
+  return isPersonalValue(value) && typeof (value as { ciphertext?: unknown }).ciphertext === 'string';
+}
+
+/** The plaintext an old-shape field still carries (never for encrypted fields: those need the key store). */
+export function plainValueOf(field: PersonalValue | undefined): string | undefined {
+  return field && !isEncryptedValue(field) ? field.value : undefined;
+}
 
 /** The salt that upcasted legacy events carry: they had no salt when they were written. */
 export const LEGACY_SALT = '0'.repeat(32);
@@ -72,7 +116,7 @@ export function commitmentOf(salt: string, value: string): string {
 }
 
 /** Builds a marked personal field. The salt comes from the caller (random bytes at the edge). */
-export function personalValue(ref: string, value: string, salt: string): PersonalValue {
+export function personalValue(ref: string, value: string, salt: string): CommittedValue {
   if (!HEX_32.test(salt)) throw new Error('a personal-data salt must be 32 lower-case hex digits');
   return { pii: true, ref, commitment: commitmentOf(salt, value), value, salt };
 }
@@ -83,6 +127,7 @@ export function isPersonalValue(value: unknown): value is PersonalValue {
 
 /** Why a present value fails its commitment, or null when it matches (or has been erased). */
 export function commitmentProblem(field: PersonalValue): string | null {
+  if (isEncryptedValue(field)) return null; // the hash covers the ciphertext itself
   if (field.value === undefined && field.salt === undefined) return null;
   if (field.value === undefined || field.salt === undefined) return 'value and salt must be erased together';
   return commitmentOf(field.salt, field.value) === field.commitment ? null : 'value does not match its commitment';
@@ -112,8 +157,12 @@ export function mapPersonalValues(value: unknown, replace: (field: PersonalValue
   return value;
 }
 
-/** The form of a personal field that the event hash covers: the commitment, never the plaintext. */
-export function hashedPersonalValue(field: PersonalValue): { pii: true; ref: string; commitment: string } {
+/**
+ * The form of a personal field that the event hash covers: the whole encrypted field (encrypt-then-hash),
+ * or, for the old shape, the commitment — never the plaintext.
+ */
+export function hashedPersonalValue(field: PersonalValue): EncryptedValue | { pii: true; ref: string; commitment: string } {
+  if (isEncryptedValue(field)) return { pii: true, ref: field.ref, keyId: field.keyId, nonce: field.nonce, ciphertext: field.ciphertext };
   return { pii: true, ref: field.ref, commitment: field.commitment };
 }
 
@@ -128,8 +177,9 @@ export function erasePersonalData<E extends { type: string; schemaVersion: numbe
     // migration record) — see events/upcasters.ts.
     throw new Error('CaseReceived v1 keeps personal data in plain text inside the hash: migrate the stream before erasing');
   }
+  // Encrypted fields are erased by destroying their key (the key store), not here.
   return mapPersonalValues(event, (field) =>
-    field.ref === personRef ? hashedPersonalValue(field) : field,
+    field.ref === personRef && !isEncryptedValue(field) ? hashedPersonalValue(field) : field,
   ) as E;
 }
 

@@ -1,7 +1,7 @@
 // The events of a case: one zod schema per event type's data, one envelope, and the union of both.
 // These schemas are the single source of the event types (z.infer below).
 import { z } from './zod.js';
-import { PersonalValue } from './personal-data.js';
+import { PersonalValue, personalText } from './personal-data.js';
 import {
   CalendarDate,
   Channel,
@@ -77,7 +77,8 @@ export type Respondent = z.infer<typeof Respondent>;
 
 export const Claim = z.strictObject({
   disputeTypeHint: DisputeType,
-  summary: Text,
+  /** Names people: encrypted at the edge (events of old carry it plain). */
+  summary: personalText(Text),
   amountClaimedFen: Fen.optional(),
   /** When the right was infringed (or known to be); drives the 1-year limitation (第二十七条). */
   infringedOn: CalendarDate.optional(),
@@ -189,7 +190,8 @@ export const SessionScheduledData = z.strictObject({
 export const SessionHeldData = z.strictObject({
   sessionId: Id,
   outcome: z.enum(['progress', 'adjourned', 'party-absent']),
-  minutes: Text,
+  /** Names people: encrypted at the edge (events of old carry it plain). */
+  minutes: personalText(Text),
   departmentOpinions: z.array(z.strictObject({ department: Department, opinion: Text })),
 });
 
@@ -278,7 +280,8 @@ export const AgreementReachedData = z.strictObject({
   schedule: z.array(PaymentInstalment),
   /** The agreement takes effect on signature; the 30-day judicial-confirmation window starts here. */
   effectiveAt: Instant,
-  terms: Text,
+  /** Names people: encrypted at the edge (events of old carry it plain). */
+  terms: personalText(Text),
 });
 
 export const JudicialConfirmationRequestedData = z.strictObject({

@@ -23,6 +23,8 @@ const appEnvSchema = z.object({
   READMODEL_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('rm'),
   /** The schema of the access log of personal-data reads (kept apart: read-model rebuilds swap theirs). */
   ACCESS_LOG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('access'),
+  /** The schema of the personal-data key store (crypto-shredding; never rebuilt, never dumped with the read models). */
+  KEY_STORE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('keys'),
   PROJECTOR_GROUP_ID: z.string().min(1).default('mediation-projector'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(8080),

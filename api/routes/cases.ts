@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CaseState } from '../../domain/case/index.js';
-import { redact } from '../../events/index.js';
+import { redact, type PersonalValue } from '../../events/index.js';
 import { caseArchive, caseState, caseSummary } from '../../readmodels/queries.js';
 import type { CaseWorkflowInput } from '../../workflows/messages.js';
 import type { AccessLog } from '../access-log.js';
@@ -12,6 +12,8 @@ import { actorOf, type Staff } from '../auth.js';
 import { factsOf, requireInScope, type Grant } from '../authz.js';
 import { assertCommandType, caseView, HTTP_COMMANDS, runCommand } from '../commands.js';
 import { intakeRejection, NewCaseBody, newCaseNumber, toReceiveCase } from '../intake.js';
+import { message } from '../i18n.js';
+import { encryptCommandText, encryptReceive, reveal } from '../personal-data.js';
 import { ApiError, problemResponses, RejectedError } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 
@@ -48,11 +50,13 @@ const Complainants = z.object({
     z.object({
       personId: z.string(),
       isRepresentative: z.boolean(),
-      name: z.string().nullable().describe('null: erased'),
+      name: z.string().nullable().describe('"已删除" / "erased" once erased'),
       idNumber: z.string().nullable().optional(),
       phone: z.string().nullable().optional(),
+      erased: z.boolean().describe('the personal data has been erased (its key destroyed)'),
     }),
   ),
+  claimSummary: z.string().describe('the claim as received (it names people): shown like the names'),
 });
 
 interface Options {
@@ -62,7 +66,7 @@ interface Options {
   startCase: (caseId: string, receive: CaseWorkflowInput['receive']) => Promise<void>;
 }
 
-type PersonalField = { pii: true; ref: string; value?: string };
+type PersonalField = PersonalValue;
 
 export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, accessLog, writeLimit, startCase }) => {
   const staffOf = (req: { staff: Staff | undefined; grant: Grant | undefined }) => ({ staff: req.staff!, grant: req.grant! });
@@ -92,11 +96,13 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const input = req.body;
       requireInScope(staff, grant, { caseId: input.caseNumber ?? 'new', town: input.respondent.town, level: input.respondent.level, departments: [] });
       const caseId = input.caseNumber ?? newCaseNumber(new Date());
-      const receive = toReceiveCase(caseId, input);
+      const plain = toReceiveCase(caseId, input);
       // The core's own decision first: a case it would refuse is answered 4xx, and no workflow (and no case
-      // number) is spent on it.
-      const refused = intakeRejection(receive, actorOf(staff), new Date());
+      // number) is spent on it. It runs on the plain command (check digits, phone formats); only the
+      // encrypted one leaves this process.
+      const refused = intakeRejection(plain, actorOf(staff), new Date());
       if (refused) throw new RejectedError(refused.status, { code: refused.code, reason: refused.reason, ...refused.details });
+      const receive = await encryptReceive(plain, deps.personalDataKeys);
       await startCase(caseId, { command: receive, actor: actorOf(staff), commandId: `cmd-${crypto.randomUUID()}`, correlationId: req.id });
       req.log.info({ caseId, channel: input.channel, actor: staff.id }, 'case received');
       return reply.status(201).send({ caseId, links: { self: `/cases/${caseId}` } });
@@ -121,7 +127,8 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const facts = factsOf((await caseView(deps.temporal, req.params.id)).state);
       if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
       requireInScope(staff, grant, facts);
-      const result = await runCommand(deps.temporal, { caseId: req.params.id, type, body: req.body, actor: actorOf(staff), requestId: req.id, locale: req.locale });
+      const body = await encryptCommandText(type, req.params.id, req.body, deps.personalDataKeys, req.locale);
+      const result = await runCommand(deps.temporal, { caseId: req.params.id, type, body, actor: actorOf(staff), requestId: req.id, locale: req.locale });
       return { events: result.events.map((e) => redact(e) as unknown as Record<string, unknown>) };
     },
   );
@@ -178,25 +185,34 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const received = (await caseArchive(deps.db, deps.schema, req.params.id)).find((e) => e.type === 'CaseReceived');
       if (!received) throw new ApiError(404, 'not-found', 'not-found.case-summary', { caseId: req.params.id });
       const full = grant.personalData === 'full';
-      const data = (received.event as { data: { complainants: Array<{ personId: string; isRepresentative: boolean; name: PersonalField; idNumber?: PersonalField; phone?: PersonalField }> } }).data;
+      const data = (received.event as { data: { complainants: Array<{ personId: string; isRepresentative: boolean; name: PersonalField; idNumber?: PersonalField; phone?: PersonalField }>; claim: { summary: PersonalField | string } } }).data;
       const shown = new Set<string>();
-      const show = (field: PersonalField | undefined, name: string) => {
-        if (!field) return undefined;
+      const erasedWord = message('personal-data.erased', req.locale);
+      const erasedRefs = new Set<string>();
+      // Decrypted on demand, only for a full grant; a destroyed key shows as erased.
+      const show = async (field: PersonalField | string | undefined, name: string, ref: string) => {
+        if (field === undefined) return undefined;
         if (!full) return '[redacted]';
-        if (field.value !== undefined) shown.add(name);
-        return field.value ?? null;
+        const plain = await reveal(field, deps.personalDataKeys);
+        if (plain === null) {
+          erasedRefs.add(ref);
+          return erasedWord;
+        }
+        shown.add(name);
+        return plain;
       };
-      const complainants = data.complainants.map((c) => ({
-        personId: c.personId,
-        isRepresentative: c.isRepresentative,
-        name: show(c.name, 'name') ?? null,
-        ...(c.idNumber ? { idNumber: show(c.idNumber, 'idNumber') } : {}),
-        ...(c.phone ? { phone: show(c.phone, 'phone') } : {}),
-      }));
+      const complainants = [];
+      for (const c of data.complainants) {
+        const name = (await show(c.name, 'name', c.personId)) ?? null;
+        const idNumber = c.idNumber ? { idNumber: await show(c.idNumber, 'idNumber', c.personId) } : {};
+        const phone = c.phone ? { phone: await show(c.phone, 'phone', c.personId) } : {};
+        complainants.push({ personId: c.personId, isRepresentative: c.isRepresentative, name, ...idNumber, ...phone, erased: erasedRefs.has(c.personId) });
+      }
+      const claimSummary = (await show(data.claim.summary, 'claimSummary', 'case-text')) ?? erasedWord;
       if (shown.size > 0) {
         await accessLog.record({ actorId: staff.id, actorRole: staff.role, caseId: req.params.id, fields: [...shown].sort(), requestId: req.id, purpose: 'GET /cases/:id/complainants' });
       }
-      return { caseId: req.params.id, personalData: full ? ('full' as const) : ('redacted' as const), complainants };
+      return { caseId: req.params.id, personalData: full ? ('full' as const) : ('redacted' as const), complainants, claimSummary };
     },
   );
 

@@ -17,6 +17,7 @@ import {
   Respondent,
   SessionHeldData,
 } from '../../events/schemas.js';
+import { personalText } from '../../events/personal-data.js';
 import { CalendarDate, Channel, Department, DisputeType, Fen, Id, Instant, Text } from '../../events/vocabulary.js';
 
 function command<T extends string, D extends z.ZodRawShape>(type: T, data: D) {
@@ -79,7 +80,7 @@ export const RecordAgreement = command('RecordAgreement', {
   schedule: z.array(PaymentInstalment),
   /** Absent = the moment of recording. */
   effectiveAt: Instant.optional(),
-  terms: Text,
+  terms: personalText(Text),
 });
 export const RequestJudicialConfirmation = command('RequestJudicialConfirmation', {
   court: z.string().min(1).max(200),
@@ -162,3 +163,12 @@ export type CaseCommand = z.infer<typeof CaseCommandSchema>;
 export type CommandType = CaseCommand['type'];
 export type CommandOf<T extends CommandType> = Extract<CaseCommand, { type: T }>;
 export const COMMAND_TYPES = CaseCommandSchema.options.map((option) => option.shape.type.value) as CommandType[];
+
+/**
+ * Free-text fields of commands that name people. The edge (the API) encrypts them with the case's text key
+ * before the command reaches the workflow (events/personal-data.ts); the claim summary of ReceiveCase too.
+ */
+export const personalTextFields: Partial<Record<CommandType, readonly string[]>> = {
+  HoldSession: ['minutes'],
+  RecordAgreement: ['terms'],
+};

@@ -7,7 +7,7 @@
 // Town staff are of 城关镇; liaisons and the other staff are of the county.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { testDataConverter } from '../support/payload-keys.js';
+import { testDataConverter, testPersonalDataKeys } from '../support/payload-keys.js';
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import type { Admin } from 'kafkajs';
@@ -98,7 +98,7 @@ describeWithStack('authorisation: every principal against every route, with real
     connection = await Connection.connect({ address: temporalAddress });
     admin = createKafka(kafkaBrokers, 'authz-e2e', undefined, 'cli').admin();
     await admin.connect();
-    api = await createApi({ temporal: new Client({ connection, dataConverter: testDataConverter }), taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log, verify: await stackVerifier() });
+    api = await createApi({ temporal: new Client({ connection, dataConverter: testDataConverter }), taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log, verify: await stackVerifier(), personalDataKeys: testPersonalDataKeys(db) });
     base = await api.listen({ port: 0, host: '127.0.0.1' });
 
     for (const p of PRINCIPALS) tokens.set(p, SERVICE.has(p) ? await serviceToken(p as 'mediation-cli') : await tokenFor(p));

@@ -3,7 +3,7 @@
 // → GET /cases/:id returns it. A bad POST starts no workflow and publishes nothing.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { testDataConverter } from '../support/payload-keys.js';
+import { testDataConverter, testPersonalDataKeys } from '../support/payload-keys.js';
 import { NativeConnection } from '@temporalio/worker';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pino from 'pino';
@@ -59,7 +59,7 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
     temporal = new Client({ connection, dataConverter: testDataConverter });
     admin = new Kafka({ clientId: 'e2e', brokers: kafkaBrokers, logLevel: logLevel.ERROR }).admin();
     await admin.connect();
-    server = await createApi({ temporal, taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log, verify: await stackVerifier() });
+    server = await createApi({ temporal, taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log, verify: await stackVerifier(), personalDataKeys: testPersonalDataKeys(db) });
     base = await server.listen({ port: 0, host: '127.0.0.1' });
     headers = await as('clerk');
   });

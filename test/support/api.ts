@@ -8,6 +8,7 @@ import type { Admin } from 'kafkajs';
 import pino from 'pino';
 import { createVerifier, type AuthSettings } from '../../api/auth.js';
 import { createApi, type Api } from '../../api/server.js';
+import { testPersonalDataKeys } from './payload-keys.js';
 import { openDb, type Db } from '../../readmodels/db.js';
 import { createSchemaSql } from '../../readmodels/schema.js';
 
@@ -70,6 +71,7 @@ export async function inProcessApi(opts: { writeRateLimit?: number; bodyLimitByt
     projectorLag: async () => [],
     log: pino({ level: 'silent' }),
     verify: createVerifier(testAuthSettings, keys),
+    personalDataKeys: testPersonalDataKeys(db),
     ...opts,
   });
   return { api, idp, db };

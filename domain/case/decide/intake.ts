@@ -1,5 +1,5 @@
 // decide(): intake: receipt, acceptance, rejection, classification, routing. Split from decide.ts along its section markers; decide.ts dispatches.
-import { commitmentProblem, findPersonalValues } from '../../../events/personal-data.js';
+import { commitmentProblem, findPersonalValues, plainValueOf } from '../../../events/personal-data.js';
 import { COLLECTIVE_THRESHOLD } from '../../../events/vocabulary.js';
 import { addDays, CalendarRangeError, chinaDateOf, type Calendar } from '../../calendar/index.js';
 import { defaultRoutingCatalogue, route, type RoutingRuleSet } from '../../routing/index.js';
@@ -47,11 +47,13 @@ export function receiveCase(cmd: CommandOf<'ReceiveCase'>, context: DecisionCont
       const commitment = commitmentProblem(field);
       if (commitment) problem('intake.personal-data-commitment', { field: path, problem: commitment });
     }
-    // The values are checked while present (an erased value has nothing left to check).
-    const idNumber = complainant.idNumber?.value;
+    // The values are checked while present: an erased value has nothing left to check, and an encrypted
+    // one was checked by this same decision at the edge, on the plaintext, before it was encrypted
+    // (api/routes/cases.ts runs decideIntake first).
+    const idNumber = plainValueOf(complainant.idNumber);
     const idProblem = idNumber === undefined ? null : residentIdProblem(idNumber);
     if (idProblem) problem(`intake.resident-id-${idProblem}`, { field: `complainants.${i}.idNumber` });
-    const phone = complainant.phone?.value;
+    const phone = plainValueOf(complainant.phone);
     if (phone !== undefined && phoneProblem(phone)) problem('intake.phone-format', { field: `complainants.${i}.phone` });
   }
   const credit = creditCodeProblem(data.respondent.creditCode);
