@@ -38,6 +38,7 @@ export const OPERATIONS = [
   'dead-letters.read',
   'access-log.read',
   'temporal.payloads',
+  'cases.erase-personal-data',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -71,6 +72,7 @@ export const AUTHORISATION: Readonly<Record<Operation, Partial<Record<StaffRole,
   // The Temporal Web UI's codec endpoint: decoded payloads carry any case's data, unscoped, so only the
   // roles that may read every case's data (a county supervisor, an auditor, the data-protection officer).
   'temporal.payloads':   { supervisor: C, auditor: A, 'data-protection-officer': A },
+  'cases.erase-personal-data': { 'data-protection-officer': A },
 };
 
 /** The grant of a role for an operation, or a 403 naming both. */

@@ -13,7 +13,8 @@ import type { CoreRejection } from './messages.js';
 import { ApiError, parseInput, RejectedError } from './problem.js';
 
 // Commands the workflow issues itself, or that start a case, are not accepted over this route.
-const NOT_OVER_HTTP: ReadonlySet<CommandType> = new Set(['ReceiveCase', 'CheckClocks']);
+// ErasePersonalData has its own route (api/routes/erasure.ts): it also destroys keys.
+const NOT_OVER_HTTP: ReadonlySet<CommandType> = new Set(['ReceiveCase', 'CheckClocks', 'ErasePersonalData']);
 export const HTTP_COMMANDS: readonly CommandType[] = COMMAND_TYPES.filter((t) => !NOT_OVER_HTTP.has(t));
 
 export function assertCommandType(type: string): CommandType {

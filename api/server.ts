@@ -34,6 +34,7 @@ import { message, negotiateLocale, type Locale } from './i18n.js';
 import { ApiError, parseInput, problem, RejectedError, renderError, validationError } from './problem.js';
 import { caseRoutes } from './routes/cases.js';
 import { codecCors, codecRoutes } from './routes/codec.js';
+import { erasureRoutes } from './routes/erasure.js';
 import { readModelRoutes } from './routes/readmodels.js';
 
 declare module 'fastify' {
@@ -178,6 +179,7 @@ export async function createApi(deps: ApiDeps) {
   const writeLimit = { max: deps.writeRateLimit ?? 120, timeWindow: '1 minute' };
   await app.register(caseRoutes, { deps, accessLog, writeLimit, startCase });
   await app.register(readModelRoutes, { db: deps.db, schema: deps.schema, accessLog });
+  await app.register(erasureRoutes, { deps, accessLog, writeLimit });
   await app.register(codecRoutes, {
     // The codec of the API's own Temporal client: the UI decodes exactly what the engine encodes.
     codecs: deps.temporal.options?.loadedDataConverter?.payloadCodecs ?? [],

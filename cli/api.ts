@@ -67,4 +67,33 @@ export function registerApi(parent: Command, io: CliIo, result: { code: number }
       }
       result.code = res.ok ? 0 : 1;
     });
+  parent
+    .command('erase-personal-data')
+    .summary("erase a closed case's personal data (data-protection officer): destroys its subjects' keys")
+    .argument('<case>', 'the case number')
+    .requiredOption('--reason <text>', 'why, e.g. 当事人申请删除')
+    .requiredOption('--legal-basis <text>', 'the legal basis, e.g. 个人信息保护法 第四十七条第一款第一项')
+    .option('--lang <tag>', 'Accept-Language of the answer (zh-CN or en)', 'zh-CN')
+    .addHelpText('after', `${ENVIRONMENT}\nMEDIATION_TOKEN: the signed-in data-protection officer's access token (used instead of the service client).`)
+    .action(async (caseId: string, opts: { reason: string; legalBasis: string; lang: string }) => {
+      const apiUrl = env.MEDIATION_API_URL ?? 'http://127.0.0.1:8080';
+      let token = env.MEDIATION_TOKEN;
+      if (!token) {
+        const s = settings(env);
+        if (typeof s === 'string') return bad(`${s}; or set MEDIATION_TOKEN to the data-protection officer's access token`);
+        token = await serviceToken(s);
+      }
+      const res = await fetch(new URL(`/cases/${encodeURIComponent(caseId)}/erase-personal-data`, apiUrl), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'accept-language': opts.lang, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: opts.reason, legalBasis: opts.legalBasis }),
+      });
+      const text = await res.text();
+      try {
+        (res.ok ? io.out : io.err)(JSON.stringify(JSON.parse(text), null, 2));
+      } catch {
+        (res.ok ? io.out : io.err)(text);
+      }
+      result.code = res.ok ? 0 : 1;
+    });
 }

@@ -355,6 +355,19 @@ export const CaseLinkedData = z.strictObject({
   relation: z.enum(['same-enterprise', 'same-collective', 'related']),
 });
 
+/**
+ * The personal data of the case's subjects was erased (个人信息保护法 第四十七条): their data keys are
+ * destroyed after this event is on record, so every encrypted field of the case, wherever a copy lies,
+ * can no longer be read. The chain is untouched: the hashes cover the ciphertext.
+ */
+export const PersonalDataErasedData = z.strictObject({
+  /** The subject refs whose keys are destroyed: the complainants and the case's free text. */
+  subjects: z.array(z.string().min(1).max(200)).min(1),
+  reason: Text,
+  /** The legal basis of the erasure, e.g. 个人信息保护法 第四十七条第一款第一项. */
+  legalBasis: z.string().min(1).max(500),
+});
+
 // ---------------------------------------------------------------- the catalogue
 
 /** Every event type, its current schema version and its data schema. */
@@ -398,6 +411,7 @@ export const eventCatalogue = {
   CaseMerged: { version: 1, data: CaseMergedData },
   DuplicateMergedIn: { version: 1, data: DuplicateMergedInData },
   CaseLinked: { version: 1, data: CaseLinkedData },
+  PersonalDataErased: { version: 1, data: PersonalDataErasedData },
 } as const;
 
 type Catalogue = typeof eventCatalogue;

@@ -18,6 +18,8 @@ export const Role = z.enum([
   'auditor',
   'system',
   'complainant',
+  /** 个人信息保护负责人: erases a closed case's personal data (ErasePersonalData), changes nothing else. */
+  'data-protection-officer',
 ]);
 export type Role = z.infer<typeof Role>;
 

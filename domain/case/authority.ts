@@ -50,6 +50,7 @@ export const allowedRoles: Readonly<Record<CommandType, readonly Role[]>> = {
   MergeCase: ['intake-clerk', 'supervisor'],
   RecordMergedDuplicate: ['intake-clerk', 'supervisor', 'system'],
   LinkCase: STAFF,
+  ErasePersonalData: ['data-protection-officer'],
 };
 
 /**
@@ -120,4 +121,6 @@ export const preconditions: Readonly<Record<CommandType, string>> = {
   MergeCase: 'Status received to in mediation; the target case exists and is open (looked up by the API); open referrals end first.',
   RecordMergedDuplicate: 'On the surviving case, not withdrawn, rejected or closed; each duplicate once.',
   LinkCase: 'Not linked already; not to itself.',
+  ErasePersonalData:
+    'Data-protection officer only; a reason and the legal basis. Refused while a legal hold applies: the case not closed, a judicial confirmation pending, or its 30-day application window not yet over. Not twice.',
 };

@@ -121,6 +121,12 @@ export const LinkCase = command('LinkCase', {
   relation: z.enum(['same-enterprise', 'same-collective', 'related']),
 });
 
+/** Erases the personal data of a closed case's subjects (data-protection officer; see PersonalDataErasedData). */
+export const ErasePersonalData = command('ErasePersonalData', {
+  reason: Text,
+  legalBasis: z.string().trim().min(1).max(500),
+});
+
 export const CaseCommandSchema = z.discriminatedUnion('type', [
   ReceiveCase,
   AcceptCase,
@@ -158,6 +164,7 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   MergeCase,
   RecordMergedDuplicate,
   LinkCase,
+  ErasePersonalData,
 ]);
 export type CaseCommand = z.infer<typeof CaseCommandSchema>;
 export type CommandType = CaseCommand['type'];

@@ -14,6 +14,7 @@ import { hasControlCharacter } from '../identifiers/index.js';
 import type { CaseState } from './state.js';
 import {
   closeCase,
+  erasePersonalData,
   linkCase,
   mergeCase,
   recordFeedback,
@@ -162,6 +163,8 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
       return recordMergedDuplicate(state, cmd, e);
     case 'LinkCase':
       return linkCase(state, cmd, e);
+    case 'ErasePersonalData':
+      return erasePersonalData(state, cmd, e, context);
     default: {
       const unhandled: never = cmd;
       throw new Error(`decide: unhandled command ${JSON.stringify(unhandled)}`);

@@ -234,6 +234,9 @@ function apply(state: OpenCase, event: Evolvable): OpenCase {
       return { ...state, mergedFrom: [...state.mergedFrom, event.data.fromCaseId] };
     case 'CaseLinked':
       return { ...state, links: [...state.links, event.data.linkedCaseId] };
+    case 'PersonalDataErased':
+      // Nothing the case's rules, clocks or figures read: the erasure is on record, the case is unchanged.
+      return { ...state, personalDataErased: true };
     default: {
       const unhandled: never = event;
       throw new Error(`evolve: unhandled event ${JSON.stringify(unhandled)}`);

@@ -270,6 +270,19 @@ export const rejectionMessages = {
   'link.self': { en: 'a case cannot be linked to itself', 'zh-CN': '案件不能关联自身' },
   'link.already': { en: 'case {linkedCaseId} is already linked', 'zh-CN': '案件 {linkedCaseId} 已关联' },
   'legacy.rejected': { en: '{reason}', 'zh-CN': '{reason}' },
+  'erasure.already': { en: "this case's personal data has already been erased", 'zh-CN': '本案个人信息已删除' },
+  'erasure.legal-hold-open': {
+    en: 'personal data cannot be erased while the case is being handled (it is {status}); close the case first',
+    'zh-CN': '案件尚在办理中（{status}），不能删除个人信息；请先结案',
+  },
+  'erasure.legal-hold-judicial-pending': {
+    en: 'personal data cannot be erased while the judicial confirmation of agreement {agreementId} is pending at the court',
+    'zh-CN': '调解协议 {agreementId} 的司法确认尚在法院审查中，不能删除个人信息',
+  },
+  'erasure.legal-hold-judicial-window': {
+    en: 'personal data cannot be erased before the judicial-confirmation window ends ({dueAt})',
+    'zh-CN': '司法确认申请期限（至 {dueAt}）尚未届满，不能删除个人信息',
+  },
 } as const satisfies Record<string, Templates>;
 
 export type RejectionKey = keyof typeof rejectionMessages;
@@ -292,7 +305,8 @@ const terms: Readonly<Record<Locale, Readonly<Record<string, string>>>> = {
     RecordMediationFailure: 'record that mediation failed', ReferToArbitration: 'refer the case to arbitration',
     ReferToLitigation: 'refer the case to litigation', WithdrawCase: 'withdraw the case', SendReply: 'send a reply',
     RecordFeedback: 'record feedback', CloseCase: 'close the case', ReopenCase: 'reopen the case', MergeCase: 'merge the case',
-    RecordMergedDuplicate: 'record a merged duplicate', LinkCase: 'link the case',
+    RecordMergedDuplicate: 'record a merged duplicate', LinkCase: 'link the case', ErasePersonalData: 'erase personal data',
+    'data-protection-officer': 'data-protection officer',
   },
   'zh-CN': {
     // statuses
@@ -322,7 +336,8 @@ const terms: Readonly<Record<Locale, Readonly<Record<string, string>>>> = {
     GrantJudicialConfirmation: '登记司法确认', RefuseJudicialConfirmation: '登记驳回司法确认', RecordPayment: '登记付款',
     RecordMediationFailure: '登记调解不成', ReferToArbitration: '转仲裁', ReferToLitigation: '转诉讼', WithdrawCase: '撤回案件',
     SendReply: '回音', RecordFeedback: '登记反馈', CloseCase: '结案', ReopenCase: '重新立案', MergeCase: '合并案件',
-    RecordMergedDuplicate: '登记并入的重复案件', LinkCase: '关联案件',
+    RecordMergedDuplicate: '登记并入的重复案件', LinkCase: '关联案件', ErasePersonalData: '删除个人信息',
+    'data-protection-officer': '个人信息保护负责人',
   },
 };
 

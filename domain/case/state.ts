@@ -117,6 +117,8 @@ export interface CaseFile {
   mergedFrom: string[];
   links: string[];
   mergedInto: string | null;
+  /** PersonalDataErased is on record (absent in states carried over from before it existed). */
+  personalDataErased?: boolean;
 }
 
 export type CaseState = { status: 'none' } | (CaseFile & { status: OpenStatus });

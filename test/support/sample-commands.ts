@@ -44,6 +44,7 @@ export const sampleCommands: { [T in CommandType]: Extract<CaseCommand, { type: 
   MergeCase: { intoCaseId: 'case-0', reason: '重复' },
   RecordMergedDuplicate: { fromCaseId: 'case-8', reason: '重复' },
   LinkCase: { linkedCaseId: 'case-9', relation: 'related' },
+  ErasePersonalData: { reason: '当事人申请删除', legalBasis: '个人信息保护法 第四十七条' },
 };
 
 export function sampleCommand(type: CommandType): CaseCommand {

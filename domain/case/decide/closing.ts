@@ -4,7 +4,9 @@ import { Emitter, reject, type Decision, type DecisionContext } from '../decisio
 import { defaultCasePolicy } from '../policy.js';
 import { ENDED_STATUSES, WORKING_STATUSES, type OpenCase } from '../state.js';
 import { endedCase } from './mediation.js';
-import { closeReferrals } from './outcomes.js';
+import { closeReferrals, judicialWindow } from './outcomes.js';
+import { textSubjectOf } from '../../../events/personal-data.js';
+import { isAfter } from '../decision.js';
 import { needStatus } from './helpers.js';
 
 /**
@@ -101,4 +103,25 @@ export function linkCase(state: OpenCase, cmd: CommandOf<'LinkCase'>, e: Emitter
     return reject('illegal-state', 'link.already', { linkedCaseId: cmd.data.linkedCaseId });
   }
   return e.emit('CaseLinked', cmd.data).done();
+}
+
+/**
+ * 个人信息保护法 第四十七条: the personal data of a case's subjects is erased on request once no legal hold
+ * applies. A hold: the case is not closed (it is still being handled), or an agreement's judicial
+ * confirmation is pending or may still be applied for (人民调解法 第三十三条: 30 days from the agreement taking
+ * effect) — the court would need the parties' identities. The event names the subjects whose keys the edge
+ * then destroys (api/routes/erasure.ts); the chain, the figures and the clocks do not change.
+ */
+export function erasePersonalData(state: OpenCase, cmd: CommandOf<'ErasePersonalData'>, e: Emitter, context: DecisionContext): Decision {
+  if (state.personalDataErased) return reject('illegal-state', 'erasure.already');
+  if (state.status !== 'closed') return reject('illegal-state', 'erasure.legal-hold-open', { status: state.status });
+  const agreement = state.agreement;
+  if (agreement?.judicial === 'requested') return reject('illegal-state', 'erasure.legal-hold-judicial-pending', { agreementId: agreement.agreementId });
+  if (agreement && agreement.judicial === 'none') {
+    const window = judicialWindow(state, agreement, context);
+    if ('ok' in window) return window;
+    if (isAfter(window.dueAt, context.now)) return reject('illegal-state', 'erasure.legal-hold-judicial-window', { dueAt: window.dueAt });
+  }
+  const subjects = [...state.complainantRefs, textSubjectOf(state.caseId)];
+  return e.emit('PersonalDataErased', { subjects, reason: cmd.data.reason, legalBasis: cmd.data.legalBasis }).done();
 }

@@ -19,6 +19,7 @@ import {
 } from '../../calendar/index.js';
 import { defaultRoutingCatalogue, route, type RoutingRuleSet } from '../../routing/index.js';
 import { allowedRoles, blockedWhileSuspended } from '../authority.js';
+import { erasePersonalData as erasePersonalDataNow } from '../decide/closing.js';
 import { clockSignals, defaultSla, policyById, type SlaClock } from '../clocks.js';
 import { evolve } from '../evolve.js';
 import { CaseCommandSchema, type CaseCommand, type CommandOf } from '../commands.js';
@@ -167,6 +168,9 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
       return mergeCase(state, cmd, e);
     case 'LinkCase':
       return linkCase(state, cmd, e);
+    case 'ErasePersonalData':
+      // Newer than these rules, and changes nothing they decide: the current rule serves old runs too.
+      return erasePersonalDataNow(state, cmd, e, context);
     case 'ApproveExtension':
     case 'RecordMergedDuplicate':
       return reject('illegal-state', `${cmd.type} is not known to the rules this case started under`);

@@ -1,0 +1,70 @@
+// POST /cases/:id/erase-personal-data — the data-protection officer erases a closed case's personal data.
+// The core decides (ErasePersonalData: legal holds, reason, legal basis) and PersonalDataErased goes on the
+// chain; then the subjects' data keys are destroyed in the key store. Both steps are in the access log.
+// A retry after a failure between the two steps finds the event on record and destroys the keys again.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { textSubjectOf, Text } from '../../events/index.js';
+import type { AccessLog } from '../access-log.js';
+import { actorOf, type Staff } from '../auth.js';
+import { factsOf, requireInScope, type Grant } from '../authz.js';
+import { caseView, runCommand } from '../commands.js';
+import { ApiError, problemResponses, RejectedError } from '../problem.js';
+import type { ApiDeps } from '../server.js';
+
+const Body = z
+  .strictObject({
+    reason: Text.describe('why (e.g. the data subject asked, 个人信息保护法 第四十七条)'),
+    legalBasis: z.string().trim().min(1).max(500).describe('the legal basis, e.g. 个人信息保护法 第四十七条第一款第一项'),
+  })
+  .meta({ id: 'ErasePersonalData' });
+
+const Erased = z.object({
+  caseId: z.string(),
+  erasedSubjects: z.array(z.string()).describe('the data subjects whose keys were destroyed'),
+  alreadyRecorded: z.boolean().describe('PersonalDataErased was already on record (a retry); the keys were destroyed again'),
+  sequence: z.number().nullable().describe('the sequence of the PersonalDataErased event (null on a retry)'),
+});
+
+export const erasureRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; accessLog: AccessLog; writeLimit: { max: number; timeWindow: string } }> = async (app, { deps, accessLog, writeLimit }) => {
+  app.post(
+    '/cases/:id/erase-personal-data',
+    {
+      config: { operation: 'cases.erase-personal-data', rateLimit: writeLimit },
+      schema: {
+        summary: "Erase a closed case's personal data (个人信息删除): destroys its subjects' keys",
+        description: 'Data-protection officer only. Refused while a legal hold applies (the case not closed, a judicial confirmation pending or still open to application). The chain stays whole: PersonalDataErased is recorded, every hash still verifies.',
+        params: z.object({ id: z.string().min(1).max(64) }),
+        body: Body,
+        response: { 200: Erased, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const staff = req.staff as Staff;
+      const grant = req.grant as Grant;
+      const caseId = req.params.id;
+      const view = await caseView(deps.temporal, caseId);
+      const facts = factsOf(view.state);
+      if (!facts || view.state.status === 'none') throw new ApiError(404, 'not-found', 'not-found.case', { caseId });
+      requireInScope(staff, grant, facts);
+      let subjects: string[];
+      let sequence: number | null = null;
+      let alreadyRecorded = false;
+      try {
+        const result = await runCommand(deps.temporal, { caseId, type: 'ErasePersonalData', body: req.body, actor: actorOf(staff), requestId: req.id, locale: req.locale });
+        const erased = result.events.find((e) => e.type === 'PersonalDataErased');
+        if (!erased || erased.type !== 'PersonalDataErased') throw new Error('ErasePersonalData recorded no PersonalDataErased event');
+        subjects = erased.data.subjects;
+        sequence = erased.sequence;
+      } catch (err) {
+        if (!(err instanceof RejectedError) || err.rejection.key !== 'erasure.already') throw err;
+        alreadyRecorded = true;
+        subjects = [...view.state.complainantRefs, textSubjectOf(caseId)];
+      }
+      await deps.personalDataKeys.erase(subjects);
+      await accessLog.record({ actorId: staff.id, actorRole: staff.role, caseId, fields: ['erasure'], requestId: req.id, purpose: `POST /cases/:id/erase-personal-data (${subjects.length} subjects; ${req.body.legalBasis})` });
+      req.log.info({ caseId, subjects: subjects.length, actor: staff.id, alreadyRecorded }, 'personal data erased');
+      return { caseId, erasedSubjects: subjects, alreadyRecorded, sequence };
+    },
+  );
+};
