@@ -58,6 +58,9 @@ const TABLE: RouteCase[] = [
   { name: 'GET /early-warnings', method: 'GET', url: () => '/early-warnings?asOf=2026-12-31', expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 200, 403] },
   { name: 'GET /dead-letters', method: 'GET', url: () => '/dead-letters', expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 200, 403] },
   { name: 'GET /access-log', method: 'GET', url: () => '/access-log', expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403] },
+  { name: 'POST /codec/decode', method: 'POST', url: () => '/codec/decode', body: () => ({ payloads: [] }), expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403] },
+  // The case is open: the officer passes the table and the core refuses (legal hold, 409).
+  { name: 'POST /cases/:id/erase-personal-data', method: 'POST', url: ({ a }) => `/cases/${a}/erase-personal-data`, body: () => ({ reason: '申请删除', legalBasis: '个人信息保护法 第四十七条' }), expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 409, 403, 403] },
   { name: 'POST /cases (城关镇)', method: 'POST', url: () => '/cases', body: () => newCase('城关镇'), expect: [201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 201] },
   // A command with bad data: 400 means the table let the caller through to the command's own checks.
   { name: 'POST /cases/:id/commands (A)', method: 'POST', url: ({ a }) => `/cases/${a}/commands/ClassifyCase`, body: () => ({ disputeType: 'gossip' }), expect: [400, 400, 400, 400, 403, 400, 403, 400, 400, 403, 403, 403, 400] },
@@ -177,7 +180,7 @@ describeWithStack('authorisation: every principal against every route, with real
     const redacted = await call('auditor', 'GET', `/cases/${ids.a}/complainants`);
     expect(JSON.stringify(redacted.body)).not.toMatch(/赵六|13900000001/);
     const log = (await call('auditor', 'GET', `/access-log?caseId=${ids.a}`)).body as Array<{ actorId: string; actorRole: string; fields: string[]; caseId: string }>;
-    expect(log.find((e) => e.actorId === 'clerk')).toMatchObject({ actorRole: 'intake-clerk', caseId: ids.a, fields: ['name', 'phone'] });
+    expect(log.find((e) => e.actorId === 'clerk')).toMatchObject({ actorRole: 'intake-clerk', caseId: ids.a, fields: ['claimSummary', 'name', 'phone'] });
     // Redacted reads are not personal-data reads.
     expect(log.some((e) => e.actorId === 'auditor')).toBe(false);
   });
