@@ -22,7 +22,7 @@ import { CASE_ID, T0, type EventInput } from './case-fixtures.js';
 /** A sensible actor for a command: a mediator where allowed, else a clerk, a supervisor, the system. */
 export function defaultActor(type: CaseCommand['type']): Actor {
   const roles = allowedRoles[type];
-  for (const role of ['mediator', 'intake-clerk', 'supervisor', 'system'] as const) {
+  for (const role of ['mediator', 'intake-clerk', 'supervisor', 'system', 'data-protection-officer'] as const) {
     if (roles.includes(role)) return { id: `${role}-1`, role };
   }
   throw new Error(`no default actor for ${type}`);
