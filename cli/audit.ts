@@ -506,7 +506,7 @@ async function connectWorkflows(config: AppConfig): Promise<WorkflowViews> {
   const { encryptedDataConverter, envKeySource } = await import('../runtime/payload-codec.js');
   let dataConverter;
   try {
-    dataConverter = encryptedDataConverter(await envKeySource().load());
+    dataConverter = encryptedDataConverter(await envKeySource(config).load());
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw new WorkflowUnavailable(error instanceof Error ? error.message : String(error));

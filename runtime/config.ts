@@ -61,6 +61,9 @@ const appEnvSchema = z.object({
   OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Commands and new cases per signed-in user per minute. */
+  /** The Temporal payload keyring (runtime/payload-codec.ts): its JSON, or a file holding it. */
+  PAYLOAD_KEYS: z.string().min(1).optional(),
+  PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
   /** Comma-separated browser origins that may call /codec (the Temporal Web UI's). */
   CODEC_CORS_ORIGINS: z
     .string()

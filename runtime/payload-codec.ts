@@ -77,7 +77,7 @@ export function rotateKeyringJson(json: KeyringJson, keyId?: string): KeyringJso
 }
 
 /** PAYLOAD_KEYS (the JSON itself) or PAYLOAD_KEYS_FILE (a path to it). */
-export function envKeySource(env: NodeJS.ProcessEnv = process.env): PayloadKeySource {
+export function envKeySource(env: { PAYLOAD_KEYS?: string | undefined; PAYLOAD_KEYS_FILE?: string | undefined } = process.env): PayloadKeySource {
   return {
     async load() {
       if (env.PAYLOAD_KEYS) {

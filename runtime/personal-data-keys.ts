@@ -72,6 +72,8 @@ export class PersonalDataKeys {
   private readonly s: string;
   /** Unwrapped keys by key id (dropped on erasure). */
   private readonly cache = new Map<string, { ref: string; key: Buffer }>();
+  /** The keys this process used last for encrypting, by key id (a case's commands come in bursts). */
+  private readonly recent = new Map<string, { ref: string; key: Buffer }>();
 
   constructor(
     private readonly db: Queryable,
@@ -120,7 +122,7 @@ export class PersonalDataKeys {
        returning subject_ref`,
       [refs, at.toISOString()],
     );
-    for (const [keyId, entry] of this.cache) if (refs.includes(entry.ref)) this.cache.delete(keyId);
+    for (const map of [this.cache, this.recent]) for (const [keyId, entry] of map) if (refs.includes(entry.ref)) map.delete(keyId);
     return erased.rows.map((r) => r.subject_ref);
   }
 
@@ -135,6 +137,7 @@ export class PersonalDataKeys {
   }
 
   private async keyFor(ref: string): Promise<{ keyId: string; key: Buffer }> {
+    for (const [keyId, entry] of this.recent) if (entry.ref === ref) return { keyId, key: entry.key };
     const existing = await this.db.query<{ key_id: string; wrapped_key: string | null; master_key_id: string | null; erased_at: unknown }>(
       `select key_id, wrapped_key, master_key_id, erased_at from ${this.s}.subject_keys where subject_ref = $1`,
       [ref],
@@ -142,7 +145,9 @@ export class PersonalDataKeys {
     const row = existing.rows[0];
     if (row) {
       if (row.erased_at !== null || row.wrapped_key === null) throw new SubjectErasedError(ref);
-      return { keyId: row.key_id, key: this.unwrap(ref, row.key_id, row.master_key_id!, row.wrapped_key) };
+      const key = this.unwrap(ref, row.key_id, row.master_key_id!, row.wrapped_key);
+      this.remember(row.key_id, ref, key);
+      return { keyId: row.key_id, key };
     }
     const keyId = `dk-${crypto.randomUUID()}`;
     const key = crypto.randomBytes(32);
@@ -156,7 +161,14 @@ export class PersonalDataKeys {
     // Another request made the subject's key first: use that one.
     if (inserted.rows.length === 0) return this.keyFor(ref);
     this.cache.set(keyId, { ref, key });
+    this.remember(keyId, ref, key);
     return { keyId, key };
+  }
+
+  private remember(keyId: string, ref: string, key: Buffer): void {
+    this.recent.set(keyId, { ref, key });
+    // A few hundred subjects at most: the lookup above is a scan, and keys should not pile up in memory.
+    if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value!);
   }
 
   private async keyById(keyId: string): Promise<{ ref: string; key: Buffer } | undefined> {
