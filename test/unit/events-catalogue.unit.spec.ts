@@ -6,9 +6,10 @@ import { slaPolicySet } from '../../domain/sla/index.js';
 import { dataSchemaOf, EVENT_TYPES, eventCatalogue } from '../../events/index.js';
 
 describe('event catalogue', () => {
-  it('has the 39 event types of the lifecycle', () => {
-    expect(EVENT_TYPES).toHaveLength(39);
-    expect(new Set(EVENT_TYPES).size).toBe(39);
+  it('has the 39 event types of the lifecycle and PersonalDataErased', () => {
+    expect(EVENT_TYPES).toHaveLength(40);
+    expect(new Set(EVENT_TYPES).size).toBe(40);
+    expect(EVENT_TYPES).toContain('PersonalDataErased');
   });
 
   it('has every data field an SLA trigger or scope reads', () => {

@@ -11,6 +11,7 @@ import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worke
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { historyFromJSON } from '../support/history-json.js';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { workflowBundle } from '../support/temporal.js';
 import { testDataConverter } from '../support/payload-keys.js';
 import { PATH_NAMES } from '../support/paths.js';
@@ -63,6 +64,21 @@ describe('replay of the recorded workflow histories', () => {
     for (const { file, history } of all) {
       expect(history.events?.[0]?.workflowExecutionStartedEventAttributes, file).toBeTruthy();
       expect(history.events?.length ?? 0, file).toBeGreaterThan(3);
+    }
+  });
+
+  it('holds the current recordings encrypted, as the server stores them, and decodes them with the test keyring', async () => {
+    const codec = testDataConverter.payloadCodecs![0]!;
+    for (const { file, history } of current.histories) {
+      const inputs = (history.events ?? []).flatMap((e) => [
+        ...(e.workflowExecutionStartedEventAttributes?.input?.payloads ?? []),
+        ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
+      ]) as Payload[];
+      expect(inputs.length, file).toBeGreaterThan(0);
+      for (const p of inputs) expect(Buffer.from(p.metadata?.encoding ?? new Uint8Array()).toString(), file).toBe('binary/encrypted');
+      const [started] = await codec.decode([inputs[0]!]);
+      expect(Buffer.from(started!.metadata!.encoding!).toString(), file).toBe('json/plain');
+      expect(JSON.parse(Buffer.from(started!.data!).toString()), file).toHaveProperty('caseId');
     }
   });
 
