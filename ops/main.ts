@@ -298,6 +298,12 @@ function localKeys(config: StackConfig): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [variable, file] of [['PAYLOAD_KEYS', 'payload-keys.json'], ['PERSONAL_DATA_MASTER_KEYS', 'master-keys.json']] as const) {
     if (process.env[variable] || process.env[`${variable}_FILE`]) continue;
+    if (config.profile === 'test') {
+      // The tests' clients and workers use the test-only keyring of the fixtures (the recorded histories are
+      // encrypted with it); what the tests start from configuration (a worker process, the audit CLI) must too.
+      env[`${variable}_FILE`] = path.join(repoRoot, 'test', 'fixtures', 'payload-keys.json');
+      continue;
+    }
     const at = path.join(config.dataDir, 'keys', file);
     if (ensureKeyringFile(at).created) log.info({ file: at }, 'made a new keyring for the local stack');
     env[`${variable}_FILE`] = at;
