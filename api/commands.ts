@@ -7,7 +7,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { CaseCommandSchema, COMMAND_TYPES, rejectionHttpStatus, type CommandType, type RejectionCode } from '../domain/case/index.js';
 import type { Actor } from '../events/index.js';
-import { caseViewQuery, commandUpdates, type CaseView, type CommandRequest, type CommandResult } from '../workflows/messages.js';
+import { caseViewQuery, commandFingerprint, commandUpdates, type CaseView, type CommandRequest, type CommandResult } from '../workflows/messages.js';
 import type { Locale } from './i18n.js';
 import type { CoreRejection } from './messages.js';
 import { ApiError, parseInput, RejectedError } from './problem.js';
@@ -31,12 +31,20 @@ export async function caseView(temporal: Client, caseId: string): Promise<CaseVi
   }
 }
 
+/**
+ * The command id of a request: the client's Idempotency-Key when it sent one (so a retry after a lost
+ * response is the same command, answered once), scoped to who sends it; a fresh id otherwise.
+ */
+export function commandIdFor(actor: Actor, idempotencyKey: string | undefined): string {
+  return idempotencyKey === undefined ? `cmd-${crypto.randomUUID()}` : `idem:${actor.id}:${idempotencyKey}`;
+}
+
 export async function runCommand(
   temporal: Client,
-  opts: { caseId: string; type: CommandType; body: unknown; actor: Actor; requestId: string; locale: Locale },
+  opts: { caseId: string; type: CommandType; body: unknown; actor: Actor; requestId: string; locale: Locale; idempotencyKey?: string },
 ): Promise<CommandResult> {
   const command = parseInput(CaseCommandSchema, { type: opts.type, caseId: opts.caseId, data: opts.body ?? {} }, opts.locale);
-  const commandId = `cmd-${crypto.randomUUID()}`;
+  const commandId = commandIdFor(opts.actor, opts.idempotencyKey);
   // The request id is the events' correlation id: one id from the caller's log to the hash chain.
   const request: CommandRequest = { command, actor: opts.actor, commandId, correlationId: opts.requestId };
   try {
@@ -45,12 +53,17 @@ export async function runCommand(
       const intoCaseId = command.data.intoCaseId;
       request.mergeTarget = { caseId: intoCaseId, status: await caseStatus(temporal, intoCaseId) };
     }
-    const result = await temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], { args: [request] });
+    // The server answers a repeated update id within the run with the first outcome, without asking the
+    // workflow; the workflow remembers the last commands across a continue-as-new. The update id carries
+    // the command's fingerprint, so a key reused for a different command reaches the workflow and is refused.
+    const updateId = `${commandId}#${commandFingerprint(request).slice(0, 16)}`;
+    const result = await temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], { args: [request], updateId });
     if (command.type === 'MergeCase') {
       // Both cases record the merge: the surviving case its duplicate.
       const data = { fromCaseId: opts.caseId, reason: command.data.reason };
       await temporal.workflow.getHandle(command.data.intoCaseId).executeUpdate(commandUpdates.RecordMergedDuplicate, {
         args: [{ ...request, command: { type: 'RecordMergedDuplicate', caseId: command.data.intoCaseId, data }, commandId: `${commandId}-into` }],
+        updateId: `${updateId}-into`,
       });
     }
     return result;

@@ -18,6 +18,14 @@ import type { ApiDeps } from '../server.js';
 const CaseId = z.string().min(1).max(64).describe('the case number, e.g. MC-20251120-7F3A9C');
 const CaseParams = z.object({ id: CaseId });
 const AnyObject = z.looseObject({});
+// Printable ASCII without spaces, as the IETF draft and Stripe use; a UUID is the usual choice.
+const IdempotencyHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, '须为 1 到 128 个可见 ASCII 字符（建议使用 UUID）')
+    .optional()
+    .describe('the same key on a retry makes it the same command: applied once, answered with the first result'),
+});
 
 const CaseSummary = z
   .object({
@@ -111,6 +119,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
         summary: 'Run a staff command on a case',
         description: `The body is the command's data (domain/case/commands.ts). Commands: ${HTTP_COMMANDS.join(', ')}. A refusal by the core writes nothing.`,
         params: z.object({ id: CaseId, type: z.string().describe('the command type, e.g. AcceptCase') }),
+        headers: IdempotencyHeaders,
         body: AnyObject.optional(),
         response: { 200: z.object({ events: z.array(AnyObject) }), ...problemResponses },
       },
@@ -121,7 +130,16 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const facts = factsOf((await caseView(deps.temporal, req.params.id)).state);
       if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
       requireInScope(staff, grant, facts);
-      const result = await runCommand(deps.temporal, { caseId: req.params.id, type, body: req.body, actor: actorOf(staff), requestId: req.id, locale: req.locale });
+      const idempotencyKey = req.headers['idempotency-key'];
+      const result = await runCommand(deps.temporal, {
+        caseId: req.params.id,
+        type,
+        body: req.body,
+        actor: actorOf(staff),
+        requestId: req.id,
+        locale: req.locale,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      });
       return { events: result.events.map((e) => redact(e) as unknown as Record<string, unknown>) };
     },
   );
