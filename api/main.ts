@@ -3,7 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, createKafka, createLogger, loadAppConfig } from '../runtime/index.js';
 import { startProjector } from '../readmodels/consumer.js';
-import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
+import { dbOptionsFromEnv, NoDatabaseError, openDb } from '../readmodels/db.js';
 import { authSettings, createVerifier, remoteKeys } from './auth.js';
 import { createApi } from './server.js';
 
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const log = createLogger('api', config.LOG_LEVEL);
   const auth = authSettings(config);
   const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI);
-  const db = await openDb(dbOptionsFromEnv());
+  const db = await openDb(dbOptionsFromEnv(), { onConnectionError: (err) => log.warn({ err: err.message }, 'read-model database connection lost; the pool opens a new one') });
   const projector = await startProjector({
     db,
     schema: config.READMODEL_SCHEMA,
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) process.stderr.write(err.message + '\n');
+  if (err instanceof ConfigError || err instanceof NoDatabaseError) process.stderr.write(err.message + '\n');
   else process.stderr.write(`API failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
