@@ -6,7 +6,8 @@
 //   or mislead. A projector still joining its consumer group is reported, but does not make the API unready
 //   for that reason alone: commands do not need it.
 import type { ConnectionLike } from '@temporalio/client';
-import { temporal as proto } from '@temporalio/proto';
+// The default import: @temporalio/proto is CommonJS whose named exports Node's ESM loader cannot detect.
+import protoPackage from '@temporalio/proto';
 import type { Admin } from 'kafkajs';
 import type { Db } from '../readmodels/db.js';
 import type { PartitionLag } from '../readmodels/consumer.js';
@@ -57,7 +58,8 @@ const POLLER_GONE_MS = 75_000;
 /** The workers polling the case task queue for workflow and for activity tasks, as the server sees them now. */
 async function pollers(deps: HealthDeps): Promise<{ workflow: number; activity: number; identities: string[] }> {
   const seenSince = Date.now() - POLLER_GONE_MS;
-  const count = async (taskQueueType: proto.api.enums.v1.TaskQueueType) => {
+  const { TaskQueueType } = protoPackage.temporal.api.enums.v1;
+  const count = async (taskQueueType: (typeof TaskQueueType)[keyof typeof TaskQueueType]) => {
     const res = await deps.temporal.workflowService.describeTaskQueue({ namespace: deps.namespace, taskQueue: { name: deps.taskQueue }, taskQueueType });
     return (res.pollers ?? []).filter((p) => {
       const at = p.lastAccessTime;
@@ -66,8 +68,8 @@ async function pollers(deps: HealthDeps): Promise<{ workflow: number; activity: 
     });
   };
   const [workflow, activity] = await Promise.all([
-    count(proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
-    count(proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+    count(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+    count(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
   ]);
   if (workflow.length === 0) throw new Error(`no worker polls task queue ${deps.taskQueue}: commands would wait; start the worker`);
   if (activity.length === 0) throw new Error(`no worker runs activities on task queue ${deps.taskQueue}: events would not be published; start the worker`);
