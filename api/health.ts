@@ -20,6 +20,8 @@ export interface HealthDeps {
   db: Db;
   /** Rejects with ProjectorJoiningError while the projector has not joined its group yet. */
   projectorLag: () => Promise<PartitionLag[]>;
+  /** Parked events (the dead-letter table): an operator's alert, not a reason to be unready. */
+  deadLetters?: () => Promise<{ events: number; cases: number; oldestParkedAt: string | null }>;
   /** Events behind, summed over partitions, past which the API is not ready (its reads would be stale). */
   maxProjectorLag?: number;
 }
@@ -106,5 +108,16 @@ export async function health(deps: HealthDeps): Promise<{ status: number; body: 
     }),
   ]);
   const ok = temporal.ok && worker.ok && kafka.ok && database.ok && projector.ok;
-  return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', temporal, worker, kafka, database, projector } };
+  // Parked events do not stop commands or reads of other cases, but their cases' read models stand still
+  // until someone fixes the cause: an alert with the count and the age of the oldest.
+  const parked = deps.deadLetters ? await check(deps.deadLetters) : undefined;
+  const summary = parked?.detail as { events: number; cases: number; oldestParkedAt: string | null } | undefined;
+  const oldestAgeSeconds = summary?.oldestParkedAt ? Math.round((Date.now() - Date.parse(summary.oldestParkedAt)) / 1000) : null;
+  const deadLetters = parked && summary ? { ...parked, detail: { ...summary, oldestAgeSeconds } } : parked;
+  const alerts: string[] = [];
+  if (summary && summary.events > 0) alerts.push(`${summary.events} event(s) of ${summary.cases} case(s) parked, the oldest ${oldestAgeSeconds} s ago: see GET /dead-letters`);
+  return {
+    status: ok ? 200 : 503,
+    body: { status: ok ? 'ok' : 'degraded', temporal, worker, kafka, database, projector, ...(deadLetters ? { deadLetters } : {}), alerts },
+  };
 }

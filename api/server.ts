@@ -25,6 +25,7 @@ import type { caseWorkflow } from '../workflows/case-workflow.js';
 import type { CaseWorkflowInput } from '../workflows/messages.js';
 import type { Db } from '../readmodels/db.js';
 import type { PartitionLag } from '../readmodels/consumer.js';
+import { deadLetterSummary } from '../readmodels/queries.js';
 import { AccessLog } from './access-log.js';
 import type { Staff, Verifier } from './auth.js';
 import { grantFor, type Grant, type Operation } from './authz.js';
@@ -168,6 +169,7 @@ export async function createApi(deps: ApiDeps) {
     kafkaAdmin: deps.kafkaAdmin,
     db: deps.db,
     projectorLag: deps.projectorLag,
+    deadLetters: () => deadLetterSummary(deps.db, deps.schema),
     ...(deps.maxProjectorLag === undefined ? {} : { maxProjectorLag: deps.maxProjectorLag }),
   });
   const healthResponses = { 200: z.looseObject({ status: z.literal('ok') }), 503: z.looseObject({ status: z.literal('degraded') }) };

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { apiConnectionOptions } from '../../api/commands.js';
 import { createApi, type Api } from '../../api/server.js';
 import { openDb, type Db } from '../../readmodels/db.js';
+import { createSchemaSql } from '../../readmodels/schema.js';
 import { createKafka } from '../../runtime/kafka.js';
 import { stackVerifier } from '../support/api.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
@@ -37,6 +38,7 @@ describeWithStack('health and an absent Temporal', () => {
   beforeAll(async () => {
     await createTopic(stack!.kafkaBrokers, topic);
     db = await openDb({ memory: true });
+    await db.exec(createSchemaSql('rm'));
     admin = createKafka(stack!.kafkaBrokers, 'health-e2e', undefined, 'cli').admin();
     await admin.connect();
     connection = await Connection.connect({ address: stack!.temporalAddress });
@@ -73,6 +75,18 @@ describeWithStack('health and an absent Temporal', () => {
     expect(ready.worker.ok).toBe(true);
     expect(ready.worker.detail.workflow).toBeGreaterThan(0);
     expect(ready.worker.detail.activity).toBeGreaterThan(0);
+    expect(ready).toMatchObject({ deadLetters: { ok: true, detail: { events: 0, cases: 0, oldestAgeSeconds: null } }, alerts: [] });
+
+    // A parked event is an alert with its count and age; the API stays ready.
+    await db.query(`insert into rm.dead_letter (case_id, sequence, topic, partition, kafka_offset, reason, payload, parked_at)
+      values ('MC-20260101-0000AA', 3, 't', 0, 41, 'gap: expected sequence 2, got 3', '{}', now() - interval '90 seconds')`);
+    const alerted = await fetch(`${base}/health/ready`);
+    expect(alerted.status).toBe(200);
+    const withAlert = (await alerted.json()) as { deadLetters: { detail: { events: number; oldestAgeSeconds: number } }; alerts: string[] };
+    expect(withAlert.deadLetters.detail.events).toBe(1);
+    expect(withAlert.deadLetters.detail.oldestAgeSeconds).toBeGreaterThanOrEqual(90);
+    expect(withAlert.alerts).toHaveLength(1);
+    expect(withAlert.alerts[0]).toContain('1 event(s) of 1 case(s) parked');
   });
 
   it('answers a command 503 with Retry-After, in Chinese, when Temporal cannot be reached', async () => {
@@ -103,6 +117,9 @@ describeWithStack('health and an absent Temporal', () => {
     expect(ms).toBeLessThan(5_000);
     const health = (await (await fetch(`${base}/health`)).json()) as { status: string; temporal: { ok: boolean } };
     expect(health).toMatchObject({ status: 'degraded', temporal: { ok: false } });
+    // The health check's calls may still be between retries: closing the channel under them makes the
+    // retry throw outside any promise. Let them end first.
+    await new Promise((r) => setTimeout(r, 4_000));
     await away.close().catch(() => undefined);
   }, 30_000);
 });
