@@ -3,11 +3,12 @@
 // rejects (in the update's validator, so nothing is written) answers with the rejection's HTTP status
 // and the reason in the clerk's words.
 import crypto from 'node:crypto';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
+import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { CaseCommandSchema, COMMAND_TYPES, rejectionHttpStatus, type CommandType, type RejectionCode } from '../domain/case/index.js';
 import type { Actor } from '../events/index.js';
-import { caseViewQuery, commandUpdates, type CaseView, type CommandRequest, type CommandResult } from '../workflows/messages.js';
+import { caseViewQuery, commandFingerprint, commandUpdates, type CaseView, type CommandRequest, type CommandResult } from '../workflows/messages.js';
 import type { Locale } from './i18n.js';
 import type { CoreRejection } from './messages.js';
 import { ApiError, parseInput, RejectedError } from './problem.js';
@@ -22,22 +23,65 @@ export function assertCommandType(type: string): CommandType {
   return type as CommandType;
 }
 
+/**
+ * How long a request waits for Temporal (the server, and a worker to run the update or query) before it is
+ * answered 503 with Retry-After. Without it a request hangs while the client retries an absent server.
+ * A command that timed out may still be applied later: the client retries with the same Idempotency-Key.
+ */
+export const TEMPORAL_DEADLINE_MS = 10_000;
+
+/**
+ * The API's Temporal connection retries an unreachable server a few times over about half a second, not the
+ * SDK's default ten times over some twenty seconds: a person is waiting, and a 503 that says when to try
+ * again serves them better than a request that hangs.
+ */
+export const apiConnectionOptions: Pick<ConnectionOptions, 'interceptors'> = {
+  interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
+};
+
+export function withTemporalDeadline<T>(temporal: Client, fn: () => Promise<T>): Promise<T> {
+  return temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, fn);
+}
+
+/** Temporal did not answer in time, or cannot be reached: the request may be retried. */
+export function temporalUnavailable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 5; depth++) {
+    const error: Error = e;
+    const deadline = isGrpcDeadlineError(error as unknown);
+    const grpcCode = isGrpcServiceError(error as unknown) ? (error as unknown as { code: number }).code : undefined;
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || deadline) return true;
+    if (grpcCode === 14 /* UNAVAILABLE */ || grpcCode === 4 /* DEADLINE_EXCEEDED */) return true;
+    if (error instanceof ServiceError && /UNAVAILABLE|DEADLINE_EXCEEDED|deadline/i.test(error.message)) return true;
+    e = error.cause;
+  }
+  return false;
+}
+
 /** The case as its workflow holds it now; 404 when there is none. */
 export async function caseView(temporal: Client, caseId: string): Promise<CaseView> {
   try {
-    return await temporal.workflow.getHandle(caseId).query(caseViewQuery);
+    return await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(caseId).query(caseViewQuery));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'not-found', 'not-found.case', { caseId });
     throw err;
   }
 }
 
+/**
+ * The command id of a request: the client's Idempotency-Key when it sent one (so a retry after a lost
+ * response is the same command, answered once), scoped to who sends it; a fresh id otherwise.
+ */
+export function commandIdFor(actor: Actor, idempotencyKey: string | undefined): string {
+  return idempotencyKey === undefined ? `cmd-${crypto.randomUUID()}` : `idem:${actor.id}:${idempotencyKey}`;
+}
+
 export async function runCommand(
   temporal: Client,
-  opts: { caseId: string; type: CommandType; body: unknown; actor: Actor; requestId: string; locale: Locale },
+  opts: { caseId: string; type: CommandType; body: unknown; actor: Actor; requestId: string; locale: Locale; idempotencyKey?: string; fingerprint?: string },
 ): Promise<CommandResult> {
   const command = parseInput(CaseCommandSchema, { type: opts.type, caseId: opts.caseId, data: opts.body ?? {} }, opts.locale);
-  const commandId = `cmd-${crypto.randomUUID()}`;
+  const commandId = commandIdFor(opts.actor, opts.idempotencyKey);
   // The request id is the events' correlation id: one id from the caller's log to the hash chain.
   const request: CommandRequest = { command, actor: opts.actor, commandId, correlationId: opts.requestId };
   try {
@@ -46,13 +90,21 @@ export async function runCommand(
       const intoCaseId = command.data.intoCaseId;
       request.mergeTarget = { caseId: intoCaseId, status: await caseStatus(temporal, intoCaseId) };
     }
-    const result = await temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], { args: [request] });
+    // The server answers a repeated update id within the run with the first outcome, without asking the
+    // workflow; the workflow remembers the last commands across a continue-as-new. The update id carries
+    // the command's fingerprint, so a key reused for a different command reaches the workflow and is refused.
+    if (opts.fingerprint) request.fingerprint = opts.fingerprint;
+    const updateId = `${commandId}#${commandFingerprint(request).slice(0, 16)}`;
+    const result = await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], { args: [request], updateId }));
     if (command.type === 'MergeCase') {
       // Both cases record the merge: the surviving case its duplicate.
       const data = { fromCaseId: opts.caseId, reason: command.data.reason };
-      await temporal.workflow.getHandle(command.data.intoCaseId).executeUpdate(commandUpdates.RecordMergedDuplicate, {
-        args: [{ ...request, command: { type: 'RecordMergedDuplicate', caseId: command.data.intoCaseId, data }, commandId: `${commandId}-into` }],
-      });
+      await withTemporalDeadline(temporal, () =>
+        temporal.workflow.getHandle(command.data.intoCaseId).executeUpdate(commandUpdates.RecordMergedDuplicate, {
+          args: [{ ...request, command: { type: 'RecordMergedDuplicate', caseId: command.data.intoCaseId, data }, commandId: `${commandId}-into` }],
+          updateId: `${updateId}-into`,
+        }),
+      );
     }
     return result;
   } catch (err) {
@@ -86,7 +138,7 @@ function rejectionOf(err: WorkflowUpdateFailedError): RejectedError {
 
 async function caseStatus(temporal: Client, caseId: string): Promise<NonNullable<CommandRequest['mergeTarget']>['status']> {
   try {
-    return (await temporal.workflow.getHandle(caseId).query(caseViewQuery)).state.status;
+    return (await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(caseId).query(caseViewQuery))).state.status;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return 'none';
     throw err;

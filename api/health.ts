@@ -1,14 +1,36 @@
-// GET /health: each piece the engine stands on, checked now, with the projector's lag per partition.
+// Health, as an operator and a load balancer need it:
+// - GET /health/live: the process answers (restart it when it does not);
+// - GET /health/ready (and GET /health, with the same body): each piece the engine stands on, checked now —
+//   Temporal, a worker polling the case task queue, Kafka, the database — and the projector's lag per
+//   partition. 503 when a piece is down or the read models lag past the limit: commands or reads would fail
+//   or mislead. A projector still joining its consumer group is reported, but does not make the API unready
+//   for that reason alone: commands do not need it.
 import type { ConnectionLike } from '@temporalio/client';
+// The default import: @temporalio/proto is CommonJS whose named exports Node's ESM loader cannot detect.
+import protoPackage from '@temporalio/proto';
 import type { Admin } from 'kafkajs';
 import type { Db } from '../readmodels/db.js';
 import type { PartitionLag } from '../readmodels/consumer.js';
 
 export interface HealthDeps {
   temporal: ConnectionLike;
+  namespace: string;
+  taskQueue: string;
   kafkaAdmin: Admin;
   db: Db;
+  /** Rejects with ProjectorJoiningError while the projector has not joined its group yet. */
   projectorLag: () => Promise<PartitionLag[]>;
+  /** Parked events (the dead-letter table): an operator's alert, not a reason to be unready. */
+  deadLetters?: () => Promise<{ events: number; cases: number; oldestParkedAt: string | null }>;
+  /** Events behind, summed over partitions, past which the API is not ready (its reads would be stale). */
+  maxProjectorLag?: number;
+}
+
+/** The projector has not joined its consumer group yet (after a start or a crash). */
+export class ProjectorJoiningError extends Error {
+  constructor(since: Date) {
+    super(`the projector is joining its consumer group (since ${since.toISOString()})`);
+  }
 }
 
 interface PieceHealth {
@@ -31,12 +53,39 @@ async function check(fn: () => Promise<unknown>, timeoutMs = 3_000): Promise<Pie
   }
 }
 
+// A worker long-polls for up to a minute, and the server keeps a poller in its list for minutes after it
+// left: a poller not seen for this long is gone.
+const POLLER_GONE_MS = 75_000;
+
+/** The workers polling the case task queue for workflow and for activity tasks, as the server sees them now. */
+async function pollers(deps: HealthDeps): Promise<{ workflow: number; activity: number; identities: string[] }> {
+  const seenSince = Date.now() - POLLER_GONE_MS;
+  const { TaskQueueType } = protoPackage.temporal.api.enums.v1;
+  const count = async (taskQueueType: (typeof TaskQueueType)[keyof typeof TaskQueueType]) => {
+    const res = await deps.temporal.workflowService.describeTaskQueue({ namespace: deps.namespace, taskQueue: { name: deps.taskQueue }, taskQueueType });
+    return (res.pollers ?? []).filter((p) => {
+      const at = p.lastAccessTime;
+      const ms = at ? Number(at.seconds ?? 0) * 1000 + Math.floor((at.nanos ?? 0) / 1e6) : 0;
+      return ms >= seenSince;
+    });
+  };
+  const [workflow, activity] = await Promise.all([
+    count(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+    count(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+  ]);
+  if (workflow.length === 0) throw new Error(`no worker polls task queue ${deps.taskQueue}: commands would wait; start the worker`);
+  if (activity.length === 0) throw new Error(`no worker runs activities on task queue ${deps.taskQueue}: events would not be published; start the worker`);
+  return { workflow: workflow.length, activity: activity.length, identities: [...new Set(workflow.map((p) => p.identity ?? '?'))] };
+}
+
 export async function health(deps: HealthDeps): Promise<{ status: number; body: unknown }> {
-  const [temporal, kafka, database, projector] = await Promise.all([
+  const maxLag = deps.maxProjectorLag ?? 10_000;
+  const [temporal, worker, kafka, database, projector] = await Promise.all([
     check(async () => {
       const info = await deps.temporal.workflowService.getSystemInfo({});
       return { serverVersion: info.serverVersion };
     }),
+    check(() => pollers(deps)),
     check(async () => {
       const cluster = await deps.kafkaAdmin.describeCluster();
       return { brokers: cluster.brokers.length };
@@ -46,10 +95,29 @@ export async function health(deps: HealthDeps): Promise<{ status: number; body: 
       return { kind: deps.db.kind };
     }),
     check(async () => {
-      const partitions = await deps.projectorLag();
-      return { lag: partitions.reduce((sum, p) => sum + p.lag, 0), partitions };
+      let partitions: PartitionLag[];
+      try {
+        partitions = await deps.projectorLag();
+      } catch (err) {
+        if (err instanceof ProjectorJoiningError) return { joining: true, note: err.message };
+        throw err;
+      }
+      const lag = partitions.reduce((sum, p) => sum + p.lag, 0);
+      if (lag > maxLag) throw new Error(`the read models are ${lag} events behind (limit ${maxLag}): reads are stale until the projector catches up`);
+      return { lag, partitions };
     }),
   ]);
-  const ok = temporal.ok && kafka.ok && database.ok && projector.ok;
-  return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', temporal, kafka, database, projector } };
+  const ok = temporal.ok && worker.ok && kafka.ok && database.ok && projector.ok;
+  // Parked events do not stop commands or reads of other cases, but their cases' read models stand still
+  // until someone fixes the cause: an alert with the count and the age of the oldest.
+  const parked = deps.deadLetters ? await check(deps.deadLetters) : undefined;
+  const summary = parked?.detail as { events: number; cases: number; oldestParkedAt: string | null } | undefined;
+  const oldestAgeSeconds = summary?.oldestParkedAt ? Math.round((Date.now() - Date.parse(summary.oldestParkedAt)) / 1000) : null;
+  const deadLetters = parked && summary ? { ...parked, detail: { ...summary, oldestAgeSeconds } } : parked;
+  const alerts: string[] = [];
+  if (summary && summary.events > 0) alerts.push(`${summary.events} event(s) of ${summary.cases} case(s) parked, the oldest ${oldestAgeSeconds} s ago: see GET /dead-letters`);
+  return {
+    status: ok ? 200 : 503,
+    body: { status: ok ? 'ok' : 'degraded', temporal, worker, kafka, database, projector, ...(deadLetters ? { deadLetters } : {}), alerts },
+  };
 }

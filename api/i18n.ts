@@ -53,6 +53,10 @@ const catalogue = {
     en: 'the request body must be application/json (got {type})',
   },
   'too-large': { 'zh-CN': '请求正文超过 {limit} 字节', en: 'the request body is larger than {limit} bytes' },
+  'unavailable.temporal': {
+    'zh-CN': '案件引擎暂时无法答复，请 {after} 秒后重试；重试时带上同一个 Idempotency-Key，同一操作不会执行两次',
+    en: 'the case engine cannot answer just now; try again in {after} seconds, with the same Idempotency-Key so that the command is not applied twice',
+  },
   'rate-limited': { 'zh-CN': '操作过于频繁，请 {after} 后再试', en: 'too many changes; try again in {after}' },
   'not-found.route': { 'zh-CN': '没有 {method} {url} 这个接口', en: 'there is no route {method} {url}' },
   'not-found.case': { 'zh-CN': '没有案件 {caseId}', en: 'there is no case {caseId}' },

@@ -2,9 +2,11 @@
 // process that writes the read models is the one that serves them.
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, createKafka, createLogger, encryptedDataConverter, envKeySource, loadAppConfig, PayloadKeyError } from '../runtime/index.js';
-import { startProjector } from '../readmodels/consumer.js';
-import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
+import { startProjector, type RunningProjector } from '../readmodels/consumer.js';
+import { dbOptionsFromEnv, NoDatabaseError, openDb } from '../readmodels/db.js';
 import { authSettings, createVerifier, remoteKeys } from './auth.js';
+import { apiConnectionOptions } from './commands.js';
+import { ProjectorJoiningError } from './health.js';
 import { createApi } from './server.js';
 import { masterKeySource, PersonalDataKeys } from '../runtime/personal-data-keys.js';
 
@@ -13,16 +15,32 @@ async function main(): Promise<void> {
   const log = createLogger('api', config.LOG_LEVEL);
   const auth = authSettings(config);
   const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI);
-  const db = await openDb(dbOptionsFromEnv());
-  const projector = await startProjector({
-    db,
-    schema: config.READMODEL_SCHEMA,
-    brokers: config.KAFKA_BROKERS,
-    topic: config.KAFKA_TOPIC,
-    groupId: config.PROJECTOR_GROUP_ID,
-    log: log.child({ component: 'projector' }),
-  });
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const db = await openDb(dbOptionsFromEnv(), { onConnectionError: (err) => log.warn({ err: err.message }, 'read-model database connection lost; the pool opens a new one') });
+  // The projector joins its consumer group in the background: after a crash that takes until the old
+  // member's session times out, and commands must not wait for the read models meanwhile.
+  let projector: RunningProjector | undefined;
+  let stopping = false;
+  const joiningSince = new Date();
+  const projectorLag = () => (projector ? projector.lag() : Promise.reject(new ProjectorJoiningError(joiningSince)));
+  const projectorLog = log.child({ component: 'projector' });
+  const keepStartingProjector = async () => {
+    for (let attempt = 1, waitMs = 2_000; !stopping && !projector; attempt++, waitMs = Math.min(waitMs * 2, 60_000)) {
+      try {
+        projector = await startProjector({
+          db,
+          schema: config.READMODEL_SCHEMA,
+          brokers: config.KAFKA_BROKERS,
+          topic: config.KAFKA_TOPIC,
+          groupId: config.PROJECTOR_GROUP_ID,
+          log: projectorLog,
+        });
+      } catch (err) {
+        projectorLog.error({ err: err instanceof Error ? err.message : String(err), attempt, retryInSeconds: waitMs / 1000 }, 'projector could not start: is Kafka up and the topic created? retrying');
+        await new Promise((r) => setTimeout(r, waitMs));
+      }
+    }
+  };
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, ...apiConnectionOptions });
   const payloadKeys = await envKeySource().load();
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(payloadKeys) });
   const kafkaAdmin = createKafka(config.KAFKA_BROKERS, 'mediation-api', log, 'consume').admin();
@@ -35,7 +53,7 @@ async function main(): Promise<void> {
     db,
     schema: config.READMODEL_SCHEMA,
     accessLogSchema: config.ACCESS_LOG_SCHEMA,
-    projectorLag: projector.lag,
+    projectorLag,
     log,
     verify: createVerifier(auth, keys),
     personalDataKeys: new PersonalDataKeys(db, await masterKeySource().load(), config.KEY_STORE_SCHEMA),
@@ -46,11 +64,14 @@ async function main(): Promise<void> {
   });
   await api.listen({ port: config.API_PORT, host: config.API_HOST });
   log.info({ url: `http://${config.API_HOST}:${config.API_PORT}`, issuer: auth.issuer }, 'API listening');
+  const projectorStarted = keepStartingProjector();
 
   const shutdown = async () => {
     log.info('API stopping');
+    stopping = true;
     await api.close();
-    await projector.stop();
+    await projectorStarted;
+    await projector?.stop();
     await kafkaAdmin.disconnect();
     await connection.close();
     await db.close();
@@ -61,7 +82,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof PayloadKeyError) process.stderr.write(err.message + '\n');
+  if (err instanceof ConfigError || err instanceof PayloadKeyError || err instanceof NoDatabaseError) process.stderr.write(err.message + '\n');
   else process.stderr.write(`API failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -64,6 +64,7 @@ const titles: Record<number, Record<Locale, string>> = {
   415: { 'zh-CN': '不支持的媒体类型', en: 'Unsupported media type' },
   429: { 'zh-CN': '请求过多', en: 'Too many requests' },
   500: { 'zh-CN': '内部错误', en: 'Internal error' },
+  503: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
 };
 
 export function problem(status: number, code: string, detail: string, locale: Locale, extra: Partial<Problem> = {}): Problem {

@@ -26,9 +26,11 @@ import type { CaseWorkflowInput } from '../workflows/messages.js';
 import type { Db } from '../readmodels/db.js';
 import type { PartitionLag } from '../readmodels/consumer.js';
 import type { PersonalDataKeys } from '../runtime/personal-data-keys.js';
+import { deadLetterSummary } from '../readmodels/queries.js';
 import { AccessLog } from './access-log.js';
 import type { Staff, Verifier } from './auth.js';
 import { grantFor, type Grant, type Operation } from './authz.js';
+import { temporalUnavailable, withTemporalDeadline } from './commands.js';
 import { health } from './health.js';
 import { message, negotiateLocale, type Locale } from './i18n.js';
 import { ApiError, parseInput, problem, RejectedError, renderError, validationError } from './problem.js';
@@ -57,6 +59,8 @@ export interface ApiDeps {
   db: Db;
   schema: string;
   projectorLag: () => Promise<PartitionLag[]>;
+  /** Events behind past which /health/ready says 503 (default 10,000). */
+  maxProjectorLag?: number;
   log: Logger;
   verify: Verifier;
   /** The key store of the personal-data keys (crypto-shredding): the edge encrypts with it, reads decrypt. */
@@ -167,13 +171,39 @@ export async function createApi(deps: ApiDeps) {
   await deps.personalDataKeys.init();
 
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, () => app.swagger());
+  const healthDeps = () => ({
+    temporal: deps.temporal.connection,
+    namespace: deps.temporal.options.namespace,
+    taskQueue: deps.taskQueue,
+    kafkaAdmin: deps.kafkaAdmin,
+    db: deps.db,
+    projectorLag: deps.projectorLag,
+    deadLetters: () => deadLetterSummary(deps.db, deps.schema),
+    ...(deps.maxProjectorLag === undefined ? {} : { maxProjectorLag: deps.maxProjectorLag }),
+  });
+  const healthResponses = { 200: z.looseObject({ status: z.literal('ok') }), 503: z.looseObject({ status: z.literal('degraded') }) };
+  for (const url of ['/health', '/health/ready']) {
+    app.get(
+      url,
+      {
+        config: { public: true },
+        schema: {
+          summary: 'Readiness: Temporal, a worker on the task queue, Kafka, the database and the projector lag; 503 if any is down or the read models lag past the limit',
+          security: [],
+          response: healthResponses,
+        },
+      },
+      async (_req, reply) => {
+        const out = await health(healthDeps());
+        if (out.status !== 200) reply.header('retry-after', '5');
+        return reply.status(out.status as 200).send(out.body as { status: 'ok' });
+      },
+    );
+  }
   app.get(
-    '/health',
-    { config: { public: true }, schema: { summary: 'Temporal, Kafka, the database and the projector lag; 503 if any is down', security: [], response: { 200: z.looseObject({ status: z.literal('ok') }), 503: z.looseObject({ status: z.literal('degraded') }) } } },
-    async (_req, reply) => {
-      const out = await health({ temporal: deps.temporal.connection, kafkaAdmin: deps.kafkaAdmin, db: deps.db, projectorLag: deps.projectorLag });
-      return reply.status(out.status as 200).send(out.body as { status: 'ok' });
-    },
+    '/health/live',
+    { config: { public: true }, schema: { summary: 'Liveness: the process answers (restart it when it does not)', security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    () => ({ status: 'ok' as const }),
   );
 
   const writeLimit = { max: deps.writeRateLimit ?? 120, timeWindow: '1 minute' };
@@ -192,13 +222,13 @@ export async function createApi(deps: ApiDeps) {
 
   async function startCase(caseId: string, receive: CaseWorkflowInput['receive']): Promise<void> {
     try {
-      await deps.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+      await withTemporalDeadline(deps.temporal, () => deps.temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
         workflowId: caseId,
         // A case number is never used twice, not even after the old case's workflow has ended.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         taskQueue: deps.taskQueue,
         args: [{ caseId, receive }],
-      });
+      }));
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'conflict', 'conflict', { caseId });
       throw err;
@@ -206,7 +236,15 @@ export async function createApi(deps: ApiDeps) {
   }
 }
 
+const RETRY_AFTER_SECONDS = 5;
+
 function sendProblem(reply: FastifyReply, req: FastifyRequest, error: unknown, locale: Locale): FastifyReply {
+  if (temporalUnavailable(error)) {
+    // Not the caller's fault and not a bug: Temporal is away or slow. Say when to try again.
+    req.log.warn({ err: error instanceof Error ? error.message : String(error), method: req.method, url: req.url }, 'Temporal unavailable');
+    const body = problem(503, 'unavailable', message('unavailable.temporal', locale, { after: RETRY_AFTER_SECONDS }), locale, { instance: req.url.split('?')[0] ?? req.url, requestId: req.id });
+    return reply.status(503).header('retry-after', String(RETRY_AFTER_SECONDS)).type('application/problem+json; charset=utf-8').send(body);
+  }
   const err = asKnownError(error, req, locale);
   if (!err) {
     req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');

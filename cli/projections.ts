@@ -82,6 +82,7 @@ async function rebuild(values: RebuildOptions, io: CliIo, env: NodeJS.ProcessEnv
     timeoutMs = seconds * 1000;
   }
 
+  if (!env.DATABASE_URL && !env.PGLITE_PATH) return badArgument(io, 'no database: set DATABASE_URL or PGLITE_PATH');
   const dbOptions = dbOptionsFromEnv(env);
   // PGlite has no lock of its own: two processes on one directory corrupt it. It keeps a postmaster.pid
   // while open and removes it on close.
@@ -89,7 +90,6 @@ async function rebuild(values: RebuildOptions, io: CliIo, env: NodeJS.ProcessEnv
     io.err(`error: the PGlite directory ${dbOptions.pglitePath} is open in another process (the API?): stop it first, or use --force if that process is gone`);
     return 1;
   }
-  if ('memory' in dbOptions) return badArgument(io, 'no database: set DATABASE_URL or PGLITE_PATH');
   const log = createLogger('projections', env.LOG_LEVEL ?? 'warn');
   const db = await openDb(dbOptions);
   try {

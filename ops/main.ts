@@ -16,6 +16,7 @@ import { createLogger } from '../runtime/log.js';
 import { ensureKeyringFile } from '../runtime/payload-codec.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
+import { createSupervisor, type Supervisor } from './supervise.js';
 import { CONSOLE_CLIENT_ID, DEV_PASSWORD, seedAccounts, serviceClients, type SeedAccount } from './oidc/accounts.js';
 
 const log = createLogger('stack');
@@ -44,14 +45,18 @@ async function start(): Promise<number> {
   const config = loadStackConfig('dev');
   const running: Service[] = [];
   let stopping = false;
+  let supervisor: Supervisor | undefined;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    supervisor?.stop();
     log.info('stopping the stack');
-    await stopInReverse(running);
+    await stopInReverse(supervisor ? supervisor.services() : running);
     log.info('stopped; data kept in ' + config.dataDir);
     process.exit(code);
   };
+  // Ctrl-C in a terminal signals the whole group; a process manager signals our pid (npm passes it on:
+  // the start script execs node, so no shell stands between).
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
@@ -68,11 +73,30 @@ async function start(): Promise<number> {
     await ensureTopics(config.kafka.brokers, 6, log);
     const appEnv = appEnvironment(config, config.database.url);
     running.push(await startApp('worker', 'worker/main.ts', config, appEnv));
-    const api = await startApp('api', 'api/main.ts', config, appEnv);
-    running.push(api);
     const apiUrl = `http://${config.host}:${config.api.port}`;
-    await waitFor('HTTP API', () => httpOk(`${apiUrl}/health`), { timeoutMs: 60_000, service: api });
-    for (const s of running) watchForCrash(s, () => void stopAll(1));
+    const startApi = async () => {
+      const api = await startApp('api', 'api/main.ts', config, appEnv);
+      await waitFor('HTTP API', () => httpOk(`${apiUrl}/health/live`), { timeoutMs: 60_000, service: api });
+      return api;
+    };
+    running.push(await startApi());
+    await waitFor('HTTP API ready', () => httpOk(`${apiUrl}/health`), { timeoutMs: 60_000 });
+
+    // From here on a piece that stops by itself is started again.
+    const restarters: Record<string, () => Promise<Service>> = {
+      temporal: () => startTemporal(config, installed, log),
+      kafka: () => startKafka(config, installed, log),
+      ...(databaseUrl ? { postgresql: () => startPostgres(config, installed, new URL(databaseUrl), log) } : {}),
+      oidc: () => startOidcProvider(config),
+      worker: () => startApp('worker', 'worker/main.ts', config, appEnv),
+      api: startApi,
+    };
+    supervisor = createSupervisor({ log, onGiveUp: () => void stopAll(1) });
+    for (const s of running) {
+      const restart = restarters[s.name];
+      if (restart) supervisor.watch(s, restart);
+      else watchForCrash(s, () => void stopAll(1));
+    }
     printWhereEverythingIs(config, apiUrl);
     await new Promise(() => undefined); // until Ctrl-C
     return 0;

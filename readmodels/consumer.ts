@@ -45,7 +45,9 @@ export async function startProjector(opts: ProjectorOptions): Promise<RunningPro
     );
   }
   const kafka = createKafka(opts.brokers, opts.clientId ?? 'mediation-projector', opts.log, 'consume');
-  const consumer: Consumer = kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false });
+  // A restarted projector rejoins as a new member: the group rebalances once the dead member's session has
+  // timed out, and until then nothing is projected. kafkajs's 30 s default made that a 30 s stall.
+  const consumer: Consumer = kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: 12_000, heartbeatInterval: 2_000 });
   const admin = kafka.admin();
   await Promise.all([consumer.connect(), admin.connect()]);
   await consumer.subscribe({ topic: opts.topic, fromBeginning: true });

@@ -16,10 +16,16 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/** In memory (`memory: true`) only when a test or a benchmark asks for it; a process is given a location. */
 export type DbOptions = { url: string } | { pglitePath: string } | { memory: true };
 
-export async function openDb(options: DbOptions): Promise<Db> {
-  if ('url' in options) return openPostgres(options.url);
+/** Where a lost PostgreSQL connection is reported (the pool replaces it; the process goes on). */
+export interface DbEvents {
+  onConnectionError?: (err: Error) => void;
+}
+
+export async function openDb(options: DbOptions, events: DbEvents = {}): Promise<Db> {
+  if ('url' in options) return openPostgres(options.url, events);
   return openPglite('pglitePath' in options ? options.pglitePath : undefined);
 }
 
@@ -44,8 +50,12 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
   };
 }
 
-async function openPostgres(url: string): Promise<Db> {
+async function openPostgres(url: string, events: DbEvents): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: 5 });
+  // An idle connection that the server drops (a restart, a failover, an administrator's terminate) is
+  // emitted as 'error' on the pool: unheard, Node ends the process. The pool discards that connection and
+  // opens another at the next query, so a report is all that is needed.
+  pool.on('error', (err) => (events.onConnectionError ?? defaultConnectionError)(err));
   // Fail now, with the reason, rather than at the first query.
   const probe = await pool.connect();
   probe.release();
@@ -78,9 +88,22 @@ async function openPostgres(url: string): Promise<Db> {
   };
 }
 
-/** The database the process was configured for: DATABASE_URL, else PGLITE_PATH, else in memory. */
+function defaultConnectionError(err: Error): void {
+  process.stderr.write(`read-model database: an idle connection was lost (${err.message}); the next query opens a new one\n`);
+}
+
+export class NoDatabaseError extends Error {
+  constructor() {
+    super('no read-model database configured: set DATABASE_URL (PostgreSQL) or PGLITE_PATH (a PGlite directory); `npm start` sets one for you');
+  }
+}
+
+/**
+ * The database the process was configured for: DATABASE_URL, else PGLITE_PATH. Neither is an error, never
+ * a silent in-memory database: read models that vanish at the next restart would look like lost cases.
+ */
 export function dbOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DbOptions {
   if (env.DATABASE_URL) return { url: env.DATABASE_URL };
   if (env.PGLITE_PATH) return { pglitePath: env.PGLITE_PATH };
-  return { memory: true };
+  throw new NoDatabaseError();
 }

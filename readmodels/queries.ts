@@ -456,6 +456,15 @@ export type ParkedEvent = {
   parkedAt: string;
 };
 
+/** How many events are parked, in how many cases, and since when: for /health. */
+export async function deadLetterSummary(db: Queryable, schema: string): Promise<{ events: number; cases: number; oldestParkedAt: string | null }> {
+  const s = assertSchemaName(schema);
+  const found = await db.query<{ events: number; cases: number; oldestParkedAt: string | null }>(
+    `select count(*)::int as events, count(distinct case_id)::int as cases, ${iso('min(parked_at)', '"oldestParkedAt"')} from ${s}.dead_letter`,
+  );
+  return found.rows[0] ?? { events: 0, cases: 0, oldestParkedAt: null };
+}
+
 /** The dead-letter table, oldest first (optionally one case's). */
 export async function deadLetters(db: Queryable, schema: string, options: { caseId?: string; limit?: number } = {}): Promise<ParkedEvent[]> {
   const s = assertSchemaName(schema);

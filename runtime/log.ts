@@ -52,15 +52,49 @@ export function createLogger(name: string, level: string = process.env.LOG_LEVEL
 
 export type Logger = pino.Logger;
 
-// kafkajs logs through its own JSON printer unless given a logCreator: route it into pino instead.
-
-export function kafkaLogCreator(log: Logger): logCreator {
+// kafkajs logs through its own JSON printer unless given a logCreator: route it into pino instead. While a
+// broker is away kafkajs repeats the same connection error many times a second (a 20 s outage wrote ~900
+// ERROR lines from the worker): the same message is written once per window, and the repeats are counted
+// and written as one summary line when the window ends.
+export function kafkaLogCreator(log: Logger, windowMs = 10_000): logCreator {
   const child = log.child({ component: 'kafkajs' });
+  const write = (level: number, fields: Record<string, unknown>, message: string) => {
+    if (level === KafkaLogLevel.ERROR) child.error(fields, message);
+    else if (level === KafkaLogLevel.WARN) child.warn(fields, message);
+    else if (level === KafkaLogLevel.INFO) child.info(fields, message);
+    else child.debug(fields, message);
+  };
+  const limiter = repeatLimiter(write, windowMs);
   return () => ({ level, log: entry }) => {
     const { message, timestamp: _t, logger: _l, ...rest } = entry as { message: string; timestamp?: string; logger?: string };
-    if (level === KafkaLogLevel.ERROR) child.error(rest, message);
-    else if (level === KafkaLogLevel.WARN) child.warn(rest, message);
-    else if (level === KafkaLogLevel.INFO) child.info(rest, message);
-    else child.debug(rest, message);
+    limiter(level, rest, message);
+  };
+}
+
+/**
+ * Writes a (level, message) at most once per window; the repeats inside a window are counted and written
+ * as one line `{ repeated: n, withinSeconds }` when the window ends. The fields of the first occurrence are
+ * kept; a repeat's fields (ports, correlation ids) are not worth a line each.
+ */
+export function repeatLimiter(
+  write: (level: number, fields: Record<string, unknown>, message: string) => void,
+  windowMs: number,
+  clock: { now: () => number; setTimeout: (fn: () => void, ms: number) => unknown } = { now: Date.now, setTimeout: (fn, ms) => setTimeout(fn, ms).unref() },
+): (level: number, fields: Record<string, unknown>, message: string) => void {
+  const windows = new Map<string, { repeats: number; fields: Record<string, unknown> }>();
+  return (level, fields, message) => {
+    const key = `${level} ${message}`;
+    const open = windows.get(key);
+    if (open) {
+      open.repeats++;
+      return;
+    }
+    write(level, fields, message);
+    const window = { repeats: 0, fields };
+    windows.set(key, window);
+    clock.setTimeout(() => {
+      windows.delete(key);
+      if (window.repeats > 0) write(level, { ...window.fields, repeated: window.repeats, withinSeconds: windowMs / 1000 }, `${message} (repeated ${window.repeats} times)`);
+    }, windowMs);
   };
 }

@@ -111,6 +111,16 @@ export class PersonalDataKeys {
     return open(key.key, Buffer.from(field.nonce, 'base64'), Buffer.from(field.ciphertext, 'base64'), fieldAad(field.ref, field.keyId)).toString('utf8');
   }
 
+  /**
+   * A keyed fingerprint of a subject's text (HMAC-SHA-256 under a key derived from the subject's data key):
+   * equal texts give equal fingerprints, and without the key — after erasure, to anyone — it says nothing.
+   */
+  async fingerprint(ref: string, text: string): Promise<string> {
+    const { key } = await this.keyFor(ref);
+    const derived = crypto.createHmac('sha256', key).update('mediation-engine command fingerprint v1').digest();
+    return crypto.createHmac('sha256', derived).update(text, 'utf8').digest('hex');
+  }
+
   /** Destroys the keys of these subjects (tombstones stay). Returns the subjects whose key was destroyed now. */
   async erase(refs: readonly string[], at = new Date()): Promise<string[]> {
     if (refs.length === 0) return [];

@@ -32,7 +32,9 @@ import { clockKey } from '../domain/sla/index.js';
 import type { createPublishActivities, TopicPosition } from '../activities/publish.js';
 import {
   caseViewQuery,
+  commandFingerprint,
   commandUpdates,
+  RECENT_COMMANDS,
   referralOverdueSignal,
   referralSettledSignal,
   referralWorkflowId,
@@ -41,6 +43,7 @@ import {
   type CaseWorkflowInput,
   type CommandRequest,
   type CommandResult,
+  type RecentCommand,
   type ReferralStatus,
 } from './messages.js';
 import { referralWorkflow } from './referral-workflow.js';
@@ -86,6 +89,8 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   let publishing = false;
   let effecting = false;
   let clockCheckRequested = carry.clockCheckRequested ?? false;
+  // Commands applied lately (the newest last), so a retried command is answered, not applied twice.
+  const recentCommands: RecentCommand[] = [...(carry.recentCommands ?? [])];
 
   // Issue 9 changed the rules and the SLA policies (reply before the outcome, head-approved extensions,
   // clocks ended with the case, a reopened mediation's clock, …), and with them the clock timers of a
@@ -169,11 +174,36 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   // the same first activation, and must find the case received.
   if (state.status === 'none' && 'receive' in input) apply(input.receive.command, input.receive);
 
+  // The same command id again: the first result when it is the same command, a refusal when the id was
+  // reused for a different one (a client bug that must not pass as a repeat).
+  const repeatOf = (req: CommandRequest): RecentCommand | undefined => {
+    const seen = recentCommands.find((r) => r.commandId === req.commandId);
+    if (!seen) return undefined;
+    if (seen.fingerprint !== commandFingerprint(req)) {
+      throw ApplicationFailure.create({
+        type: 'rejected:validation',
+        message: `command id ${req.commandId} was already used for a different command`,
+        nonRetryable: true,
+        details: [{ key: 'command.id-reused', params: { commandId: req.commandId } }],
+      });
+    }
+    return seen;
+  };
+  const applyOnce = (req: CommandRequest): CommandResult => {
+    const seen = repeatOf(req);
+    if (seen) return { events: seen.events, repeated: true };
+    const events = apply(req.command, req);
+    recentCommands.push({ commandId: req.commandId, fingerprint: commandFingerprint(req), events });
+    if (recentCommands.length > RECENT_COMMANDS) recentCommands.splice(0, recentCommands.length - RECENT_COMMANDS);
+    return { events };
+  };
+
   for (const type of COMMAND_TYPES) {
-    setHandler(commandUpdates[type], (req: CommandRequest): Promise<CommandResult> => runExclusive(() => ({ events: apply(req.command, req) })), {
+    setHandler(commandUpdates[type], (req: CommandRequest): Promise<CommandResult> => runExclusive(() => applyOnce(req)), {
       validator: (req: CommandRequest) => {
         if (req.command.type !== type) throw new Error(`update ${type} carries a ${req.command.type} command`);
         if (req.command.caseId !== caseId) throw new Error(`the command is for case ${req.command.caseId}, but this is case ${caseId}`);
+        if (repeatOf(req)) return; // answered from memory by the handler: nothing is decided again
         decideAndFold(req.command, req);
       },
     });
@@ -288,6 +318,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
         lastHash,
         publishedSequence,
         clockCheckRequested,
+        ...(recentCommands.length > 0 ? { recentCommands } : {}),
         ...(topicPosition ? { topicPosition } : {}),
         ...(issue9Rules ? {} : { rules: '2025' as const }),
       };

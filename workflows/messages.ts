@@ -2,7 +2,7 @@
 // update per staff command (named after the command, so the Web UI shows "AcceptCase", not "command"),
 // and the queries. The API, the CLI and the tests import these; the workflow registers them.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CaseEvent, Actor } from '../events/index.js';
+import { canonicalJson, sha256Hex, type CaseEvent, type Actor } from '../events/index.js';
 import { COMMAND_TYPES, type CaseCommand, type CommandType } from '../domain/case/commands.js';
 import type { CaseState } from '../domain/case/state.js';
 import type { SlaClocks } from '../domain/sla/index.js';
@@ -17,6 +17,11 @@ export interface CommandRequest<C extends CaseCommand = CaseCommand> {
   commandId: string;
   /** The request or conversation; becomes the correlationId of its events. */
   correlationId: string;
+  /**
+   * What makes a retry the same command, when the API computed it from the command as the client sent it
+   * (its text before encryption, which gives every request a fresh nonce); else commandFingerprint.
+   */
+  fingerprint?: string;
   /** MergeCase only: the target case as the API found it (the core refuses a merge without it). */
   mergeTarget?: { caseId: string; status: CaseState['status'] };
 }
@@ -39,11 +44,34 @@ export interface CaseWorkflowCarry {
   clockCheckRequested?: boolean;
   /** '2025': the run started under the rules before issue 9 and keeps them (see caseWorkflow). */
   rules?: '2025';
+  /** The last commands applied, so a client's retry that arrives after a continue-as-new is still a repeat. */
+  recentCommands?: RecentCommand[];
+}
+
+/**
+ * A command the workflow applied, remembered so that the same command id sent again (a client retrying
+ * after a lost response, with the same Idempotency-Key) is answered with the first result instead of
+ * being applied twice. The fingerprint tells a true repeat from a different command under a reused key.
+ */
+export interface RecentCommand {
+  commandId: string;
+  fingerprint: string;
+  events: CaseEvent[];
+}
+
+/** How many applied commands a case remembers for repeats (each with its events: kept small on purpose). */
+export const RECENT_COMMANDS = 32;
+
+/** What makes two requests the same command: who sends it and what it says (not the ids around it). */
+export function commandFingerprint(req: Pick<CommandRequest, 'command' | 'actor' | 'fingerprint'>): string {
+  return req.fingerprint ?? sha256Hex(canonicalJson({ command: req.command, actor: req.actor.id }));
 }
 
 /** An update returns the events the command produced (already sealed into the chain). */
 export interface CommandResult {
   events: CaseEvent[];
+  /** True when this command id was applied before: the events are the first application's, nothing new was written. */
+  repeated?: boolean;
 }
 
 export const commandUpdates = Object.fromEntries(

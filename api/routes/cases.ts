@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CaseState } from '../../domain/case/index.js';
-import { redact, type PersonalValue } from '../../events/index.js';
+import { canonicalJson, redact, textSubjectOf, type PersonalValue } from '../../events/index.js';
 import { caseArchive, caseState, caseSummary } from '../../readmodels/queries.js';
 import type { CaseWorkflowInput } from '../../workflows/messages.js';
 import type { AccessLog } from '../access-log.js';
@@ -20,6 +20,14 @@ import type { ApiDeps } from '../server.js';
 const CaseId = z.string().min(1).max(64).describe('the case number, e.g. MC-20251120-7F3A9C');
 const CaseParams = z.object({ id: CaseId });
 const AnyObject = z.looseObject({});
+// Printable ASCII without spaces, as the IETF draft and Stripe use; a UUID is the usual choice.
+const IdempotencyHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, '须为 1 到 128 个可见 ASCII 字符（建议使用 UUID）')
+    .optional()
+    .describe('the same key on a retry makes it the same command: applied once, answered with the first result'),
+});
 
 const CaseSummary = z
   .object({
@@ -117,6 +125,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
         summary: 'Run a staff command on a case',
         description: `The body is the command's data (domain/case/commands.ts). Commands: ${HTTP_COMMANDS.join(', ')}. A refusal by the core writes nothing.`,
         params: z.object({ id: CaseId, type: z.string().describe('the command type, e.g. AcceptCase') }),
+        headers: IdempotencyHeaders,
         body: AnyObject.optional(),
         response: { 200: z.object({ events: z.array(AnyObject) }), ...problemResponses },
       },
@@ -128,7 +137,21 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
       requireInScope(staff, grant, facts);
       const body = await encryptCommandText(type, req.params.id, req.body, deps.personalDataKeys, req.locale);
-      const result = await runCommand(deps.temporal, { caseId: req.params.id, type, body, actor: actorOf(staff), requestId: req.id, locale: req.locale });
+      const idempotencyKey = req.headers['idempotency-key'];
+      const result = await runCommand(deps.temporal, {
+        caseId: req.params.id,
+        type,
+        body,
+        actor: actorOf(staff),
+        requestId: req.id,
+        locale: req.locale,
+        ...(idempotencyKey
+          ? // The fingerprint of the command as sent, before encryption gave its text a fresh nonce: a retry's
+            // ciphertext differs, its plain text does not. Keyed with the case's text key, so that it says
+            // nothing about the text to whoever reads the workflow's history, and nothing at all once erased.
+            { idempotencyKey, fingerprint: await deps.personalDataKeys.fingerprint(textSubjectOf(req.params.id), canonicalJson({ type, data: req.body ?? {}, actor: staff.id })) }
+          : {}),
+      });
       return { events: result.events.map((e) => redact(e) as unknown as Record<string, unknown>) };
     },
   );

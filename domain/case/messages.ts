@@ -16,6 +16,10 @@ type Templates = Readonly<Record<Locale, string>>;
 
 export const rejectionMessages = {
   'command.invalid': { en: '{field}: {problem}', 'zh-CN': '{field}：{problem}' },
+  'command.id-reused': {
+    en: 'the Idempotency-Key of command {commandId} was already used for a different command; use a new key for a new command',
+    'zh-CN': '该幂等键（指令 {commandId}）已用于另一条不同的指令；新的操作请使用新的幂等键',
+  },
   'context.now-invalid': { en: 'context.now must be an ISO instant in UTC, got {now}', 'zh-CN': '操作时间格式不正确（须为 UTC 时间）：{now}' },
   'context.actor-invalid': { en: 'context.actor is not valid: {problem}', 'zh-CN': '操作人信息不完整或有误：{problem}' },
   'context.liaison-without-department': {

@@ -57,8 +57,12 @@ export async function inProcessApi(opts: { writeRateLimit?: number; bodyLimitByt
   const notFound = () => {
     throw new WorkflowNotFoundError('no such workflow', 'none', undefined);
   };
+  // A worker that polled just now, for /health.
+  const poller = () => ({ pollers: [{ identity: 'stub-worker', lastAccessTime: { seconds: Math.floor(Date.now() / 1000), nanos: 0 } }] });
   const temporal = {
-    connection: { workflowService: { getSystemInfo: async () => ({ serverVersion: 'stub' }) } },
+    options: { namespace: 'default' },
+    withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
+    connection: { workflowService: { getSystemInfo: async () => ({ serverVersion: 'stub' }), describeTaskQueue: async () => poller() } },
     workflow: { getHandle: () => ({ query: async () => notFound(), executeUpdate: async () => notFound() }), start: async () => ({}) },
   } as unknown as Client;
   const kafkaAdmin = { describeCluster: async () => ({ brokers: [] }) } as unknown as Admin;
