@@ -31,8 +31,10 @@ async function main(argv: string[]): Promise<number> {
       return test(rest, { dates: HARD_DATES });
     case 'install':
       return installOnly();
+    case 'bench':
+      return bench(rest);
     default:
-      process.stdout.write('usage: tsx ops/main.ts start | test [vitest args] | test-dates [vitest args] | install\n');
+      process.stdout.write('usage: tsx ops/main.ts start | test [vitest args] | test-dates [vitest args] | bench [bench args] | install\n');
       return command === 'help' || command === '--help' ? 0 : 2;
   }
 }
@@ -79,6 +81,45 @@ async function start(): Promise<number> {
     reportFailure(err, 'npm start');
     await stopInReverse(running);
     return 1;
+  }
+}
+
+// --- bench -----------------------------------------------------------------------------------------------
+
+// `npm run bench`: the benchmark suite (bench/main.ts) against servers of its own — Temporal (dev server,
+// real timers), Kafka and PostgreSQL — in its own data directory (.data/bench), thrown away afterwards. TEMPORAL_ADDRESS / KAFKA_BROKERS / DATABASE_URL point it at running
+// servers instead (e.g. the `npm start` stack).
+// Ports: the dev ports + 20,000 unless TEMPORAL_PORT etc. say otherwise.
+async function bench(benchArgs: string[]): Promise<number> {
+  const config = loadStackConfig('bench');
+  await stopStaleServers(config);
+  fs.rmSync(config.dataDir, { recursive: true, force: true });
+  const running: Service[] = [];
+  let child: ChildProcess | undefined;
+  const onSignal = () => {
+    child?.kill('SIGTERM');
+    void stopInReverse(running).then(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const postgresUrl = config.database.url ?? `postgres://postgres@${config.host}:${config.database.localPostgresPort}/mediation_bench`;
+    const startLocalPostgres = config.database.url === undefined;
+    const { installed } = await install(config, { temporalCli: !config.temporal.external, testServer: false, kafka: !config.kafka.external, postgres: startLocalPostgres });
+    await startServers(config, installed, running, startLocalPostgres ? postgresUrl : undefined);
+    const env = { ...appEnvironment(config, postgresUrl), MEDIATION_STACK: 'bench' };
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'main.ts'), ...benchArgs], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    });
+    const running_ = child;
+    return await new Promise<number>((resolve) => running_.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  } catch (err) {
+    reportFailure(err, 'npm run bench');
+    return 1;
+  } finally {
+    await stopInReverse(running);
   }
 }
 

@@ -15,7 +15,8 @@
 // consumer's position — decides what is applied: records below it are skipped, and a batch that starts
 // above it (the rebuilt schema stopped earlier than this consumer had read) is refused with `rewinds`, so
 // the consumer seeks back and nothing is lost.
-import { hashEvent, parseEvent, type CaseEvent } from '../events/index.js';
+import { parseEvent, type CaseEvent } from '../events/index.js';
+import { hashEventNative } from '../runtime/event-hash.js';
 import type { CaseState } from '../domain/case/index.js';
 import type { Db, Queryable } from './db.js';
 import { emptyDoc, evolveDoc, rowsOf, type CaseDoc, type CaseFacts, type CaseRows } from './projections.js';
@@ -104,7 +105,7 @@ function decode(record: KafkaRecord): Decoded {
     const raw = JSON.parse(payload) as Record<string, unknown>;
     const event = parseEvent(raw);
     // The hash is checked on the stored form (before upcasting), as events/upcasters.ts requires.
-    return { record, payload, raw, event, tampered: hashEvent(raw) !== event.hash };
+    return { record, payload, raw, event, tampered: hashEventNative(raw) !== event.hash };
   } catch (err) {
     return { record, payload, undecodable: `undecodable: ${err instanceof Error ? err.message : String(err)}` };
   }
