@@ -172,7 +172,8 @@ async function projectorAndVerify(): Promise<void> {
     say(`  ${fmt(events)} events on ${topic}`);
     // The baseline is read before and after the projector runs; the mean is the baseline.
     const values: { key: string; value: Buffer; partition: number; offset: string }[] = [];
-    const raw1 = await rawConsume(topic, events, (key, value, partition, offset) => values.push({ key, value, partition, offset }));
+    if (only.includes('verify')) await rawConsume(topic, events, (key, value, partition, offset) => values.push({ key, value, partition, offset }));
+    const raw1 = await rawConsume(topic, events);
 
     if (only.includes('projector')) {
       say('projector');
@@ -189,12 +190,16 @@ async function projectorAndVerify(): Promise<void> {
       say('audit verify --all');
       const texts = values.map((v) => v.value.toString('utf8'));
       let checksum = 0;
-      // Each loop runs twice (warm-up, then the measured pass), on the same values.
+      // Each loop runs three times on the same values, the fastest pass counts (the first warms up; the
+      // neighbours on a shared machine slow some passes down, never speed one up).
       const timed = (fn: () => void) => {
-        fn();
-        const t0 = performance.now();
-        fn();
-        return texts.length / ((performance.now() - t0) / 1000);
+        let best = Infinity;
+        for (let i = 0; i < 3; i++) {
+          const t0 = performance.now();
+          fn();
+          best = Math.min(best, performance.now() - t0);
+        }
+        return texts.length / (best / 1000);
       };
       const parseRate = timed(() => {
         for (const t of texts) checksum += (JSON.parse(t) as { sequence: number }).sequence;
@@ -342,8 +347,12 @@ async function runLifecycle(client: Client, workflowType: 'caseWorkflow' | 'noop
   await run({ type: 'AcceptCase', caseId, data: {} }, clerk);
   await run({ type: 'ClassifyCase', caseId, data: { disputeType: 'wage-arrears' } }, clerk);
   await run({ type: 'RouteCase', caseId, data: {} }, clerk);
-  const scheduled = await run({ type: 'ScheduleSession', caseId, data: { at: day(1), place: '调解室', departments: ['union'] } });
+  // A session is held only once its time has come: scheduled a moment ahead, and (real workflow only)
+  // waited for. The no-op baseline does not wait, which counts against the real workflow.
+  const sessionAt = Date.now() + 200;
+  const scheduled = await run({ type: 'ScheduleSession', caseId, data: { at: new Date(sessionAt).toISOString(), place: '调解室', departments: ['union'] } });
   const session = scheduled.events.find((e) => e.type === 'SessionScheduled');
+  if (workflowType === 'caseWorkflow') await new Promise((r) => setTimeout(r, Math.max(0, sessionAt + 100 - Date.now())));
   await run({ type: 'HoldSession', caseId, data: { sessionId: session?.type === 'SessionScheduled' ? session.data.sessionId : 'noop', outcome: 'progress', minutes: '双方陈述', departmentOpinions: [] } });
   await run({ type: 'RecordAgreement', caseId, data: { totalAmountFen: 600_000, items: [{ kind: 'wages', amountFen: 600_000 }], schedule: [{ dueOn: day(30).slice(0, 10), amountFen: 600_000 }], terms: '一次性支付' } });
   await run({ type: 'RequestJudicialConfirmation', caseId, data: { court: '县人民法院', jointApplication: true } });

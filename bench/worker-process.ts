@@ -11,6 +11,9 @@ const send = (message: unknown) => process.send?.(message);
 const env = process.env;
 const kafka = createKafka((env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), 'bench-worker');
 const producer = await connectProducer(kafka);
+// The worker's long-lived admin client (worker/main.ts), where activities/publish.ts takes one.
+const admin = kafka.admin();
+await admin.connect();
 const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
 const wakes: number[] = [];
 const worker = await Worker.create({
@@ -18,7 +21,7 @@ const worker = await Worker.create({
   taskQueue: env.BENCH_TASK_QUEUE ?? 'bench',
   workflowBundle: { code: fs.readFileSync(env.BENCH_BUNDLE ?? '', 'utf8') },
   activities: {
-    ...createPublishActivities({ kafka, producer, topic: env.BENCH_TOPIC ?? 'bench' }),
+    ...createPublishActivities({ kafka, producer, admin, topic: env.BENCH_TOPIC ?? 'bench' } as Parameters<typeof createPublishActivities>[0]),
     async clockWoke(dueAt: number) {
       wakes.push(Date.now() - dueAt);
     },
@@ -35,5 +38,6 @@ const running = worker.run();
 send({ type: 'ready', maxCachedWorkflows: (worker.options as { maxCachedWorkflows: number }).maxCachedWorkflows });
 await running;
 await producer.disconnect();
+await admin.disconnect();
 await connection.close();
 process.exit(0);

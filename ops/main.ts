@@ -108,6 +108,11 @@ async function bench(benchArgs: string[]): Promise<number> {
     const { installed } = await install(config, { temporalCli: !config.temporal.external, testServer: false, kafka: !config.kafka.external, postgres: startLocalPostgres });
     await startServers(config, installed, running, startLocalPostgres ? postgresUrl : undefined);
     const env = { ...appEnvironment(config, postgresUrl), MEDIATION_STACK: 'bench' };
+    if (benchArgs[0] === '--servers-only') {
+      // Keep the servers up for runs by hand (e.g. the same bench on two checkouts): Ctrl-C stops them.
+      process.stdout.write(`TEMPORAL_ADDRESS=${config.temporal.address} KAFKA_BROKERS=${config.kafka.brokers.join(',')} DATABASE_URL=${postgresUrl}\n`);
+      await new Promise(() => undefined);
+    }
     child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'main.ts'), ...benchArgs], {
       cwd: repoRoot,
       env: { ...process.env, ...env },

@@ -18,13 +18,15 @@ async function main(): Promise<void> {
 
   const kafka = createKafka(config.KAFKA_BROKERS, 'mediation-worker', log);
   const producer = await connectProducer(kafka);
+  const admin = kafka.admin();
+  await admin.connect();
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    activities: createPublishActivities({ kafka, producer, topic: config.KAFKA_TOPIC }),
+    activities: createPublishActivities({ kafka, producer, admin, topic: config.KAFKA_TOPIC }),
     // Let an in-flight publish finish on shutdown rather than be cancelled and retried elsewhere.
     shutdownGraceTime: '20s',
   });
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
     await producer.disconnect();
+    await admin.disconnect();
     await connection.close();
     log.info('worker stopped');
   }

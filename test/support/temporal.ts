@@ -44,12 +44,14 @@ export async function startCaseWorker(opts: {
 }): Promise<RunningWorker> {
   const kafka = createKafka(opts.brokers, 'test-worker');
   const producer = await connectProducer(kafka);
+  const admin = kafka.admin();
+  await admin.connect();
   const worker = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createPublishActivities({ kafka, producer, topic: opts.topic }),
+    activities: createPublishActivities({ kafka, producer, admin, topic: opts.topic }),
   });
   const running = worker.run();
   return {
@@ -59,6 +61,7 @@ export async function startCaseWorker(opts: {
       worker.shutdown();
       await running;
       await producer.disconnect();
+      await admin.disconnect();
     },
   };
 }
