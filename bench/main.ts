@@ -35,6 +35,10 @@ const option = (name: string, fallback: string): string => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
 };
+const workerCacheFor2GiB: number = await import('../runtime/worker-cache.js').then(
+  (m: { workflowCacheSize: (mib: number) => number }) => m.workflowCacheSize(2048),
+  () => 0,
+);
 const SECTIONS = ['projector', 'verify', 'lifecycle', 'memory', 'timers', 'latency'] as const;
 const only = option('only', SECTIONS.join(',')).split(',');
 for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section '${s}' (one of ${SECTIONS.join(', ')})`);
@@ -58,8 +62,10 @@ const log = pino({ level: 'warn' });
 const kafkaQuiet = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR });
 
 function defaultCacheForBench(): number {
-  // What worker/main.ts would choose (runtime/worker-cache.ts), if that exists on this code; else the SDK's.
-  return Number(process.env.BENCH_MAX_CACHED ?? 0);
+  // What worker/main.ts chooses for a 2 GiB budget (runtime/worker-cache.ts) where that exists; on code
+  // before it (the "before" column), the SDK's default. --cache N overrides.
+  if (process.env.BENCH_MAX_CACHED) return Number(process.env.BENCH_MAX_CACHED);
+  return workerCacheFor2GiB;
 }
 
 // ------------------------------------------------------------------ the report
@@ -303,6 +309,7 @@ async function startWorker(taskQueue: string, topic: string, maxCached?: number)
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  child.setMaxListeners(0);
   const next = (type: string) => new Promise<Record<string, unknown>>((resolve, reject) => {
     const onMessage = (m: Record<string, unknown>) => {
       if (m['type'] !== type) return;

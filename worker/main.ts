@@ -6,6 +6,7 @@ import { createPublishActivities } from '../activities/publish.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
 import { ConfigError, loadAppConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/log.js';
+import { workflowCacheSize } from '../runtime/worker-cache.js';
 import { temporalLoggerFor } from './temporal-logger.js';
 
 async function main(): Promise<void> {
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const maxCached = config.WORKER_MAX_CACHED_WORKFLOWS ?? workflowCacheSize(config.WORKER_MEMORY_MIB);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -29,8 +31,10 @@ async function main(): Promise<void> {
     activities: createPublishActivities({ kafka, producer, admin, topic: config.KAFKA_TOPIC }),
     // Let an in-flight publish finish on shutdown rather than be cancelled and retried elsewhere.
     shutdownGraceTime: '20s',
+    // Bounded by the memory budget, not by the number of open cases (runtime/worker-cache.ts).
+    maxCachedWorkflows: maxCached,
   });
-  log.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, kafka: config.KAFKA_BROKERS }, 'worker started');
+  log.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, kafka: config.KAFKA_BROKERS, maxCachedWorkflows: maxCached }, 'worker started');
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
