@@ -35,10 +35,14 @@ const option = (name: string, fallback: string): string => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
 };
-const workerCacheFor2GiB: number = await import('../runtime/worker-cache.js').then(
-  (m: { workflowCacheSize: (mib: number) => number }) => m.workflowCacheSize(2048),
-  () => 0,
+// What worker/main.ts and npm start choose for the default 2 GiB budget (runtime/worker-cache.ts), where
+// this code has it: the cache size and the worker's heap limit. On code before it, the SDK's defaults.
+const workerFor2GiB: { cachedWorkflows: number; heapMiB?: number } = await import('../runtime/worker-cache.js').then(
+  (m: { workerMemory?: (mib: number) => { cachedWorkflows: number; heapMiB: number }; workflowCacheSize: (mib: number) => number }) =>
+    m.workerMemory ? m.workerMemory(2048) : { cachedWorkflows: m.workflowCacheSize(2048) },
+  () => ({ cachedWorkflows: 0 }),
 );
+const workerCacheFor2GiB = workerFor2GiB.cachedWorkflows;
 const SECTIONS = ['projector', 'verify', 'lifecycle', 'memory', 'timers', 'latency'] as const;
 const only = option('only', SECTIONS.join(',')).split(',');
 for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section '${s}' (one of ${SECTIONS.join(', ')})`);
@@ -297,7 +301,7 @@ interface WorkerProcess {
 async function startWorker(taskQueue: string, topic: string, maxCached?: number): Promise<WorkerProcess> {
   const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
     // BENCH_WORKER_PROFILE=dir: a CPU profile of the worker (one file per thread) in that directory.
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`] : [])],
+    execArgv: [...(workerFor2GiB.heapMiB ? [`--max-old-space-size=${workerFor2GiB.heapMiB}`] : []), '--import', 'tsx', ...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`] : [])],
     env: {
       ...process.env,
       BENCH_TASK_QUEUE: taskQueue,

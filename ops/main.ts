@@ -13,6 +13,7 @@ import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
 import { DATE_SENSITIVE_SUITES, fakeClockEnvironment, HARD_DATES, type HardDate } from './fake-clock.js';
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
 import { createLogger } from '../runtime/log.js';
+import { workerMemory } from '../runtime/worker-cache.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
 import { CONSOLE_CLIENT_ID, DEV_PASSWORD, seedAccounts, serviceClients, type SeedAccount } from './oidc/accounts.js';
@@ -68,7 +69,9 @@ async function start(): Promise<number> {
     if (!config.oidc.external) running.push(await startOidcProvider(config));
     await ensureTopics(config.kafka.brokers, 6, log);
     const appEnv = appEnvironment(config, config.database.url);
-    running.push(await startApp('worker', 'worker/main.ts', config, appEnv));
+    // The workflow thread inherits the heap limit; it bounds the worker's memory (runtime/worker-cache.ts).
+    const workerHeap = workerMemory(Number(process.env.WORKER_MEMORY_MIB ?? 2048)).heapMiB;
+    running.push(await startApp('worker', 'worker/main.ts', config, appEnv, [`--max-old-space-size=${workerHeap}`]));
     const api = await startApp('api', 'api/main.ts', config, appEnv);
     running.push(api);
     const apiUrl = `http://${config.host}:${config.api.port}`;
@@ -346,14 +349,14 @@ function appEnvironment(config: StackConfig, databaseUrl: string | undefined): N
   };
 }
 
-async function startApp(name: string, entry: string, config: StackConfig, env: NodeJS.ProcessEnv): Promise<Service> {
+async function startApp(name: string, entry: string, config: StackConfig, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Service> {
   const pidFile = path.join(config.dataDir, 'logs', `${name}.pid`);
   if (await stopStale(pidFile, entry)) log.warn({ service: name }, 'stopped a process left over from an earlier run');
   const service = startProcess({
     name,
     command: process.execPath,
     // One process per service (`--import tsx`, not the tsx CLI, which would add a second).
-    args: ['--import', 'tsx', path.join(repoRoot, entry)],
+    args: [...nodeArgs, '--import', 'tsx', path.join(repoRoot, entry)],
     cwd: repoRoot,
     env: { ...process.env, ...env, LOG_FORMAT: 'json' },
     logFile: path.join(config.dataDir, 'logs', `${name}.log`),

@@ -6,7 +6,8 @@ import { createPublishActivities } from '../activities/publish.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
 import { ConfigError, loadAppConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/log.js';
-import { workflowCacheSize } from '../runtime/worker-cache.js';
+import v8 from 'node:v8';
+import { workerMemory } from '../runtime/worker-cache.js';
 import { temporalLoggerFor } from './temporal-logger.js';
 
 async function main(): Promise<void> {
@@ -22,7 +23,13 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const maxCached = config.WORKER_MAX_CACHED_WORKFLOWS ?? workflowCacheSize(config.WORKER_MEMORY_MIB);
+  const memory = workerMemory(config.WORKER_MEMORY_MIB);
+  const maxCached = config.WORKER_MAX_CACHED_WORKFLOWS ?? memory.cachedWorkflows;
+  const heapMiB = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (heapMiB > memory.heapMiB * 1.1) {
+    // Evicted workflows are garbage the workflow thread collects only under heap pressure (worker-cache.ts).
+    log.warn({ heapMiB, wanted: memory.heapMiB }, `the worker's heap limit exceeds its memory budget: start it with node --max-old-space-size=${memory.heapMiB} (npm start does)`);
+  }
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
