@@ -20,6 +20,12 @@ export interface PublisherDeps {
   kafka: Kafka;
   producer: Producer;
   topic: string;
+  /**
+   * A connected admin client kept for the worker's life (the worker connects and disconnects it). Without
+   * one, each publish connects an admin of its own to read the partition's offsets: a connection set up
+   * and torn down per batch, which was most of a command's publishing time (bench/main.ts, lifecycle).
+   */
+  admin?: Admin;
 }
 
 /** Where the previous batch of this case ended on the topic, as the workflow remembers it. */
@@ -39,13 +45,14 @@ export interface PublishResult {
   position?: TopicPosition;
 }
 
-export function createPublishActivities({ kafka, producer, topic }: PublisherDeps) {
+export function createPublishActivities({ kafka, producer, topic, admin }: PublisherDeps) {
+  const topicOffsets = () => (admin ? admin.fetchTopicOffsets(topic) : withAdmin(kafka, (a) => a.fetchTopicOffsets(topic)));
   return {
     async publishEvents({ events, after }: PublishRequest): Promise<PublishResult> {
       if (events.length === 0) return { published: 0, alreadyThere: 0, ...(after ? { position: after } : {}) };
       const caseId = events[0]!.caseId;
       const context = Context.current();
-      const offsets = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
+      const offsets = await topicOffsets();
       const partition = after?.partition ?? partitionForKey(topic, caseId, offsets.map((o) => o.partition));
       const range = offsets.find((o) => o.partition === partition);
       if (!range) throw new Error(`topic ${topic} has no partition ${partition}`);

@@ -88,7 +88,7 @@ export async function scanPartitions(
     groupId,
     allowAutoTopicCreation: false,
     // 1 MiB per partition (≈ 2,000 events) and 8 MiB per fetch: on 300,000 events as fast as 8 and
-    // 32 MiB (bench/audit-verify-all.ts), with a third less peak memory.
+    // 32 MiB (measured with the former bench/audit-verify-all.ts), with a third less peak memory.
     maxBytesPerPartition: source.fetchBytes ?? 1024 * 1024,
     maxBytes: Math.max(source.fetchBytes ?? 0, 8 * 1024 * 1024),
     maxWaitTimeInMs: 250,

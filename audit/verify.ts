@@ -12,9 +12,9 @@
 // One difference: verifyChain also calls a repeated eventId under a new sequence a duplicate; that needs
 // every id of every case in memory, so LogVerifier leaves it to the hash and the link, which such a
 // record breaks unless it was re-sealed — and a re-sealed record breaks the link of the one after it.
-import { createHash } from 'node:crypto';
-import { canonicalJson, GENESIS_HASH, parseEvent, verifyChain, type ChainFaultKind } from '../events/index.js';
-import { commitmentProblem, findPersonalValues, hashedPersonalValue, mapPersonalValues } from '../events/personal-data.js';
+import { GENESIS_HASH, parseEvent, verifyChain, type ChainFaultKind } from '../events/index.js';
+import { commitmentProblem, findPersonalValues } from '../events/personal-data.js';
+import { hashEventNative } from '../runtime/event-hash.js';
 import type { RecordLocation, StoredRecord } from './records.js';
 
 export interface AuditFault {
@@ -38,16 +38,8 @@ export interface CaseVerification {
   faults: AuditFault[];
 }
 
-/**
- * events/chain.ts `hashEvent`, with node:crypto's SHA-256 instead of events/sha256.ts. The chain needs a
- * synchronous SHA-256 in plain TypeScript because it is sealed inside the workflow sandbox; an audit runs
- * in Node, where the native digest of the same bytes is several times faster, and the hash is most of the
- * cost of `verify --all`. Same hashed form, same digest: audit-verify.unit.spec.ts checks the two agree.
- */
-export function hashStored(event: object): string {
-  const { hash: _ignored, ...rest } = event as Record<string, unknown>;
-  return createHash('sha256').update(canonicalJson(mapPersonalValues(rest, hashedPersonalValue)), 'utf8').digest('hex');
-}
+/** events/chain.ts `hashEvent` with node:crypto's SHA-256 (runtime/event-hash.ts). */
+export const hashStored = hashEventNative;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -15,8 +15,10 @@ export const versions = {
   kafka: '4.1.1',
 } as const;
 
-// Two profiles so that `npm test` can run while `npm start` is up: separate ports and data.
-export type Profile = 'dev' | 'test';
+// Three profiles so that `npm test` and `npm run bench` can run while `npm start` is up: separate ports
+// and data. The bench profile is the dev server's production-like settings (no early continue-as-new),
+// in memory.
+export type Profile = 'dev' | 'test' | 'bench';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -49,7 +51,7 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
     throw new Error(`invalid environment:\n${lines.join('\n')}\nfix the variable(s) above and run again`);
   }
   const e = parsed.data;
-  const offset = profile === 'test' ? 10_000 : 0;
+  const offset = profile === 'test' ? 10_000 : profile === 'bench' ? 20_000 : 0;
   const cacheDir = e.MEDIATION_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'mediation-engine');
   const dataDir = e.MEDIATION_DATA_DIR ?? path.join(repoRoot, '.data', profile);
   const host = e.MEDIATION_HOST;

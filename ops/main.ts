@@ -14,6 +14,7 @@ import { DATE_SENSITIVE_SUITES, fakeClockEnvironment, HARD_DATES, type HardDate 
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
 import { createLogger } from '../runtime/log.js';
 import { ensureKeyringFile } from '../runtime/payload-codec.js';
+import { workerMemory } from '../runtime/worker-cache.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
 import { createSupervisor, type Supervisor } from './supervise.js';
@@ -33,8 +34,10 @@ async function main(argv: string[]): Promise<number> {
       return test(rest, { dates: HARD_DATES });
     case 'install':
       return installOnly();
+    case 'bench':
+      return bench(rest);
     default:
-      process.stdout.write('usage: tsx ops/main.ts start | test [vitest args] | test-dates [vitest args] | install\n');
+      process.stdout.write('usage: tsx ops/main.ts start | test [vitest args] | test-dates [vitest args] | bench [bench args] | install\n');
       return command === 'help' || command === '--help' ? 0 : 2;
   }
 }
@@ -72,7 +75,10 @@ async function start(): Promise<number> {
     if (!config.oidc.external) running.push(await startOidcProvider(config));
     await ensureTopics(config.kafka.brokers, 6, log);
     const appEnv = appEnvironment(config, config.database.url);
-    running.push(await startApp('worker', 'worker/main.ts', config, appEnv));
+    // The workflow thread inherits the heap limit; it bounds the worker's memory (runtime/worker-cache.ts).
+    const workerHeap = workerMemory(Number(process.env.WORKER_MEMORY_MIB ?? 2048)).heapMiB;
+    const startWorker = () => startApp('worker', 'worker/main.ts', config, appEnv, [`--max-old-space-size=${workerHeap}`]);
+    running.push(await startWorker());
     const apiUrl = `http://${config.host}:${config.api.port}`;
     const startApi = async () => {
       const api = await startApp('api', 'api/main.ts', config, appEnv);
@@ -88,7 +94,7 @@ async function start(): Promise<number> {
       kafka: () => startKafka(config, installed, log),
       ...(databaseUrl ? { postgresql: () => startPostgres(config, installed, new URL(databaseUrl), log) } : {}),
       oidc: () => startOidcProvider(config),
-      worker: () => startApp('worker', 'worker/main.ts', config, appEnv),
+      worker: startWorker,
       api: startApi,
     };
     supervisor = createSupervisor({ log, onGiveUp: () => void stopAll(1) });
@@ -104,6 +110,50 @@ async function start(): Promise<number> {
     reportFailure(err, 'npm start');
     await stopInReverse(running);
     return 1;
+  }
+}
+
+// --- bench -----------------------------------------------------------------------------------------------
+
+// `npm run bench`: the benchmark suite (bench/main.ts) against servers of its own — Temporal (dev server,
+// real timers), Kafka and PostgreSQL — in its own data directory (.data/bench), thrown away afterwards. TEMPORAL_ADDRESS / KAFKA_BROKERS / DATABASE_URL point it at running
+// servers instead (e.g. the `npm start` stack).
+// Ports: the dev ports + 20,000 unless TEMPORAL_PORT etc. say otherwise.
+async function bench(benchArgs: string[]): Promise<number> {
+  const config = loadStackConfig('bench');
+  await stopStaleServers(config);
+  fs.rmSync(config.dataDir, { recursive: true, force: true });
+  const running: Service[] = [];
+  let child: ChildProcess | undefined;
+  const onSignal = () => {
+    child?.kill('SIGTERM');
+    void stopInReverse(running).then(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const postgresUrl = config.database.url ?? `postgres://postgres@${config.host}:${config.database.localPostgresPort}/mediation_bench`;
+    const startLocalPostgres = config.database.url === undefined;
+    const { installed } = await install(config, { temporalCli: !config.temporal.external, testServer: false, kafka: !config.kafka.external, postgres: startLocalPostgres });
+    await startServers(config, installed, running, startLocalPostgres ? postgresUrl : undefined);
+    const env = { ...appEnvironment(config, postgresUrl), MEDIATION_STACK: 'bench' };
+    if (benchArgs[0] === '--servers-only') {
+      // Keep the servers up for runs by hand (e.g. the same bench on two checkouts): Ctrl-C stops them.
+      process.stdout.write(`TEMPORAL_ADDRESS=${config.temporal.address} KAFKA_BROKERS=${config.kafka.brokers.join(',')} DATABASE_URL=${postgresUrl}\n`);
+      await new Promise(() => undefined);
+    }
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'main.ts'), ...benchArgs], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    });
+    const running_ = child;
+    return await new Promise<number>((resolve) => running_.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  } catch (err) {
+    reportFailure(err, 'npm run bench');
+    return 1;
+  } finally {
+    await stopInReverse(running);
   }
 }
 
@@ -350,14 +400,14 @@ function appEnvironment(config: StackConfig, databaseUrl: string | undefined): N
   };
 }
 
-async function startApp(name: string, entry: string, config: StackConfig, env: NodeJS.ProcessEnv): Promise<Service> {
+async function startApp(name: string, entry: string, config: StackConfig, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Service> {
   const pidFile = path.join(config.dataDir, 'logs', `${name}.pid`);
   if (await stopStale(pidFile, entry)) log.warn({ service: name }, 'stopped a process left over from an earlier run');
   const service = startProcess({
     name,
     command: process.execPath,
     // One process per service (`--import tsx`, not the tsx CLI, which would add a second).
-    args: ['--import', 'tsx', path.join(repoRoot, entry)],
+    args: [...nodeArgs, '--import', 'tsx', path.join(repoRoot, entry)],
     cwd: repoRoot,
     env: { ...process.env, ...env, LOG_FORMAT: 'json' },
     logFile: path.join(config.dataDir, 'logs', `${name}.log`),

@@ -15,7 +15,8 @@
 // consumer's position — decides what is applied: records below it are skipped, and a batch that starts
 // above it (the rebuilt schema stopped earlier than this consumer had read) is refused with `rewinds`, so
 // the consumer seeks back and nothing is lost.
-import { hashEvent, parseEvent, type CaseEvent } from '../events/index.js';
+import { parseEvent, type CaseEvent } from '../events/index.js';
+import { hashEventNative } from '../runtime/event-hash.js';
 import type { CaseState } from '../domain/case/index.js';
 import type { Db, Queryable } from './db.js';
 import { emptyDoc, evolveDoc, rowsOf, type CaseDoc, type CaseFacts, type CaseRows } from './projections.js';
@@ -104,7 +105,7 @@ function decode(record: KafkaRecord): Decoded {
     const raw = JSON.parse(payload) as Record<string, unknown>;
     const event = parseEvent(raw);
     // The hash is checked on the stored form (before upcasting), as events/upcasters.ts requires.
-    return { record, payload, raw, event, tampered: hashEvent(raw) !== event.hash };
+    return { record, payload, raw, event, tampered: hashEventNative(raw) !== event.hash };
   } catch (err) {
     return { record, payload, undecodable: `undecodable: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -232,12 +233,21 @@ async function applyDecoded(tx: Queryable, s: string, decoded: readonly Decoded[
   return result;
 }
 
-/** Locks the batch's checkpoint rows (and so the table against a swap) and returns next offsets. */
+/**
+ * Locks the batch's checkpoint rows (and so the table against a swap) and returns next offsets. Only the
+ * batch's own partitions: batches of other partitions run side by side (the consumer handles several
+ * partitions at once, so one batch's CPU work overlaps another's database round trips); the table lock
+ * that keeps a swap out is taken all the same, with or without a row.
+ */
 async function lockCheckpoints(tx: Queryable, s: string, decoded: readonly Decoded[]): Promise<Map<string, string>> {
-  const topics = [...new Set(decoded.map((d) => d.record.topic))];
+  const partitions = new Map<string, { topic: string; partition: number }>();
+  for (const d of decoded) partitions.set(partitionKey(d.record.topic, d.record.partition), { topic: d.record.topic, partition: d.record.partition });
+  const wanted = [...partitions.values()];
   const found = await tx.query<{ topic: string; partition: number; next_offset: string }>(
-    `select topic, partition, next_offset::text as next_offset from ${s}.projector_checkpoint where topic = any($1::text[]) for update`,
-    [topics],
+    `select c.topic, c.partition, c.next_offset::text as next_offset from ${s}.projector_checkpoint c
+     join unnest($1::text[], $2::integer[]) as w(topic, partition) on w.topic = c.topic and w.partition = c.partition
+     order by c.topic, c.partition for update of c`,
+    [wanted.map((w) => w.topic), wanted.map((w) => w.partition)],
   );
   return new Map(found.rows.map((r) => [partitionKey(r.topic, r.partition), r.next_offset]));
 }

@@ -29,6 +29,10 @@ const appEnvSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  /** The worker's memory budget (RSS, MiB): sizes its workflow cache (runtime/worker-cache.ts). */
+  WORKER_MEMORY_MIB: z.coerce.number().int().min(600, 'at least 600 (MiB)').default(2048),
+  /** Overrides the cache size the budget gives (Temporal's maxCachedWorkflows). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).optional(),
   // Sign-on (README, "Sign-on"): the IdP whose access tokens the API accepts, and where in a token the
   // staff role and jurisdiction are. Claim names may be dotted paths (e.g. realm_access.roles).
   OIDC_ISSUER: z.string().url().optional(),

@@ -7,6 +7,8 @@ import { connectProducer, createKafka } from '../runtime/kafka.js';
 import { ConfigError, loadAppConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/log.js';
 import { encryptedDataConverter, envKeySource, PayloadKeyError } from '../runtime/payload-codec.js';
+import v8 from 'node:v8';
+import { workerMemory } from '../runtime/worker-cache.js';
 import { temporalLoggerFor } from './temporal-logger.js';
 
 async function main(): Promise<void> {
@@ -20,22 +22,34 @@ async function main(): Promise<void> {
   const dataConverter = encryptedDataConverter(await envKeySource().load());
   const kafka = createKafka(config.KAFKA_BROKERS, 'mediation-worker', log);
   const producer = await connectProducer(kafka);
+  const admin = kafka.admin();
+  await admin.connect();
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const memory = workerMemory(config.WORKER_MEMORY_MIB);
+  const maxCached = config.WORKER_MAX_CACHED_WORKFLOWS ?? memory.cachedWorkflows;
+  const heapMiB = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (heapMiB > memory.heapMiB * 1.1) {
+    // Evicted workflows are garbage the workflow thread collects only under heap pressure (worker-cache.ts).
+    log.warn({ heapMiB, wanted: memory.heapMiB }, `the worker's heap limit exceeds its memory budget: start it with node --max-old-space-size=${memory.heapMiB} (npm start does)`);
+  }
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     dataConverter,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    activities: createPublishActivities({ kafka, producer, topic: config.KAFKA_TOPIC }),
+    activities: createPublishActivities({ kafka, producer, admin, topic: config.KAFKA_TOPIC }),
     // Let an in-flight publish finish on shutdown rather than be cancelled and retried elsewhere.
     shutdownGraceTime: '20s',
+    // Bounded by the memory budget, not by the number of open cases (runtime/worker-cache.ts).
+    maxCachedWorkflows: maxCached,
   });
-  log.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, kafka: config.KAFKA_BROKERS }, 'worker started');
+  log.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, kafka: config.KAFKA_BROKERS, maxCachedWorkflows: maxCached }, 'worker started');
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
     await producer.disconnect();
+    await admin.disconnect();
     await connection.close();
     log.info('worker stopped');
   }

@@ -10,6 +10,7 @@
 //   - continue-as-new when the server suggests it, carrying state, chain head and topic position.
 import {
   ApplicationFailure,
+  CancellationScope,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -19,6 +20,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -128,8 +130,25 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     return { events, next };
   };
 
+  // The validator's decision, kept for the handler that follows it in the same activation: the same
+  // request on the same state at the same workflow time decides the same events, so the handler need not
+  // decide, seal and fold a second time (that was half of a command's workflow CPU). Anything in between —
+  // another command, a clock check, a later activation — changes the state or the time and misses the
+  // cache. Validators do not run on replay, where the handler decides as before: same events either way.
+  let validated: { state: CaseState; lastHash: string; now: number; request: string; result: { events: CaseEvent[]; next: CaseState } } | undefined;
+  const validate = (command: CaseCommand, req: Request): void => {
+    const result = decideAndFold(command, req);
+    validated = { state, lastHash, now: Date.now(), request: JSON.stringify(req), result };
+  };
+  const decidedBefore = (req: Request): { events: CaseEvent[]; next: CaseState } | undefined => {
+    const v = validated;
+    validated = undefined;
+    if (!v || v.state !== state || v.lastHash !== lastHash || v.now !== Date.now() || v.request !== JSON.stringify(req)) return undefined;
+    return v.result;
+  };
+
   const apply = (command: CaseCommand, req: Request): CaseEvent[] => {
-    const { events, next } = decideAndFold(command, req);
+    const { events, next } = decidedBefore(req) ?? decideAndFold(command, req);
     state = next;
     const last = events[events.length - 1];
     if (last) lastHash = last.hash;
@@ -204,7 +223,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
         if (req.command.type !== type) throw new Error(`update ${type} carries a ${req.command.type} command`);
         if (req.command.caseId !== caseId) throw new Error(`the command is for case ${req.command.caseId}, but this is case ${caseId}`);
         if (repeatOf(req)) return; // answered from memory by the handler: nothing is decided again
-        decideAndFold(req.command, req);
+        validate(req.command, req);
       },
     });
   }
@@ -294,6 +313,11 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   // The clock loop: wake at the next due moment (or when a command changed the state), let the core
   // decide, repeat. A closed case waits for a reopen until the window ends.
   let lastCheckedDue: string | undefined;
+  // One timer per due moment, kept while the moment stays the same: a command that does not move the next
+  // due moment no longer cancels the timer and starts an identical one (two history events per command,
+  // bench/main.ts lifecycle). Runs that began before replay with a timer per wait.
+  const keepClockTimer = patched('clock-timer-kept');
+  const clockTimer = new ClockTimer();
   for (;;) {
     if (state.status === 'none') throw ApplicationFailure.nonRetryable('the case workflow started without a case');
     const due = nextDueAt(state.clocks);
@@ -303,8 +327,15 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
       // A party's own time limits (judicial confirmation, review request) run on after closure, and their
       // warnings and breach must be on record: wake for them too. The reopen window ends the run.
       const clockDue = clocksWhileClosed && due && due !== lastCheckedDue ? Math.max(0, Date.parse(due) - Date.now()) : undefined;
-      const woke = await condition(wake, clockDue ?? `${REOPEN_WINDOW_DAYS} days`);
-      if (!woke && clockDue === undefined) break;
+      if (keepClockTimer) {
+        const woke = await clockTimer.until(wake, clockDue !== undefined ? Date.parse(due!) : Date.now() + REOPEN_WINDOW_DAYS * 86_400_000);
+        if (!woke && clockDue === undefined) break;
+      } else {
+        const woke = await condition(wake, clockDue ?? `${REOPEN_WINDOW_DAYS} days`);
+        if (!woke && clockDue === undefined) break;
+      }
+    } else if (keepClockTimer) {
+      await clockTimer.until(wake, due && due !== lastCheckedDue ? Date.parse(due) : undefined);
     } else {
       await condition(wake, due && due !== lastCheckedDue ? Math.max(0, Date.parse(due) - Date.now()) : undefined);
     }
@@ -352,5 +383,35 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   // continues as new (or returns) in the same activation, so no command can slip in after this.
   async function drain(): Promise<void> {
     await condition(() => !busy && !publishing && !effecting && outbox.length === 0 && effects.length === 0 && allHandlersFinished());
+  }
+}
+
+/**
+ * A timer that stays armed for one due moment across waits. `until(wake, at)` resolves true when `wake()`
+ * holds, false when the moment `at` (epoch ms) has come; with no `at` it waits for `wake` alone. A new
+ * moment cancels the old timer and starts one; the same moment keeps it (a fired one is started afresh,
+ * as a fresh `condition` timeout would be).
+ */
+class ClockTimer {
+  private armed: { at: number; fired: boolean; scope: CancellationScope } | undefined;
+
+  async until(wake: () => boolean, at: number | undefined): Promise<boolean> {
+    this.arm(at);
+    const timer = this.armed;
+    await condition(() => wake() || (timer !== undefined && timer.fired));
+    return wake();
+  }
+
+  private arm(at: number | undefined): void {
+    if (this.armed && this.armed.at === at && !this.armed.fired) return;
+    if (this.armed && !this.armed.fired) this.armed.scope.cancel();
+    this.armed = undefined;
+    if (at === undefined) return;
+    const timer = { at, fired: false, scope: new CancellationScope() };
+    this.armed = timer;
+    timer.scope.run(() => sleep(Math.max(0, at - Date.now()))).then(
+      () => (timer.fired = true),
+      () => undefined, // cancelled: a new moment replaced it
+    );
   }
 }

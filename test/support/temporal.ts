@@ -45,13 +45,15 @@ export async function startCaseWorker(opts: {
 }): Promise<RunningWorker> {
   const kafka = createKafka(opts.brokers, 'test-worker');
   const producer = await connectProducer(kafka);
+  const admin = kafka.admin();
+  await admin.connect();
   const worker = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
     dataConverter: testDataConverter,
-    activities: createPublishActivities({ kafka, producer, topic: opts.topic }),
+    activities: createPublishActivities({ kafka, producer, admin, topic: opts.topic }),
   });
   const running = worker.run();
   return {
@@ -61,6 +63,7 @@ export async function startCaseWorker(opts: {
       worker.shutdown();
       await running;
       await producer.disconnect();
+      await admin.disconnect();
     },
   };
 }

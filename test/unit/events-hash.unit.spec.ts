@@ -93,6 +93,45 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson(value)).toThrow(message);
   });
 
+  // The reference: every object's keys sorted, written by the plain walk (no fast path).
+  const reference = (value: unknown): string => {
+    if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+    if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      return `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${reference(record[k])}`).join(',')}}`;
+    }
+    return JSON.stringify(value);
+  };
+  const sortedDeep = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sortedDeep);
+    if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(record).sort().map((k) => [k, sortedDeep(record[k])]));
+    }
+    return value;
+  };
+
+  it('writes a value already in canonical key order (the fast path) exactly as the walk does', () => {
+    const jsonish = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+    fc.assert(
+      fc.property(jsonish, (value) => {
+        // Sorted all the way down (fast path), as parsed from canonical bytes, and in insertion order.
+        expect(canonicalJson(sortedDeep(value))).toBe(reference(value));
+        expect(canonicalJson(JSON.parse(reference(value)))).toBe(reference(value));
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('still sorts an out-of-order subtree inside an ordered object, and still refuses what JSON cannot keep', () => {
+    expect(canonicalJson({ a: 1, b: { d: 1, c: [{ f: 1, e: 2 }] }, c: 'x' })).toBe('{"a":1,"b":{"c":[{"e":2,"f":1}],"d":1},"c":"x"}');
+    expect(() => canonicalJson({ a: { n: -0 } })).toThrow(/a\.n: -0/);
+    expect(() => canonicalJson({ a: [1, { u: undefined }] })).toThrow(/a\[1\]\.u: undefined/);
+    expect(() => canonicalJson({ a: { at: new Date(0) } })).toThrow(/plain objects/);
+    expect(() => canonicalJson({ a: { toJSON: () => 'x' } })).toThrow(/function/);
+  });
+
   it('accepts objects without a prototype', () => {
     const bare = Object.assign(Object.create(null) as object, { b: 2, a: 1 });
     expect(canonicalJson(bare)).toBe('{"a":1,"b":2}');
