@@ -24,6 +24,7 @@ import { decodeRecord } from '../audit/records.js';
 import { startProjector } from '../readmodels/consumer.js';
 import { openDb, type Db } from '../readmodels/db.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
+import { testDataConverter } from '../test/support/payload-keys.js';
 import { caseViewQuery, commandUpdates } from '../workflows/messages.js';
 import { generateEvents } from '../test/support/history-generator.js';
 import { clerk, mediator, receiveInput, request } from '../test/support/cases.js';
@@ -348,7 +349,8 @@ async function startWorker(taskQueue: string, topic: string, maxCached?: number)
 
 async function temporalClient(): Promise<{ client: Client; close(): Promise<void> }> {
   const connection = await Connection.connect({ address: temporalAddress });
-  return { client: new Client({ connection }), close: () => connection.close() };
+  // Payloads encrypted as in production (the test-only keyring; the bench's worker uses the same).
+  return { client: new Client({ connection, dataConverter: testDataConverter }), close: () => connection.close() };
 }
 
 /** ReceiveCase (the start) and the agreement path's 12 updates, as staff would send them. */

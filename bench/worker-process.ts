@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createPublishActivities } from '../activities/publish.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
+import { testDataConverter } from '../test/support/payload-keys.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const send = (message: unknown) => process.send?.(message);
@@ -19,6 +20,8 @@ const wakes: number[] = [];
 const worker = await Worker.create({
   connection,
   taskQueue: env.BENCH_TASK_QUEUE ?? 'bench',
+  // Payloads encrypted as in production, with the keyring bench/main.ts's client uses.
+  dataConverter: testDataConverter,
   workflowBundle: { code: fs.readFileSync(env.BENCH_BUNDLE ?? '', 'utf8') },
   activities: {
     ...createPublishActivities({ kafka, producer, admin, topic: env.BENCH_TOPIC ?? 'bench' } as Parameters<typeof createPublishActivities>[0]),
