@@ -33,6 +33,8 @@ import { message, negotiateLocale, type Locale } from './i18n.js';
 import { ApiError, parseInput, problem, RejectedError, renderError, validationError } from './problem.js';
 import { caseRoutes } from './routes/cases.js';
 import { readModelRoutes } from './routes/readmodels.js';
+import { consoleRoutes } from './routes/console.js';
+import { DEFAULT_CONSOLE_DIR, serveConsole } from './console-static.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,6 +64,8 @@ export interface ApiDeps {
   writeRateLimit?: number;
   /** For the /docs page's sign-in button (authorization code + PKCE with the console client). */
   oidc?: { issuer: string; consoleClientId: string };
+  /** The built console (default dist/console); served at `/` when it holds an index.html. */
+  consoleDir?: string;
 }
 
 export type Api = Awaited<ReturnType<typeof createApi>>;
@@ -170,6 +174,8 @@ export async function createApi(deps: ApiDeps) {
   const writeLimit = { max: deps.writeRateLimit ?? 120, timeWindow: '1 minute' };
   await app.register(caseRoutes, { deps, accessLog, writeLimit, startCase });
   await app.register(readModelRoutes, { db: deps.db, schema: deps.schema, accessLog });
+  await app.register(consoleRoutes, { deps, accessLog });
+  await serveConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);
   await app.ready();
   return app;
 
