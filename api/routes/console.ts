@@ -191,10 +191,12 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps 
       const list = refused.details.problems ?? [{ key: refused.details.key!, params: refused.details.params ?? {} }];
       return {
         ok: false,
-        problems: list.map((p) => ({
-          field: typeof p.params?.['field'] === 'string' ? personalFieldPath(p.params['field']) : '(form)',
-          message: p.key ? renderRejection({ key: p.key, params: p.params ?? {} }, req.locale) : refused.reason,
-        })),
+        problems: list.map((p) => {
+          const field = typeof p.params?.['field'] === 'string' ? p.params['field'] : undefined;
+          const text = p.key ? renderRejection({ key: p.key, params: p.params ?? {} }, req.locale) : refused.reason;
+          // The message names its field first ("complainants.0.idNumber：…"); the form shows it at the field.
+          return { field: field ? personalFieldPath(field) : '(form)', message: field ? text.replace(new RegExp(`^${escapeRegExp(field)}[：:]\\s*`), '') : text };
+        }),
       };
     },
   );
@@ -280,6 +282,8 @@ function actionsFor(state: CaseState, staff: Staff, now: string): AvailableActio
   if (staff.role === 'auditor' || staff.role === 'data-protection-officer') return [];
   return availableActions(state, OFFERED, { now, actor: actorOf(staff), commandId: 'dry-run', correlationId: 'dry-run' });
 }
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The core names personal fields by their marked value (…name.value); the form knows them by name. */
 function personalFieldPath(field: string): string {

@@ -25,7 +25,7 @@ const Dashboard = lazy(() => import('./pages/Dashboard'));
 export function App() {
   const { locale } = useLocale();
   return (
-    <ConfigProvider locale={locale === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#1f5fbf', fontSize: 14 } }}>
+    <ConfigProvider locale={locale === 'en' ? enUS : zhCN} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: '#1f5fbf', fontSize: 14 } }}>
       <Routes>
         <Route path="/callback" element={<Callback />} />
         <Route path="*" element={<SignedIn />} />

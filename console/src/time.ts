@@ -14,9 +14,9 @@ export function chinaDate(iso: string | Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: CHINA, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 }
 
-/** A datetime-local input's value ('YYYY-MM-DDTHH:mm'), read as China time. */
+/** A datetime-local input's value ('YYYY-MM-DDTHH:mm', seconds optional), read as China time. */
 export function fromChinaLocal(value: string): string {
-  return new Date(`${value}:00+08:00`).toISOString();
+  return new Date(`${value.length === 16 ? `${value}:00` : value}+08:00`).toISOString();
 }
 
 /** An instant as a datetime-local value in China time. */

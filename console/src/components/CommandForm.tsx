@@ -101,7 +101,7 @@ function Field({ name, schema, path }: { name: string; schema: Schema; path: (st
       input = <InputNumber style={{ width: '100%' }} />;
       break;
     case 'string':
-      input = def.format === 'datetime' ? <Input type="datetime-local" /> : def.format === 'date' ? <Input type="date" /> : ['minutes', 'terms', 'opinion', 'response', 'explanation', 'summary', 'reason', 'note', 'task'].includes(name) ? <Input.TextArea rows={2} /> : <Input />;
+      input = def.format === 'datetime' ? <Input type="datetime-local" step={1} /> : def.format === 'date' ? <Input type="date" /> : ['minutes', 'terms', 'opinion', 'response', 'explanation', 'summary', 'reason', 'note', 'task'].includes(name) ? <Input.TextArea rows={2} /> : <Input />;
       break;
     default:
       input = <Input />;
