@@ -41,6 +41,8 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
   let browser: Browser;
   const contexts = new Map<string, { context: BrowserContext; page: Page }>();
   const firstPaints: Record<string, number> = {};
+  /** Milliseconds from navigation until the sign-in button can be clicked (the console's code loaded and run). */
+  const signInReady: Record<string, number> = {};
   const axeFindings: string[] = [];
   let caseId = '';
 
@@ -84,7 +86,7 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     await connection?.close();
     await nativeConnection?.close();
     await db?.close();
-    if (Object.keys(firstPaints).length) process.stdout.write(`console first contentful paint (ms): ${JSON.stringify(firstPaints)}\n`);
+    if (Object.keys(firstPaints).length) process.stdout.write(`console first contentful paint (ms): ${JSON.stringify(firstPaints)}; sign-in button ready (ms): ${JSON.stringify(signInReady)}\n`);
   });
 
   /** A browser window for a seeded account, signed in through the provider's login form. */
@@ -104,6 +106,8 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
       return -1;
     });
     firstPaints[username] = Math.round(fcp);
+    await page.getByRole('button', { name: '登录' }).waitFor();
+    signInReady[username] = Math.round(await page.evaluate(() => performance.now()));
     await page.getByRole('button', { name: '登录' }).click();
     await page.locator('input[name=username]').fill(username);
     await page.locator('input[name=password]').fill(DEV_PASSWORD);
@@ -127,6 +131,8 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
   async function choose(page: Page, label: string, option: string): Promise<void> {
     await page.getByLabel(label, { exact: true }).click();
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+    // A multiple select stays open over the form: Tab moves on and closes it, as a clerk would.
+    await page.keyboard.press('Tab');
   }
 
   async function act(page: Page, action: string, fill: () => Promise<void> = async () => undefined): Promise<void> {

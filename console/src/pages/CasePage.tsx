@@ -54,7 +54,7 @@ export function ClockTable({ clocks }: { clocks: SlaClock[] }) {
       pagination={false}
       dataSource={clocks}
       columns={[
-        { title: tr('期限', 'Deadline'), dataIndex: 'policyId', render: (p: string, c) => <>{clockName(p, locale)}{c.scope ? <Typography.Text type="secondary"> · {c.scope.split('/').pop()}</Typography.Text> : null}</> },
+        { title: tr('期限', 'Deadline'), dataIndex: 'policyId', render: (p: string, c) => <>{clockName(p, locale)}{c.scope ? <Typography.Text type="secondary"> · {c.scope in DEPARTMENTS ? word(DEPARTMENTS, c.scope, locale) : c.scope.split('/').pop()}</Typography.Text> : null}</> },
         { title: tr('状态', 'Status'), dataIndex: 'status', render: (s: string) => ({ running: tr('计时中', 'running'), paused: tr('暂停', 'paused'), stopped: tr('已完成', 'done'), cancelled: tr('已取消', 'cancelled') })[s] ?? s },
         { title: tr('到期（北京时间）', 'Due (China time)'), dataIndex: 'dueAt', render: (d: string) => chinaTime(d) },
         { title: tr('剩余', 'Time left'), render: (_: unknown, c) => (c.status === 'running' ? <Space size={4}><Light light={c.breached ? 'red' : lightOf(c.dueAt, c.warnAt[0]?.at, now)} />{timeLeft(Date.parse(c.dueAt) - now, locale)}</Space> : '—') },
@@ -120,7 +120,8 @@ export function CasePage({ me }: { me: Me }) {
     setTimeout(() => void qc.invalidateQueries({ queryKey: ['timeline', id] }), 1200);
   };
   const list = actions.data?.actions ?? [];
-  const ola = (r: Referral) => clocks.find((c) => c.scope === r.referralId);
+  // A referral's OLA: the objection window of the clock kept for its department (or the referral itself).
+  const ola = (r: Referral) => clocks.find((c) => c.policyId === 'referral-objection' && (c.scope === r.referralId || c.scope === r.department)) ?? clocks.find((c) => c.scope === r.referralId);
   return (
     <>
       <Space style={{ marginBottom: 8 }} wrap>
