@@ -22,10 +22,28 @@ import { DossierPrint } from './pages/DossierPrint';
 // ECharts is large and only the supervisor's dashboard needs it.
 const Dashboard = lazy(() => import('./pages/Dashboard'));
 
+// Colours dark enough for WCAG AA contrast on white (axe-core checks every screen in the browser tests).
+const THEME = {
+  colorPrimary: '#1f5fbf',
+  colorLink: '#1a4fa0',
+  colorPrimaryHover: '#1a4fa0',
+  colorPrimaryActive: '#153f80',
+  colorLinkHover: '#153f80',
+  colorInfo: '#1f5fbf',
+  colorError: '#b3261e',
+  colorSuccess: '#2e7d32',
+  colorWarning: '#8a5a00',
+  colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
+  colorTextDescription: 'rgba(0, 0, 0, 0.68)',
+  colorTextTertiary: 'rgba(0, 0, 0, 0.64)',
+  colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
+  fontSize: 14,
+};
+
 export function App() {
   const { locale } = useLocale();
   return (
-    <ConfigProvider locale={locale === 'en' ? enUS : zhCN} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: '#1f5fbf', fontSize: 14 } }}>
+    <ConfigProvider locale={locale === 'en' ? enUS : zhCN} button={{ autoInsertSpace: false }} theme={{ token: THEME }}>
       <Routes>
         <Route path="/callback" element={<Callback />} />
         <Route path="*" element={<SignedIn />} />

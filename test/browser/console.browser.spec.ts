@@ -10,7 +10,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createApi, type Api } from '../../api/server.js';
 import { CONSOLE_CLIENT_ID, DEV_PASSWORD } from '../../ops/oidc/accounts.js';
 import { startProjector, type RunningProjector } from '../../readmodels/consumer.js';
@@ -86,7 +86,14 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     await connection?.close();
     await nativeConnection?.close();
     await db?.close();
+    if (axeFindings.length) process.stdout.write(`axe (serious/critical):\n  ${axeFindings.join('\n  ')}\n`);
     if (Object.keys(firstPaints).length) process.stdout.write(`console first contentful paint (ms): ${JSON.stringify(firstPaints)}; sign-in button ready (ms): ${JSON.stringify(signInReady)}\n`);
+  });
+
+  // A failed step leaves a picture of every open window, to see what the user would have seen.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    for (const [who, { page }] of contexts) await page.screenshot({ path: path.join(ARTIFACTS, `failed-${ctx.task.name.slice(0, 20)}-${who}.png`) }).catch(() => undefined);
   });
 
   /** A browser window for a seeded account, signed in through the provider's login form. */
@@ -127,11 +134,14 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     }
   }
 
-  /** An antd Select: open it by its label, then pick the option with this text. */
+  /** An antd Select, by keyboard as a clerk would: type the option's words, Enter, then Tab on. */
   async function choose(page: Page, label: string, option: string): Promise<void> {
-    await page.getByLabel(label, { exact: true }).click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
-    // A multiple select stays open over the form: Tab moves on and closes it, as a clerk would.
+    const box = page.getByLabel(label, { exact: true });
+    await box.click();
+    await box.fill(option);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().waitFor();
+    await page.keyboard.press('Enter');
+    // A multiple select stays open over the form: Tab moves on and closes it.
     await page.keyboard.press('Tab');
   }
 

@@ -71,7 +71,7 @@ function Field({ name, schema, path }: { name: string; schema: Schema; path: (st
   if (def.type === 'array') {
     const element = unwrap(def.element!).schema;
     const edef = defOf(element);
-    if (edef.type === 'enum') return <Form.Item label={label} name={path} rules={[{ required, type: 'array', min: required ? 1 : 0, message: tr(`请选择${label}`, `Choose ${label}`) }]}><Select mode="multiple" options={enumOptions(element)} /></Form.Item>;
+    if (edef.type === 'enum') return <Form.Item label={label} name={path} rules={[{ required, type: 'array', min: required ? 1 : 0, message: tr(`请选择${label}`, `Choose ${label}`) }]}><Select mode="multiple" optionFilterProp="label" options={enumOptions(element)} /></Form.Item>;
     return (
       <Form.Item label={label}>
         <Form.List name={path}>
@@ -93,7 +93,7 @@ function Field({ name, schema, path }: { name: string; schema: Schema; path: (st
   let input;
   switch (def.type) {
     case 'enum':
-      input = <Select options={enumOptions(inner)} allowClear={!required} />;
+      input = <Select showSearch optionFilterProp="label" options={enumOptions(inner)} allowClear={!required} />;
       break;
     case 'boolean':
       return <Form.Item name={path} valuePropName="checked" initialValue={false}><Checkbox>{label}</Checkbox></Form.Item>;

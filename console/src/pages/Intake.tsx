@@ -134,7 +134,7 @@ export function Intake() {
             </Card>
             <Card size="small" title={tr('来源与人数', 'Channel and workers')} style={{ marginBottom: 12 }}>
               <Row gutter={8}>
-                <Col span={8}><Form.Item label={tr('来源渠道', 'Channel')} name="channel"><Select options={options(Channel.options, CHANNELS)} /></Form.Item></Col>
+                <Col span={8}><Form.Item label={tr('来源渠道', 'Channel')} name="channel"><Select showSearch optionFilterProp="label" options={options(Channel.options, CHANNELS)} /></Form.Item></Col>
                 <Col span={8}><Form.Item label={tr('涉及人数', 'Workers')} name="workerCount"><InputNumber min={1} style={{ width: '100%' }} /></Form.Item></Col>
                 <Col span={8}><Form.Item label={tr('信访件编号', 'Petition number')} name="petitionRef"><Input /></Form.Item></Col>
               </Row>
@@ -145,15 +145,15 @@ export function Intake() {
               <Row gutter={8}>
                 <Col span={14}><Form.Item label={tr('企业名称', 'Enterprise')} name={['respondent', 'name']}><Input /></Form.Item></Col>
                 <Col span={10}><Form.Item label={tr('统一社会信用代码', 'Credit code')} name={['respondent', 'creditCode']}><Input maxLength={18} /></Form.Item></Col>
-                <Col span={8}><Form.Item label={tr('所在镇街', 'Town')} name={['respondent', 'town']}><Select showSearch options={towns} /></Form.Item></Col>
+                <Col span={8}><Form.Item label={tr('所在镇街', 'Town')} name={['respondent', 'town']}><Select showSearch optionFilterProp="label" options={towns} /></Form.Item></Col>
                 <Col span={8}><Form.Item label={tr('行业', 'Industry')} name={['respondent', 'industry']}><Input /></Form.Item></Col>
-                <Col span={8}><Form.Item label={tr('分管部门', 'Responsible department')} name={['respondent', 'responsibleDepartment']}><Select showSearch options={departments} /></Form.Item></Col>
-                <Col span={8}><Form.Item label={tr('网格层级', 'Level')} name={['respondent', 'level']}><Select options={options(Level.options, LEVELS)} /></Form.Item></Col>
+                <Col span={8}><Form.Item label={tr('分管部门', 'Responsible department')} name={['respondent', 'responsibleDepartment']}><Select showSearch optionFilterProp="label" options={departments} /></Form.Item></Col>
+                <Col span={8}><Form.Item label={tr('网格层级', 'Level')} name={['respondent', 'level']}><Select showSearch optionFilterProp="label" options={options(Level.options, LEVELS)} /></Form.Item></Col>
               </Row>
             </Card>
             <Card size="small" title={tr('诉求', 'Claim')} style={{ marginBottom: 12 }}>
               <Row gutter={8}>
-                <Col span={8}><Form.Item label={tr('争议类型', 'Dispute type')} name={['claim', 'disputeTypeHint']}><Select options={options(DisputeType.options, DISPUTE_TYPES)} /></Form.Item></Col>
+                <Col span={8}><Form.Item label={tr('争议类型', 'Dispute type')} name={['claim', 'disputeTypeHint']}><Select showSearch optionFilterProp="label" options={options(DisputeType.options, DISPUTE_TYPES)} /></Form.Item></Col>
                 <Col span={8}><Form.Item label={tr('诉求金额（元）', 'Amount claimed (yuan)')} name={['claim', 'amountYuan']}><InputNumber min={0} precision={2} style={{ width: '100%' }} /></Form.Item></Col>
                 <Col span={8}><Form.Item label={tr('权利受侵害日期', 'Infringed on')} name={['claim', 'infringedOn']}><Input type="date" /></Form.Item></Col>
                 <Col span={24}><Form.Item label={tr('诉求摘要', 'Summary')} name={['claim', 'summary']}><Input.TextArea rows={3} /></Form.Item></Col>
