@@ -65,6 +65,9 @@ const WorkItem = z
 const IntakeCheck = z.object({
   ok: z.boolean(),
   problems: z.array(z.object({ field: z.string(), message: z.string() })).describe('every problem, by field, in the caller’s language'),
+  openCases: z
+    .array(z.object({ caseId: z.string(), status: z.string(), receivedAt: z.string() }))
+    .describe('open cases in the caller’s scope against the same enterprise (credit code): link or merge rather than file twice'),
 });
 
 interface Options {
@@ -178,19 +181,22 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps 
       },
     },
     async (req) => {
-      const { staff } = staffOf(req);
+      const { staff, grant } = staffOf(req);
+      const creditCode = (req.body as { respondent?: { creditCode?: unknown } }).respondent?.creditCode;
+      const openCases = typeof creditCode === 'string' && creditCode.length === 18 ? await sameEnterprise(staff, grant, creditCode) : [];
       let body: NewCaseBody;
       try {
         body = parseInput(NewCaseBody, req.body, req.locale);
       } catch (err) {
-        if (err instanceof ApiError && err.fields) return { ok: false, problems: err.fields };
+        if (err instanceof ApiError && err.fields) return { ok: false, problems: err.fields, openCases };
         throw err;
       }
       const refused = intakeRejection(toReceiveCase('MC-INTAKE-CHECK', body), actorOf(staff), new Date());
-      if (!refused) return { ok: true, problems: [] };
+      if (!refused) return { ok: true, problems: [], openCases };
       const list = refused.details.problems ?? [{ key: refused.details.key!, params: refused.details.params ?? {} }];
       return {
         ok: false,
+        openCases,
         problems: list.map((p) => {
           const field = typeof p.params?.['field'] === 'string' ? p.params['field'] : undefined;
           const text = p.key ? renderRejection({ key: p.key, params: p.params ?? {} }, req.locale) : refused.reason;
@@ -266,6 +272,16 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps 
       return dossier as unknown as Record<string, unknown>;
     },
   );
+
+  /** Open cases in the caller's scope against the enterprise with this credit code. */
+  async function sameEnterprise(staff: Staff, grant: Grant, creditCode: string) {
+    const scope = listFilter(staff, grant);
+    const states = await openCaseStates(deps.db, deps.schema, { ...(scope.town ? { town: scope.town } : {}), limit: 1000 });
+    return states
+      .filter((s): s is Extract<CaseState, { caseId: string }> => s.status !== 'none' && s.respondent.creditCode === creditCode)
+      .filter((s) => { const f = factsOf(s); return f !== undefined && inScope(staff, grant, f); })
+      .map((s) => ({ caseId: s.caseId, status: s.status, receivedAt: s.receivedAt }));
+  }
 
   async function loadScoped(staff: Staff, grant: Grant, caseId: string) {
     const found = await caseState(deps.db, deps.schema, caseId);

@@ -127,22 +127,22 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
     // Evaluated through the debugging protocol: the console's CSP (script-src 'self') rightly refuses inline scripts.
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-    const result = await page.evaluate(() => (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe.run({ runOnly: ['wcag2a', 'wcag2aa'] }));
+    if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource);
+    const result = await page.evaluate(() => (globalThis as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe.run({ runOnly: ['wcag2a', 'wcag2aa'] }));
     for (const v of result.violations) {
       if (v.impact === 'serious' || v.impact === 'critical') axeFindings.push(`${name}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
     }
   }
 
-  /** An antd Select, by keyboard as a clerk would: type the option's words, Enter, then Tab on. */
-  async function choose(page: Page, label: string, option: string): Promise<void> {
+  /** An antd Select, by keyboard as a clerk would: type the option's words, then Enter. */
+  async function choose(page: Page, label: string, option: string, opts: { multiple?: boolean } = {}): Promise<void> {
     const box = page.getByLabel(label, { exact: true });
     await box.click();
     await box.fill(option);
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().waitFor();
     await page.keyboard.press('Enter');
-    // A multiple select stays open over the form: Tab moves on and closes it.
-    await page.keyboard.press('Tab');
+    // A multiple select stays open over the form (Tab would toggle the option off again): click beside it.
+    if (opts.multiple) await page.getByRole('dialog').locator('.ant-modal-title').click();
   }
 
   async function act(page: Page, action: string, fill: () => Promise<void> = async () => undefined): Promise<void> {
@@ -226,7 +226,7 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('调解时间（北京时间）').fill(chinaLocal(Date.now() - 3_600_000));
     await dialog.getByLabel('地点').fill('城关镇调解室');
-    await choose(page, '参加部门', '工会');
+    await choose(page, '参加部门', '工会', { multiple: true });
     await dialog.getByRole('button', { name: '提交' }).click();
     await expect.poll(() => dialog.getByTestId('refusal').textContent(), { timeout: 15_000 }).toMatch(/[\u4e00-\u9fff]/);
     await screen(page, '07-refused-in-chinese');
@@ -248,10 +248,10 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
       await d.getByLabel('协议总金额（分）').fill('900000');
       await d.getByRole('button', { name: '添加协议事项' }).click();
       await choose(page, '类别', '工资');
-      await d.getByLabel('金额（分）').first().fill('900000');
+      await d.getByLabel('金额（分）', { exact: true }).first().fill('900000');
       await d.getByRole('button', { name: '添加履行计划' }).click();
       await d.getByLabel('履行日期').fill(new Date(Date.now() + 8 * 3_600_000 + 10 * 86_400_000).toISOString().slice(0, 10));
-      await d.getByLabel('金额（分）').nth(1).fill('900000');
+      await d.getByLabel('金额（分）', { exact: true }).nth(1).fill('900000');
       await d.getByLabel('协议内容').fill('企业于十日内一次付清拖欠工资');
     });
     await expect.poll(() => page.getByTestId('case-status').textContent(), { timeout: 15_000 }).toBe('达成协议');

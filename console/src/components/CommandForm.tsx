@@ -50,7 +50,10 @@ function toData(schema: Schema, value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, s] of Object.entries(def.shape)) {
       const v = toData(s, (value as Record<string, unknown>)[k]);
+      const field = unwrap(s);
+      // A list nobody added to is an empty list (e.g. no department opinions), not a missing field.
       if (v !== undefined) out[k] = v;
+      else if (field.required && defOf(field.schema).type === 'array') out[k] = [];
     }
     return out;
   }

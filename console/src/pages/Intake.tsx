@@ -5,13 +5,14 @@
 import { useMutation } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import type { NewCaseBody } from '@engine/api/intake.js';
 import { defaultRegistry } from '@engine/domain/registry/index.js';
 import { Channel, DisputeType, Level } from '@engine/events/vocabulary.js';
 import { api, ApiProblem, type FieldProblem } from '../api';
 import { useLocale } from '../i18n';
-import { CHANNELS, DISPUTE_TYPES, LEVELS, word } from '../labels';
+import { CHANNELS, DISPUTE_TYPES, LEVELS, STATUSES, word } from '../labels';
+import { chinaTime } from '../time';
 
 interface FormValues {
   channel: string;
@@ -57,6 +58,7 @@ export function Intake() {
   const [form] = Form.useForm();
   const navigate = useNavigate();
   const [formProblems, setFormProblems] = useState<FieldProblem[]>([]);
+  const [openCases, setOpenCases] = useState<{ caseId: string; status: string; receivedAt: string }[]>([]);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const checked = useRef<string[]>([]);
 
@@ -79,8 +81,9 @@ export function Intake() {
   };
 
   const check = async (all = false) => {
-    const result = await api<{ ok: boolean; problems: FieldProblem[] }>('/cases/intake-check', { method: 'POST', body: toBody(form.getFieldsValue(true) as FormValues) });
+    const result = await api<{ ok: boolean; problems: FieldProblem[]; openCases: { caseId: string; status: string; receivedAt: string }[] }>('/cases/intake-check', { method: 'POST', body: toBody(form.getFieldsValue(true) as FormValues) });
     showProblems(result.problems, all);
+    setOpenCases(result.openCases);
     return result;
   };
 
@@ -161,6 +164,16 @@ export function Intake() {
             </Card>
           </Col>
         </Row>
+        {openCases.length > 0 && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 12 }}
+            data-testid="same-enterprise"
+            message={tr('该企业已有在办案件：如是同一诉求，请在该案件中办理，或登记后在案件页“关联案件”/“并案”', 'This enterprise already has open cases: if it is the same claim, work on that case, or link / merge after intake')}
+            description={openCases.map((c) => <div key={c.caseId}><Link to={`/case/${c.caseId}`}>{c.caseId}</Link> · {word(STATUSES, c.status, locale)} · {chinaTime(c.receivedAt)}</div>)}
+          />
+        )}
         {formProblems.length > 0 && <Alert role="alert" type="error" showIcon style={{ marginBottom: 12 }} message={formProblems.map((p) => p.message).join('；')} />}
         {submit.error && <Alert role="alert" type="error" showIcon style={{ marginBottom: 12 }} message={(submit.error as ApiProblem).detail ?? String(submit.error)} />}
         <Space>
