@@ -9,17 +9,19 @@ import { completeSignIn, currentUser, signIn, signOut } from './auth';
 import { useLocale } from './i18n';
 import { word, DEPARTMENTS, ROLES } from './labels';
 import { may, useMe, type Me } from './me';
-import { MyWork } from './pages/MyWork';
-import { Intake } from './pages/Intake';
-import { Receipt } from './pages/Receipt';
-import { CasePage } from './pages/CasePage';
-import { Queue } from './pages/Queue';
-import { Board } from './pages/Board';
-import { Warnings } from './pages/Warnings';
-import { Audit, AuditStart } from './pages/Audit';
-import { DossierPrint } from './pages/DossierPrint';
 
-// ECharts is large and only the supervisor's dashboard needs it.
+// Each page is its own chunk, loaded when first opened: the sign-in page and the frame come first (ECharts,
+// for one, only with the supervisor's dashboard).
+const MyWork = lazy(() => import('./pages/MyWork').then((m) => ({ default: m.MyWork })));
+const Intake = lazy(() => import('./pages/Intake').then((m) => ({ default: m.Intake })));
+const Receipt = lazy(() => import('./pages/Receipt').then((m) => ({ default: m.Receipt })));
+const CasePage = lazy(() => import('./pages/CasePage').then((m) => ({ default: m.CasePage })));
+const Queue = lazy(() => import('./pages/Queue').then((m) => ({ default: m.Queue })));
+const Board = lazy(() => import('./pages/Board').then((m) => ({ default: m.Board })));
+const Warnings = lazy(() => import('./pages/Warnings').then((m) => ({ default: m.Warnings })));
+const Audit = lazy(() => import('./pages/Audit').then((m) => ({ default: m.Audit })));
+const AuditStart = lazy(() => import('./pages/Audit').then((m) => ({ default: m.AuditStart })));
+const DossierPrint = lazy(() => import('./pages/DossierPrint').then((m) => ({ default: m.DossierPrint })));
 const Dashboard = lazy(() => import('./pages/Dashboard'));
 
 // Colours dark enough for WCAG AA contrast on white (axe-core checks every screen in the browser tests).

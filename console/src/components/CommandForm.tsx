@@ -74,7 +74,9 @@ function Field({ name, schema, path }: { name: string; schema: Schema; path: (st
   if (def.type === 'array') {
     const element = unwrap(def.element!).schema;
     const edef = defOf(element);
-    if (edef.type === 'enum') return <Form.Item label={label} name={path} rules={[{ required, type: 'array', min: required ? 1 : 0, message: tr(`请选择${label}`, `Choose ${label}`) }]}><Select mode="multiple" optionFilterProp="label" options={enumOptions(element)} /></Form.Item>;
+    // Checked by the command's schema on submit: antd's own rule would put aria-required on the select's
+    // container, which has no role that allows it (axe: aria-allowed-attr).
+    if (edef.type === 'enum') return <Form.Item label={label} name={path}><Select mode="multiple" optionFilterProp="label" options={enumOptions(element)} /></Form.Item>;
     return (
       <Form.Item label={label}>
         <Form.List name={path}>

@@ -96,7 +96,7 @@ export function Audit() {
       <Card size="small" title={tr('时点回放', 'State as of a moment')} style={{ marginBottom: 12 }}>
         {range && (
           <Slider
-            aria-label={tr('回放时点', 'Moment to show')}
+            ariaLabelForHandle={tr('回放时点', 'Moment to show')}
             min={range[0]}
             max={range[1]}
             step={60_000}
