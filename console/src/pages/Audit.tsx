@@ -11,7 +11,7 @@ import { api, type ApiProblem } from '../api';
 import { currentLocale, useLocale } from '../i18n';
 import { LEVELS, STATUSES, word } from '../labels';
 import { chinaTime, timeLeft } from '../time';
-import { clockName, EventTimeline, type TimelineEntry } from './CasePage';
+import { clockName, clockStatus, EventTimeline, type TimelineEntry } from './CasePage';
 
 export interface AuditBody {
   caseId: string;
@@ -122,7 +122,7 @@ export function Audit() {
           dataSource={a.asOf.clocks}
           columns={[
             { title: tr('期限', 'Deadline'), dataIndex: 'policyId', render: (p: string) => clockName(p, locale) },
-            { title: tr('状态', 'Status'), dataIndex: 'status' },
+            { title: tr('状态', 'Status'), dataIndex: 'status', render: (s: string) => clockStatus(s, tr) },
             { title: tr('到期', 'Due'), dataIndex: 'dueAt', render: (d: string) => chinaTime(d) },
             { title: tr('剩余', 'Left'), dataIndex: 'msLeft', render: (ms: number | null) => timeLeft(ms, locale) },
             { title: tr('超期', 'Late'), dataIndex: 'late', render: (l: boolean) => (l ? <Tag color="red">{tr('是', 'yes')}</Tag> : tr('否', 'no')) },

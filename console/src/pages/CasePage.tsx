@@ -44,6 +44,10 @@ export function clockName(policyId: string, locale: Locale): string {
   return p ? p.name[locale === 'en' ? 'en' : 'zh'] : policyId;
 }
 
+export function clockStatus(s: string, tr: (zh: string, en: string) => string): string {
+  return ({ running: tr('计时中', 'running'), paused: tr('暂停', 'paused'), stopped: tr('已完成', 'done'), cancelled: tr('已取消', 'cancelled') } as Record<string, string>)[s] ?? s;
+}
+
 export function ClockTable({ clocks }: { clocks: SlaClock[] }) {
   const { tr, locale } = useLocale();
   const now = Date.now();
@@ -55,7 +59,7 @@ export function ClockTable({ clocks }: { clocks: SlaClock[] }) {
       dataSource={clocks}
       columns={[
         { title: tr('期限', 'Deadline'), dataIndex: 'policyId', render: (p: string, c) => <>{clockName(p, locale)}{c.scope ? <Typography.Text type="secondary"> · {c.scope in DEPARTMENTS ? word(DEPARTMENTS, c.scope, locale) : c.scope.split('/').pop()}</Typography.Text> : null}</> },
-        { title: tr('状态', 'Status'), dataIndex: 'status', render: (s: string) => ({ running: tr('计时中', 'running'), paused: tr('暂停', 'paused'), stopped: tr('已完成', 'done'), cancelled: tr('已取消', 'cancelled') })[s] ?? s },
+        { title: tr('状态', 'Status'), dataIndex: 'status', render: (s: string) => clockStatus(s, tr) },
         { title: tr('到期（北京时间）', 'Due (China time)'), dataIndex: 'dueAt', render: (d: string) => chinaTime(d) },
         { title: tr('剩余', 'Time left'), render: (_: unknown, c) => (c.status === 'running' ? <Space size={4}><Light light={c.breached ? 'red' : lightOf(c.dueAt, c.warnAt[0]?.at, now)} />{timeLeft(Date.parse(c.dueAt) - now, locale)}</Space> : '—') },
         { title: tr('暂停', 'Pauses'), render: (_: unknown, c) => (c.pauses.length ? `${c.pauses.length}（${timeLeft(c.pausedTotalMs, locale)}）` : '—') },

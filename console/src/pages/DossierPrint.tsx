@@ -7,7 +7,7 @@ import { api, type ApiProblem } from '../api';
 import { useLocale } from '../i18n';
 import { EVENTS, ROLES, STATUSES, word } from '../labels';
 import { chinaTime } from '../time';
-import { clockName } from './CasePage';
+import { clockName, clockStatus } from './CasePage';
 
 export function DossierPrint() {
   const { id = '' } = useParams();
@@ -27,7 +27,7 @@ export function DossierPrint() {
         <Descriptions.Item label={tr('个人信息', 'Personal data')} span={2}>{d.personalData === 'redacted' ? tr('已脱敏', 'redacted') : tr('含个人信息', 'included')}</Descriptions.Item>
       </Descriptions>
       <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>{tr('期限', 'Deadlines')}</Typography.Title>
-      <Table size="small" pagination={false} rowKey="clock" dataSource={d.clocks} columns={[{ title: tr('期限', 'Deadline'), dataIndex: 'policyId', render: (p: string) => clockName(p, locale) }, { title: tr('状态', 'Status'), dataIndex: 'status' }, { title: tr('到期', 'Due'), dataIndex: 'dueAt', render: (x: string) => chinaTime(x) }]} />
+      <Table size="small" pagination={false} rowKey="clock" dataSource={d.clocks} columns={[{ title: tr('期限', 'Deadline'), dataIndex: 'policyId', render: (p: string) => clockName(p, locale) }, { title: tr('状态', 'Status'), dataIndex: 'status', render: (x: string) => clockStatus(x, tr) }, { title: tr('到期', 'Due'), dataIndex: 'dueAt', render: (x: string) => chinaTime(x) }]} />
       <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>{tr('办理经过', 'Timeline')}</Typography.Title>
       <Table
         size="small"
