@@ -1,8 +1,8 @@
 // The console's frame: sign-on, the menu of what this user may do (from GET /me), the language switch,
 // and the pages. Paths match api/console-static.ts.
 import { Alert, Button, ConfigProvider, Input, Layout, Menu, Result, Segmented, Space, Spin, Typography } from 'antd';
-import enUS from 'antd/locale/en_US';
-import zhCN from 'antd/locale/zh_CN';
+import enUS from 'antd/es/locale/en_US';
+import zhCN from 'antd/es/locale/zh_CN';
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { completeSignIn, currentUser, signIn, signOut } from './auth';

@@ -278,6 +278,12 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     await expect.poll(async () => Number(await page.getByTestId('kpi-received').locator('.ant-statistic-content-value').textContent()), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
     await page.locator('[data-testid=kpi-table] a', { hasText: '工会' }).first().click();
     await screen(page, '10-dashboard');
+    // English on request, Chinese again after.
+    await page.getByText('English', { exact: true }).click();
+    await expect.poll(() => page.locator('main h2').first().textContent()).toBe('Dashboard');
+    await screen(page, '10-dashboard-en');
+    await page.getByText('中文', { exact: true }).click();
+    await expect.poll(() => page.locator('main h2').first().textContent()).toBe('驾驶舱');
     await page.goto(`${base}/board`);
     await screen(page, '11-supervision-board');
     await page.goto(`${base}/warnings`);

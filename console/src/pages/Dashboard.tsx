@@ -77,8 +77,8 @@ export default function Dashboard() {
               label={tr('月度受理与结案趋势图', 'Monthly trend chart')}
               option={{
                 tooltip: { trigger: 'axis' },
-                legend: {},
-                grid: { left: 40, right: 16, bottom: 30, top: 36 },
+                legend: { top: 0 },
+                grid: { left: 40, right: 16, bottom: 30, top: 40 },
                 xAxis: { type: 'category', data: months },
                 yAxis: { type: 'value', minInterval: 1 },
                 series: [
@@ -102,7 +102,7 @@ export default function Dashboard() {
               onClick={(name) => dim === 'department' && setDrill(Object.keys(DEPARTMENTS).find((k) => word(DEPARTMENTS, k, locale) === name))}
               option={{
                 tooltip: { trigger: 'axis' },
-                legend: {},
+                legend: { top: 0 },
                 grid: { left: 40, right: 16, bottom: 30, top: 50 },
                 xAxis: { type: 'category', data: groups.map((g) => word(words, g, locale)) },
                 yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
