@@ -22,7 +22,7 @@ const clock = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'test/fixtures/histories/**'] },
+  { ignores: ['node_modules/**', '.data/**', 'dist/**', 'artifacts/**', 'test/fixtures/histories/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -38,6 +38,8 @@ import { caseRoutes } from './routes/cases.js';
 import { codecCors, codecRoutes } from './routes/codec.js';
 import { erasureRoutes } from './routes/erasure.js';
 import { readModelRoutes } from './routes/readmodels.js';
+import { consoleRoutes } from './routes/console.js';
+import { DEFAULT_CONSOLE_DIR, serveConsole } from './console-static.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -73,6 +75,8 @@ export interface ApiDeps {
   codecCorsOrigins?: readonly string[];
   /** For the /docs page's sign-in button (authorization code + PKCE with the console client). */
   oidc?: { issuer: string; consoleClientId: string };
+  /** The built console (default dist/console); served at `/` when it holds an index.html. */
+  consoleDir?: string;
 }
 
 export type Api = Awaited<ReturnType<typeof createApi>>;
@@ -217,6 +221,8 @@ export async function createApi(deps: ApiDeps) {
     corsOrigins: deps.codecCorsOrigins ?? [],
     accessLog,
   });
+  await app.register(consoleRoutes, { deps, accessLog });
+  await serveConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);
   await app.ready();
   return app;
 

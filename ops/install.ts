@@ -26,12 +26,14 @@ export interface Installed {
   postgresBin?: string;
   /** libfaketime, for `npm run test:dates` (the test processes' clocks shifted to a chosen day). */
   fakeTimeLib?: string;
+  /** Debian's Chromium, for the console's browser tests (playwright-core drives it). */
+  browser?: string;
 }
 
 export async function installStack(
   config: StackConfig,
   log: Logger,
-  needs: { temporalCli: boolean; testServer: boolean; kafka: boolean; postgres: boolean; fakeTime?: boolean },
+  needs: { temporalCli: boolean; testServer: boolean; kafka: boolean; postgres: boolean; fakeTime?: boolean; browser?: boolean },
 ): Promise<{ installed: Installed; reports: InstallReport[] }> {
   const reports: InstallReport[] = [];
   const installed: Installed = {
@@ -55,7 +57,27 @@ export async function installStack(
     reports.push(r.report);
     if (needs.testServer) reports.push(await buildTestServerClock(config, log));
   }
+  if (needs.browser) {
+    const r = await ensureBrowser(log);
+    installed.browser = r.browser;
+    reports.push(r.report);
+  }
   return { installed, reports };
+}
+
+// --- Chromium and CJK fonts (Debian), for the console's browser tests -----------------------------------
+
+const CHROMIUM = '/usr/bin/chromium';
+// Without a CJK font Chinese renders as empty boxes (and the screenshots show nothing readable).
+const CJK_FONT_DIR = '/usr/share/fonts/opentype/noto';
+const hasCjkFont = () => fs.existsSync(CJK_FONT_DIR) && fs.readdirSync(CJK_FONT_DIR).some((f) => f.startsWith('NotoSansCJK'));
+
+async function ensureBrowser(log: Logger): Promise<{ browser: string; report: InstallReport }> {
+  const t0 = Date.now();
+  if (isExecutable(CHROMIUM) && hasCjkFont()) return { browser: CHROMIUM, report: { step: 'chromium', version: 'debian', cached: true, seconds: 0 } };
+  await aptInstall(['chromium', 'fonts-noto-cjk'], log);
+  if (!isExecutable(CHROMIUM)) throw new InstallError(`apt-get installed chromium but ${CHROMIUM} is missing`);
+  return { browser: CHROMIUM, report: { step: 'chromium', version: 'debian', cached: false, seconds: secondsSince(t0) } };
 }
 
 // --- Temporal CLI (dev server + Web UI), built from source by `go install` -------------------------------

@@ -18,6 +18,7 @@ import { workerMemory } from '../runtime/worker-cache.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
 import { createSupervisor, type Supervisor } from './supervise.js';
+import { buildConsole } from './console-build.js';
 import { CONSOLE_CLIENT_ID, DEV_PASSWORD, seedAccounts, serviceClients, type SeedAccount } from './oidc/accounts.js';
 
 const log = createLogger('stack');
@@ -73,6 +74,8 @@ async function start(): Promise<number> {
     });
     await startServers(config, installed, running, databaseUrl);
     if (!config.oidc.external) running.push(await startOidcProvider(config));
+    const consoleBuild = await buildConsole(log);
+    log.info({ cached: consoleBuild.cached, seconds: consoleBuild.seconds, entryKiB: Math.round(consoleBuild.entryBytes / 1024) }, 'staff console ready');
     await ensureTopics(config.kafka.brokers, 6, log);
     const appEnv = appEnvironment(config, config.database.url);
     // The workflow thread inherits the heap limit; it bounds the worker's memory (runtime/worker-cache.ts).
@@ -184,7 +187,11 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
       kafka: !config.kafka.external,
       postgres: startLocalPostgres,
       fakeTime: opts.dates !== undefined,
+      browser: opts.dates === undefined,
     });
+    // The browser tests open the console as the API serves it: built now when its sources changed.
+    const consoleBuild = opts.dates === undefined ? await buildConsole(log) : undefined;
+    if (consoleBuild) reports.push({ step: 'console build', version: `${Math.round(consoleBuild.entryBytes / 1024)} KiB`, cached: consoleBuild.cached, seconds: consoleBuild.seconds });
     const tServers = Date.now();
     await startServers(config, installed, running, startLocalPostgres ? postgresUrl : undefined);
     if (!config.oidc.external) running.push(await startOidcProvider(config));
@@ -197,6 +204,7 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
       TEST_DATABASE_URL: postgresUrl,
       TEMPORAL_TEST_SERVER_PATH: installed.testServerWrapper,
       MEDIATION_CACHE_DIR: config.cacheDir,
+      ...(installed.browser ? { CHROMIUM_PATH: installed.browser } : {}),
     };
     const tTests = Date.now();
     // On each hard date the local OpenID provider restarts on the test processes' clock: it stamps the
@@ -463,6 +471,7 @@ function printWhereEverythingIs(config: StackConfig, apiUrl: string): void {
   const lines = [
     '',
     'mediation-engine is running',
+    `  Staff console     ${apiUrl}/   (sign in with an account below)`,
     `  HTTP API          ${apiUrl}   (reference: ${apiUrl}/docs, contract: ${apiUrl}/openapi.json)`,
     `  OpenID provider   ${config.oidc.issuer}${config.oidc.external ? '   (OIDC_ISSUER)' : ''}`,
     `  Temporal          ${config.temporal.address}   namespace ${config.temporal.namespace}`,

@@ -35,3 +35,4 @@ export { renderRejection, renderMessage, rejectionMessages, REJECTION_KEYS, LOCA
 export { leadOf, accountableFor, accountableUnitOf } from './rules.js';
 export { defaultCasePolicy, type CasePolicy } from './policy.js';
 export { ENDED_STATUSES } from './state.js';
+export { availableActions, type AvailableAction, type ActionTarget } from './available.js';

@@ -59,6 +59,8 @@ async function main(): Promise<void> {
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         redirect_uris: [...apiOrigins.map((o) => `${o}/docs/oauth2-redirect.html`), ...apiOrigins.map((o) => `${o}/callback`)],
+        // The console's 退出 signs out at the provider too, then comes back to the console's start page.
+        post_logout_redirect_uris: apiOrigins.map((o) => `${o}/`),
       },
       ...serviceClients.map((c) => ({
         client_id: c.clientId,

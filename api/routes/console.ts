@@ -1,0 +1,307 @@
+// What the staff console (console/) needs beyond the case and read-model routes: who is signed in and
+// what the authorisation table lets them do, the actions the core would accept now (a dry run of
+// decide()), the intake checks as the clerk types, "my work", and the auditor's replay of a case.
+// Every rule stays in the core or in api/authz.ts; these routes only ask them.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { loadCase, stateAsOf, timeline, compareWithWorkflow, exportDossier } from '../../audit/index.js';
+import { readCaseFromArchive, type ArchiveSource } from '../../audit/archive.js';
+import { availableActions, COMMAND_TYPES, renderRejection, type AvailableAction, type CaseState, type CommandType } from '../../domain/case/index.js';
+import { redact } from '../../events/personal-data.js';
+import { openCaseStates } from '../../readmodels/open-cases.js';
+import { caseState } from '../../readmodels/queries.js';
+import type { AccessLog } from '../access-log.js';
+import { actorOf, type Staff } from '../auth.js';
+import { AUTHORISATION, factsOf, grantFor, inScope, listFilter, OPERATIONS, requireInScope, type Grant } from '../authz.js';
+import { caseView, HTTP_COMMANDS } from '../commands.js';
+import { intakeRejection, NewCaseBody, toReceiveCase } from '../intake.js';
+import { ApiError, parseInput, problemResponses } from '../problem.js';
+import type { ApiDeps } from '../server.js';
+
+const CaseParams = z.object({ id: z.string().min(1).max(64).describe('the case number') });
+const AnyObject = z.looseObject({});
+
+const Action = z
+  .object({
+    type: z.string().describe('the command type, sent as POST /cases/:id/commands/:type'),
+    target: z
+      .object({ referralId: z.string(), sessionId: z.string(), noticeId: z.string(), clock: z.string(), department: z.string() })
+      .partial()
+      .optional()
+      .describe('what the action is aimed at (a referral, session, notice or clock), when the command names one'),
+    nextStep: z.boolean().describe('moves the case towards its outcome, reply and closing'),
+  })
+  .meta({ id: 'AllowedAction' });
+
+const Me = z.object({
+  id: z.string(),
+  role: z.string(),
+  department: z.string().optional(),
+  level: z.string().optional(),
+  town: z.string().optional(),
+  operations: z.array(z.enum(OPERATIONS)).describe('the operations of the authorisation table this user may perform'),
+});
+
+const WorkItem = z
+  .object({
+    caseId: z.string(),
+    status: z.string(),
+    level: z.string(),
+    town: z.string(),
+    respondentName: z.string(),
+    disputeType: z.string().nullable(),
+    collective: z.boolean(),
+    priority: z.string(),
+    suspended: z.boolean(),
+    receivedAt: z.string(),
+    actions: z.array(z.string()).describe('the next steps the core offers this user'),
+    dueAt: z.string().nullable().describe('the earliest due moment of the running clocks'),
+    clock: z.string().nullable(),
+    timeLeftMs: z.number().nullable(),
+    light: z.enum(['green', 'yellow', 'red']).describe('红黄绿灯: red overdue, yellow past the first warning, green otherwise'),
+  })
+  .meta({ id: 'WorkItem' });
+
+const IntakeCheck = z.object({
+  ok: z.boolean(),
+  problems: z.array(z.object({ field: z.string(), message: z.string() })).describe('every problem, by field, in the caller’s language'),
+  openCases: z
+    .array(z.object({ caseId: z.string(), status: z.string(), receivedAt: z.string() }))
+    .describe('open cases in the caller’s scope against the same enterprise (credit code): link or merge rather than file twice'),
+});
+
+interface Options {
+  deps: ApiDeps;
+  accessLog: AccessLog;
+}
+
+export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps }) => {
+  const staffOf = (req: { staff: Staff | undefined; grant: Grant | undefined }) => ({ staff: req.staff!, grant: req.grant! });
+  const archive: ArchiveSource = { kind: 'archive', db: deps.db, schema: deps.schema, describe: 'the read models' };
+
+  app.get(
+    '/console/config',
+    { config: { public: true }, schema: { summary: "The console's sign-on settings (issuer and client id)", security: [], response: { 200: z.object({ issuer: z.string().nullable(), clientId: z.string().nullable() }) } } },
+    async () => ({ issuer: deps.oidc?.issuer ?? null, clientId: deps.oidc?.consoleClientId ?? null }),
+  );
+
+  app.get('/me', { schema: { summary: 'Who is signed in, and what the authorisation table lets them do', response: { 200: Me, ...problemResponses } } }, async (req) => {
+    const staff = req.staff!;
+    const operations = OPERATIONS.filter((op) => {
+      if (!AUTHORISATION[op][staff.role]) return false;
+      try {
+        grantFor(staff, op);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    return { id: staff.id, role: staff.role, ...(staff.department ? { department: staff.department } : {}), ...(staff.level ? { level: staff.level } : {}), ...(staff.town ? { town: staff.town } : {}), operations };
+  });
+
+  app.get(
+    '/cases/:id/actions',
+    {
+      config: { operation: 'cases.actions' },
+      schema: {
+        summary: 'The commands this user may send on the case now',
+        description: 'Asked of the core by a dry run of every command on the case as its workflow holds it (nothing is written). A refusal that depends only on the data entered still lists the action.',
+        params: CaseParams,
+        response: { 200: z.object({ caseId: z.string(), asOf: z.string(), actions: z.array(Action) }), ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      const view = await caseView(deps.temporal, req.params.id);
+      const facts = factsOf(view.state);
+      if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
+      requireInScope(staff, grant, facts);
+      const now = new Date().toISOString();
+      return { caseId: req.params.id, asOf: now, actions: actionsFor(view.state, staff, now) };
+    },
+  );
+
+  app.get(
+    '/my-work',
+    {
+      config: { operation: 'work.read' },
+      schema: {
+        summary: 'The cases waiting for me (待办), least time left first',
+        description: 'The open cases in my scope on which the core offers me a next step now, with the earliest running deadline and its traffic light.',
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }),
+        response: { 200: z.array(WorkItem), ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      const scope = listFilter(staff, grant);
+      const now = new Date().toISOString();
+      const nowMs = Date.parse(now);
+      const items: z.infer<typeof WorkItem>[] = [];
+      for (const state of await openCaseStates(deps.db, deps.schema, { ...(scope.town ? { town: scope.town } : {}), limit: req.query.limit ?? 500 })) {
+        const facts = factsOf(state);
+        if (state.status === 'none' || !facts || !inScope(staff, grant, facts)) continue;
+        const next = actionsFor(state, staff, now).filter((a) => a.nextStep);
+        if (next.length === 0) continue;
+        const running = Object.values(state.clocks).filter((c) => c.status === 'running').sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+        const first = running[0];
+        const overdue = running.some((c) => c.breached || Date.parse(c.dueAt) <= nowMs);
+        const warned = running.some((c) => c.warnAt.some((w) => Date.parse(w.at) <= nowMs));
+        items.push({
+          caseId: state.caseId,
+          status: state.status,
+          level: state.level,
+          town: state.respondent.town,
+          respondentName: state.respondent.name,
+          disputeType: state.disputeType,
+          collective: state.collective,
+          priority: state.priority,
+          suspended: state.suspended !== null,
+          receivedAt: state.receivedAt,
+          actions: [...new Set(next.map((a) => a.type))],
+          dueAt: first?.dueAt ?? null,
+          clock: first?.key ?? null,
+          timeLeftMs: first ? Date.parse(first.dueAt) - nowMs : null,
+          light: overdue ? 'red' : warned ? 'yellow' : 'green',
+        });
+      }
+      return items.sort((a, b) => (a.timeLeftMs ?? Infinity) - (b.timeLeftMs ?? Infinity) || a.receivedAt.localeCompare(b.receivedAt));
+    },
+  );
+
+  app.post(
+    '/cases/intake-check',
+    {
+      config: { operation: 'cases.create' },
+      schema: {
+        summary: 'Check a case form without receiving it (as the clerk types)',
+        description: "The same checks as POST /cases — the request schema, then the core's intake decision (ID number and credit code check digits, phone formats, registry) — with every problem by field. Nothing is written.",
+        body: AnyObject,
+        response: { 200: IntakeCheck, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      const creditCode = (req.body as { respondent?: { creditCode?: unknown } }).respondent?.creditCode;
+      const openCases = typeof creditCode === 'string' && creditCode.length === 18 ? await sameEnterprise(staff, grant, creditCode) : [];
+      let body: NewCaseBody;
+      try {
+        body = parseInput(NewCaseBody, req.body, req.locale);
+      } catch (err) {
+        if (err instanceof ApiError && err.fields) return { ok: false, problems: err.fields, openCases };
+        throw err;
+      }
+      const refused = intakeRejection(toReceiveCase('MC-INTAKE-CHECK', body), actorOf(staff), new Date());
+      if (!refused) return { ok: true, problems: [], openCases };
+      const list = refused.details.problems ?? [{ key: refused.details.key!, params: refused.details.params ?? {} }];
+      return {
+        ok: false,
+        openCases,
+        problems: list.map((p) => {
+          const field = typeof p.params?.['field'] === 'string' ? p.params['field'] : undefined;
+          const text = p.key ? renderRejection({ key: p.key, params: p.params ?? {} }, req.locale) : refused.reason;
+          // The message names its field first ("complainants.0.idNumber：…"); the form shows it at the field.
+          return { field: field ? personalFieldPath(field) : '(form)', message: field ? text.replace(new RegExp(`^${escapeRegExp(field)}[：:]\\s*`), '') : text };
+        }),
+      };
+    },
+  );
+
+  app.get(
+    '/cases/:id/timeline',
+    {
+      config: { operation: 'cases.read' },
+      schema: {
+        summary: 'The events of the case as a timeline: who, when, what, why (personal data redacted)',
+        params: CaseParams,
+        response: { 200: z.array(AnyObject), ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      const loaded = await loadScoped(staff, grant, req.params.id);
+      return timeline(loaded.events).map((entry) => redact(entry) as unknown as Record<string, unknown>);
+    },
+  );
+
+  app.get(
+    '/cases/:id/audit',
+    {
+      config: { operation: 'cases.audit' },
+      schema: {
+        summary: "An auditor's replay of the case: chain verification, timeline, the state and clocks at a moment, and the comparison with the live workflow",
+        params: CaseParams,
+        querystring: z.strictObject({ asOf: z.iso.datetime().optional().describe('the moment to show (default: now)') }),
+        response: { 200: AnyObject, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      const loaded = await loadScoped(staff, grant, req.params.id);
+      const asOf = req.query.asOf ?? new Date().toISOString();
+      let comparison: unknown = null;
+      try {
+        comparison = compareWithWorkflow(loaded.events, await caseView(deps.temporal, req.params.id));
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+      }
+      const at = stateAsOf(loaded.events, asOf);
+      return redact({
+        caseId: req.params.id,
+        verification: loaded.verification,
+        first: loaded.events[0]?.occurredAt ?? null,
+        last: loaded.events[loaded.events.length - 1]?.occurredAt ?? null,
+        timeline: timeline(loaded.events),
+        asOf: at,
+        comparison,
+      }) as unknown as Record<string, unknown>;
+    },
+  );
+
+  app.get(
+    '/cases/:id/dossier',
+    {
+      config: { operation: 'cases.audit' },
+      schema: { summary: 'The case dossier (卷宗) as JSON, personal data redacted', params: CaseParams, response: { 200: AnyObject, ...problemResponses } },
+    },
+    async (req, reply) => {
+      const { staff, grant } = staffOf(req);
+      const loaded = await loadScoped(staff, grant, req.params.id);
+      const dossier = exportDossier(loaded, { source: 'read-model event archive', now: new Date().toISOString() });
+      reply.header('content-disposition', `attachment; filename="dossier-${req.params.id}.json"`);
+      return dossier as unknown as Record<string, unknown>;
+    },
+  );
+
+  /** Open cases in the caller's scope against the enterprise with this credit code. */
+  async function sameEnterprise(staff: Staff, grant: Grant, creditCode: string) {
+    const scope = listFilter(staff, grant);
+    const states = await openCaseStates(deps.db, deps.schema, { ...(scope.town ? { town: scope.town } : {}), limit: 1000 });
+    return states
+      .filter((s): s is Extract<CaseState, { caseId: string }> => s.status !== 'none' && s.respondent.creditCode === creditCode)
+      .filter((s) => { const f = factsOf(s); return f !== undefined && inScope(staff, grant, f); })
+      .map((s) => ({ caseId: s.caseId, status: s.status, receivedAt: s.receivedAt }));
+  }
+
+  async function loadScoped(staff: Staff, grant: Grant, caseId: string) {
+    const found = await caseState(deps.db, deps.schema, caseId);
+    const facts = found && factsOf(found.state);
+    if (!found || !facts) throw new ApiError(404, 'not-found', 'not-found.case-summary', { caseId });
+    requireInScope(staff, grant, facts);
+    return loadCase(caseId, await readCaseFromArchive(archive, caseId));
+  }
+};
+
+const OFFERED: readonly CommandType[] = COMMAND_TYPES.filter((t) => HTTP_COMMANDS.includes(t));
+
+function actionsFor(state: CaseState, staff: Staff, now: string): AvailableAction[] {
+  if (staff.role === 'auditor' || staff.role === 'data-protection-officer') return [];
+  return availableActions(state, OFFERED, { now, actor: actorOf(staff), commandId: 'dry-run', correlationId: 'dry-run' });
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The core names personal fields by their marked value (…name.value); the form knows them by name. */
+function personalFieldPath(field: string): string {
+  return field.replace(/\.value$/, '');
+}
