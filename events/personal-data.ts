@@ -150,9 +150,9 @@ export function mapPersonalValues(value: unknown, replace: (field: PersonalValue
   if (isPersonalValue(value)) return replace(value);
   if (Array.isArray(value)) return value.map((item) => mapPersonalValues(item, replace));
   if (typeof value === 'object' && value !== null) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) copy[key] = mapPersonalValues(child, replace);
-    return copy;
+    // fromEntries defines each key as an own property: an assignment `copy[key] = …` would turn a
+    // "__proto__" key (JSON.parse keeps it as data) into a prototype change, and the copy into no plain object.
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, mapPersonalValues(child, replace)]));
   }
   return value;
 }

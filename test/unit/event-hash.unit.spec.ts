@@ -39,3 +39,11 @@ describe('hashEventNative (node:crypto) agrees with hashEvent (events/sha256.ts)
     );
   });
 });
+
+describe('a "__proto__" key in an event', () => {
+  it('is hashed as data, the same inside and outside the sandbox', () => {
+    const event = JSON.parse('{"type":"X","data":{"__proto__":[1],"a":{"__proto__":{"b":2}}},"hash":"00"}') as object;
+    expect(hashEventNative(event)).toBe(hashEvent(event));
+    expect(hashEventNative(event)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
