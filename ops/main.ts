@@ -475,7 +475,7 @@ function printWhereEverythingIs(config: StackConfig, apiUrl: string): void {
     `  HTTP API          ${apiUrl}   (reference: ${apiUrl}/docs, contract: ${apiUrl}/openapi.json)`,
     `  OpenID provider   ${config.oidc.issuer}${config.oidc.external ? '   (OIDC_ISSUER)' : ''}`,
     `  Temporal          ${config.temporal.address}   namespace ${config.temporal.namespace}`,
-    ...(config.temporal.ui && !config.temporal.external ? [`  Temporal Web UI   http://${config.host}:${config.temporal.uiPort}   (payloads decoded by ${apiUrl}/codec for a supervisor, auditor or data-protection officer's token)`] : []),
+    ...(config.temporal.ui && !config.temporal.external ? [`  Temporal Web UI   http://${config.host}:${config.temporal.uiPort}   (payloads encrypted; codec endpoint ${apiUrl}/codec, which decodes for a supervisor's, auditor's or data-protection officer's token — this UI sends none yet)`] : []),
     `  Kafka             ${config.kafka.brokers.join(',')}`,
     `  Read models       ${config.database.url ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.database.pglitePath}`}`,
     `  Logs and data     ${config.dataDir}`,
