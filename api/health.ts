@@ -80,7 +80,7 @@ async function pollers(deps: HealthDeps): Promise<{ workflow: number; activity: 
 
 export async function health(deps: HealthDeps): Promise<{ status: number; body: unknown }> {
   const maxLag = deps.maxProjectorLag ?? 10_000;
-  const [temporal, worker, kafka, database, projector] = await Promise.all([
+  const [temporal, worker, kafka, database, projector, parked] = await Promise.all([
     check(async () => {
       const info = await deps.temporal.workflowService.getSystemInfo({});
       return { serverVersion: info.serverVersion };
@@ -106,11 +106,11 @@ export async function health(deps: HealthDeps): Promise<{ status: number; body: 
       if (lag > maxLag) throw new Error(`the read models are ${lag} events behind (limit ${maxLag}): reads are stale until the projector catches up`);
       return { lag, partitions };
     }),
+    deps.deadLetters ? check(deps.deadLetters) : Promise.resolve(undefined),
   ]);
   const ok = temporal.ok && worker.ok && kafka.ok && database.ok && projector.ok;
   // Parked events do not stop commands or reads of other cases, but their cases' read models stand still
   // until someone fixes the cause: an alert with the count and the age of the oldest.
-  const parked = deps.deadLetters ? await check(deps.deadLetters) : undefined;
   const summary = parked?.detail as { events: number; cases: number; oldestParkedAt: string | null } | undefined;
   const oldestAgeSeconds = summary?.oldestParkedAt ? Math.round((Date.now() - Date.parse(summary.oldestParkedAt)) / 1000) : null;
   const deadLetters = parked && summary ? { ...parked, detail: { ...summary, oldestAgeSeconds } } : parked;

@@ -59,13 +59,7 @@ export function registerApi(parent: Command, io: CliIo, result: { code: number }
       const s = settings(env);
       if (typeof s === 'string') return bad(s);
       const res = await fetch(new URL(path, s.apiUrl), { headers: { authorization: `Bearer ${await serviceToken(s)}`, 'accept-language': opts.lang } });
-      const text = await res.text();
-      try {
-        (res.ok ? io.out : io.err)(JSON.stringify(JSON.parse(text), null, 2));
-      } catch {
-        (res.ok ? io.out : io.err)(text);
-      }
-      result.code = res.ok ? 0 : 1;
+      result.code = await printAnswer(res);
     });
   parent
     .command('erase-personal-data')
@@ -88,12 +82,18 @@ export function registerApi(parent: Command, io: CliIo, result: { code: number }
         headers: { authorization: `Bearer ${token}`, 'accept-language': opts.lang, 'content-type': 'application/json' },
         body: JSON.stringify({ reason: opts.reason, legalBasis: opts.legalBasis }),
       });
-      const text = await res.text();
-      try {
-        (res.ok ? io.out : io.err)(JSON.stringify(JSON.parse(text), null, 2));
-      } catch {
-        (res.ok ? io.out : io.err)(text);
-      }
-      result.code = res.ok ? 0 : 1;
+      result.code = await printAnswer(res);
     });
+
+  /** The API's answer, pretty-printed when it is JSON: to stdout when it succeeded, to stderr otherwise. */
+  async function printAnswer(res: Response): Promise<number> {
+    const text = await res.text();
+    const print = res.ok ? io.out : io.err;
+    try {
+      print(JSON.stringify(JSON.parse(text), null, 2));
+    } catch {
+      print(text);
+    }
+    return res.ok ? 0 : 1;
+  }
 }

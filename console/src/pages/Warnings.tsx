@@ -4,16 +4,7 @@ import { Alert, Table, Tag, Typography } from 'antd';
 import { api, type ApiProblem } from '../api';
 import { useLocale } from '../i18n';
 import { chinaDate } from '../time';
-
-interface EarlyWarning {
-  creditCode: string;
-  enterprise: string;
-  complaints: number;
-  previous: number;
-  workers: number;
-  collective: number;
-  reasons: string[];
-}
+import type { EarlyWarning } from '@engine/readmodels/queries.js';
 
 export function Warnings() {
   const { tr } = useLocale();
