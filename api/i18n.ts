@@ -40,6 +40,10 @@ const catalogue = {
     'zh-CN': '本服务只解码命名空间“{served}”的载荷，不解码“{namespace}”的',
     en: 'this service decodes the payloads of namespace {served} only, not of {namespace}',
   },
+  'codec.cookie-origin': {
+    'zh-CN': '来自 {origin} 的请求不能使用解码 Cookie 登录：只有配置的 Temporal Web UI 地址可以（请用 http://127.0.0.1 打开，不要用 localhost）',
+    en: 'a request from {origin} may not sign in with the codec cookie: only the configured Temporal Web UI origins may (open it at http://127.0.0.1, not localhost)',
+  },
   'codec.undecodable': { 'zh-CN': '载荷无法解码：{reason}', en: 'a payload cannot be decoded: {reason}' },
   'forbidden.role': { 'zh-CN': '角色“{role}”无权执行“{operation}”', en: 'the role {role} may not {operation}' },
   'forbidden.scope': { 'zh-CN': '案件 {caseId} 不在您的职责范围内（{scope}）', en: 'case {caseId} is outside your scope ({scope})' },

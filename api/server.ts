@@ -35,7 +35,7 @@ import { health } from './health.js';
 import { message, negotiateLocale, type Locale } from './i18n.js';
 import { ApiError, parseInput, problem, RejectedError, renderError, validationError } from './problem.js';
 import { caseRoutes } from './routes/cases.js';
-import { codecCors, codecRoutes } from './routes/codec.js';
+import { codecAuthorization, codecCors, codecRoutes } from './routes/codec.js';
 import { erasureRoutes } from './routes/erasure.js';
 import { readModelRoutes } from './routes/readmodels.js';
 import { consoleRoutes } from './routes/console.js';
@@ -163,7 +163,8 @@ export async function createApi(deps: ApiDeps) {
     if (config.public || req.url.startsWith('/docs')) return;
     // The sign-on proxy's headers of old set who acted; nobody may believe they still do.
     if (Object.keys(req.headers).some((h) => h.startsWith('x-actor-'))) throw new ApiError(400, 'actor-headers', 'auth.actor-headers');
-    req.staff = await deps.verify(req.headers.authorization);
+    // The bearer header; for the Web UI's codec calls, the codec cookie (api/routes/codec.ts).
+    req.staff = await deps.verify(codecAuthorization(req, deps.codecCorsOrigins ?? []));
     if (config.operation) req.grant = grantFor(req.staff, config.operation);
   });
 
