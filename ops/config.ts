@@ -68,8 +68,9 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
       address: e.TEMPORAL_ADDRESS ?? `${host}:${temporalPort}`,
       port: temporalPort,
       uiPort: e.TEMPORAL_UI_PORT ?? 8233 + offset,
-      // The UI is for people; the test profile runs headless.
-      ui: profile === 'dev',
+      // The UI is for people, and the browser test reads decoded payloads in it (test/browser/
+      // temporal-ui-codec.browser.spec.ts); the bench profile runs headless.
+      ui: profile !== 'bench',
       namespace: e.TEMPORAL_NAMESPACE,
     },
     kafka: {
@@ -84,7 +85,13 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
       pglitePath: path.join(dataDir, 'pglite'),
       localPostgresPort: e.POSTGRES_PORT ?? 5432 + offset + 1,
     },
-    api: { port: e.API_PORT ?? 8080 + offset },
+    api: {
+      port: e.API_PORT ?? 8080 + offset,
+      // Where the console may be served, i.e. its sign-in callbacks at the OpenID provider. The test profile
+      // has a second one so that the two browser test files can each run an API with the console at once:
+      // the Web UI's codec test takes API_PORT (the UI's --ui-codec-endpoint), the console test the next port.
+      consolePorts: profile === 'test' ? [e.API_PORT ?? 8080 + offset, (e.API_PORT ?? 8080 + offset) + 1] : [e.API_PORT ?? 8080 + offset],
+    },
     oidc: {
       external: e.OIDC_ISSUER !== undefined,
       port: e.OIDC_PORT ?? 9000 + offset,

@@ -205,6 +205,9 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
       TEMPORAL_TEST_SERVER_PATH: installed.testServerWrapper,
       MEDIATION_CACHE_DIR: config.cacheDir,
       ...(installed.browser ? { CHROMIUM_PATH: installed.browser } : {}),
+      // The browser tests: the console test's API port (the codec test's is API_PORT) and the Web UI.
+      CONSOLE_TEST_PORT: String(config.api.consolePorts[1] ?? config.api.port),
+      ...(config.temporal.ui && !config.temporal.external ? { TEMPORAL_UI_URL: `http://${config.host}:${config.temporal.uiPort}` } : {}),
     };
     const tTests = Date.now();
     // On each hard date the local OpenID provider restarts on the test processes' clock: it stamps the
@@ -436,6 +439,7 @@ async function startOidcProvider(config: StackConfig, clock: NodeJS.ProcessEnv =
     OIDC_PORT: String(config.oidc.port),
     OIDC_DATA_DIR: path.join(config.dataDir, 'oidc'),
     API_PORT: String(config.api.port),
+    CONSOLE_PORTS: config.api.consolePorts.join(','),
     ...clock,
   });
   await waitFor('OpenID provider', () => httpOk(`${config.oidc.issuer}/.well-known/openid-configuration`), { timeoutMs: 30_000, service });

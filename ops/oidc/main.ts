@@ -5,7 +5,8 @@
 //
 //   OIDC_HOST, OIDC_PORT   where it listens (the issuer is http://OIDC_HOST:OIDC_PORT)
 //   OIDC_DATA_DIR          where its signing key and cookie keys are kept
-//   API_PORT               the API whose /docs page is a redirect target of the console client
+//   API_PORT               the API whose /docs page and console are redirect targets of the console client
+//   CONSOLE_PORTS          more such API ports, comma-separated (the test profile's second browser test)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -18,7 +19,7 @@ import { API_AUDIENCE, CONSOLE_CLIENT_ID, seedAccounts, serviceClients, type See
 const log = createLogger('oidc');
 const host = process.env.OIDC_HOST ?? '127.0.0.1';
 const port = Number(process.env.OIDC_PORT ?? 9000);
-const apiPort = Number(process.env.API_PORT ?? 8080);
+const apiPorts = [...new Set([process.env.API_PORT ?? '8080', ...(process.env.CONSOLE_PORTS ?? '').split(',')].filter(Boolean).map(Number))];
 const dataDir = process.env.OIDC_DATA_DIR ?? path.join(process.cwd(), '.data', 'dev', 'oidc');
 const issuer = `http://${host}:${port}`;
 
@@ -47,7 +48,7 @@ const byUsername = new Map<string, SeedAccount>(seedAccounts.map((a) => [a.usern
 
 async function main(): Promise<void> {
   const { jwks, cookieKeys } = await keys();
-  const apiOrigins = [`http://127.0.0.1:${apiPort}`, `http://localhost:${apiPort}`];
+  const apiOrigins = apiPorts.flatMap((apiPort) => [`http://127.0.0.1:${apiPort}`, `http://localhost:${apiPort}`]);
   const configuration: Configuration = {
     jwks,
     cookies: { keys: cookieKeys },
@@ -114,6 +115,11 @@ async function main(): Promise<void> {
       }
       return undefined;
     },
+    // The console renews its 15-minute access token with a refresh token instead of sending staff back to
+    // this login page. Issued to the console only, without `offline_access` (which would need a consent
+    // prompt): such a token expires with the sign-in session (8 hours, or at sign-out), and oidc-provider
+    // rotates it on each use because the console is a public client.
+    issueRefreshToken: async (_ctx, client) => client.clientId === CONSOLE_CLIENT_ID && client.grantTypeAllowed('refresh_token'),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: { AccessToken: 15 * 60, ClientCredentials: 15 * 60, Session: 8 * 3600, Interaction: 600, Grant: 8 * 3600, AuthorizationCode: 60, RefreshToken: 8 * 3600 },
   };

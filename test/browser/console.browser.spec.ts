@@ -9,19 +9,19 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pino from 'pino';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createApi, type Api } from '../../api/server.js';
-import { CONSOLE_CLIENT_ID, DEV_PASSWORD } from '../../ops/oidc/accounts.js';
+import { CONSOLE_CLIENT_ID } from '../../ops/oidc/accounts.js';
 import { startProjector, type RunningProjector } from '../../readmodels/consumer.js';
 import { openDb, type Db } from '../../readmodels/db.js';
 import { testDataConverter, testPersonalDataKeys } from '../support/payload-keys.js';
 import { stackVerifier } from '../support/api.js';
+import { launchChromium, signInOnProvider } from '../support/browser.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '..', '..', 'artifacts', 'console');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 // A valid resident ID number and credit code (check digits right), and one of each with a wrong check.
@@ -49,7 +49,6 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
 
   beforeAll(async () => {
     const { temporalAddress, kafkaBrokers } = stack!;
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: npm test installs it (ops/install.ts), or set CHROMIUM_PATH`);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await createTopic(kafkaBrokers, topic, 3);
     nativeConnection = await NativeConnection.connect({ address: temporalAddress });
@@ -73,9 +72,10 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
       personalDataKeys: testPersonalDataKeys(db),
       oidc: { issuer, consoleClientId: CONSOLE_CLIENT_ID },
     });
-    // The provider sends the browser back to the console's registered callback: the API's own port.
-    base = await api.listen({ port: Number(process.env.API_PORT ?? 18080), host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM });
+    // The provider sends the browser back to the console's registered callback: one of the ports npm test
+    // registers (ops/config.ts consolePorts). API_PORT belongs to the Web UI codec test, which runs beside this.
+    base = await api.listen({ port: Number(process.env.CONSOLE_TEST_PORT ?? 18081), host: '127.0.0.1' });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
@@ -118,9 +118,7 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     await page.getByRole('button', { name: '登录' }).waitFor();
     signInReady[username] = Math.round(await page.evaluate(() => performance.now()));
     await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('input[name=username]').fill(username);
-    await page.locator('input[name=password]').fill(DEV_PASSWORD);
-    await page.getByRole('button', { name: /登录/ }).click();
+    await signInOnProvider(page, username);
     await expect.poll(() => page.getByTestId('who').textContent(), { timeout: 20_000 }).toContain(username);
     return page;
   }

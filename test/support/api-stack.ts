@@ -6,6 +6,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Admin } from 'kafkajs';
 import pino from 'pino';
 import { createApi, type Api } from '../../api/server.js';
+import { CONSOLE_CLIENT_ID } from '../../ops/oidc/accounts.js';
 import { startProjector, type RunningProjector } from '../../readmodels/consumer.js';
 import { openDb, type Db } from '../../readmodels/db.js';
 import { createKafka } from '../../runtime/kafka.js';
@@ -30,7 +31,17 @@ export interface ApiStack {
 
 const SERVICE_CLIENTS = new Set(['mediation-cli', 'mediation-intake-bridge']);
 
-export async function startApiStack(name: string, opts: { partitions?: number } = {}): Promise<ApiStack> {
+export interface ApiStackOptions {
+  partitions?: number;
+  /** A fixed port (a browser test's: the OpenID provider's registered console callbacks); free one otherwise. */
+  port?: number;
+  /** Serve the built console and name the stack's OpenID provider to it (a browser signs in). */
+  console?: boolean;
+  /** Browser origins that may call /codec (the Temporal Web UI's). */
+  codecCorsOrigins?: string[];
+}
+
+export async function startApiStack(name: string, opts: ApiStackOptions = {}): Promise<ApiStack> {
   const { temporalAddress, kafkaBrokers } = stack!;
   const taskQueue = uniqueName(`${name}-tq`);
   const topic = uniqueName(`${name}_events`);
@@ -44,8 +55,20 @@ export async function startApiStack(name: string, opts: { partitions?: number } 
   const client = new Client({ connection, dataConverter: testDataConverter });
   const admin: Admin = createKafka(kafkaBrokers, `${name}-e2e`, undefined, 'cli').admin();
   await admin.connect();
-  const api = await createApi({ temporal: client, taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log, verify: await stackVerifier(), personalDataKeys: testPersonalDataKeys(db) });
-  const base = await api.listen({ port: 0, host: '127.0.0.1' });
+  const api = await createApi({
+    temporal: client,
+    taskQueue,
+    kafkaAdmin: admin,
+    db,
+    schema: 'rm',
+    projectorLag: projector.lag,
+    log,
+    verify: await stackVerifier(),
+    personalDataKeys: testPersonalDataKeys(db),
+    ...(opts.console ? { oidc: { issuer: process.env.OIDC_ISSUER!, consoleClientId: CONSOLE_CLIENT_ID } } : {}),
+    ...(opts.codecCorsOrigins ? { codecCorsOrigins: opts.codecCorsOrigins } : {}),
+  });
+  const base = await api.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const tokens = new Map<string, Promise<string>>();
   const tokenOf = (who: string) => {
     let token = tokens.get(who);
