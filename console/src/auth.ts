@@ -7,6 +7,7 @@
 // HttpOnly cookie for /codec: that is how the Temporal Web UI, which cannot send a token, decodes payloads
 // for staff allowed to read them (api/routes/codec.ts). 退出 clears the cookie.
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
+import { currentLocale } from './i18n';
 
 let manager: Promise<UserManager> | undefined;
 
@@ -44,7 +45,7 @@ let codecSession: { token: string; done: Promise<void> } | undefined;
  */
 function openCodecSession(token: string): Promise<void> {
   if (codecSession?.token !== token) {
-    const done = fetch('/codec/session', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then(
+    const done = fetch('/codec/session', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'accept-language': currentLocale() } }).then(
       () => undefined,
       () => undefined, // the console works without it; only the Web UI's decoding would not
     );
