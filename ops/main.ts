@@ -479,17 +479,31 @@ function printWhereEverythingIs(config: StackConfig, apiUrl: string): void {
     `  HTTP API          ${apiUrl}   (reference: ${apiUrl}/docs, contract: ${apiUrl}/openapi.json)`,
     `  OpenID provider   ${config.oidc.issuer}${config.oidc.external ? '   (OIDC_ISSUER)' : ''}`,
     `  Temporal          ${config.temporal.address}   namespace ${config.temporal.namespace}`,
-    ...(config.temporal.ui && !config.temporal.external ? [`  Temporal Web UI   http://${config.host}:${config.temporal.uiPort}   (payloads encrypted; codec endpoint ${apiUrl}/codec, which decodes for a supervisor's, auditor's or data-protection officer's token — this UI sends none yet)`] : []),
+    ...(config.temporal.ui && !config.temporal.external ? [`  Temporal Web UI   http://${config.host}:${config.temporal.uiPort}   (payloads encrypted; decoded for a county supervisor, auditor or data-protection officer — see below)`] : []),
     `  Kafka             ${config.kafka.brokers.join(',')}`,
     `  Read models       ${config.database.url ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.database.pglitePath}`}`,
     `  Logs and data     ${config.dataDir}`,
     `  Keys              ${path.join(config.dataDir, 'keys')}   (the mediation CLI needs PAYLOAD_KEYS_FILE=${path.join(config.dataDir, 'keys', 'payload-keys.json')} for audit compare)`,
     '',
+    ...(config.temporal.ui && !config.temporal.external ? webUiCodecHelp(config, apiUrl) : []),
     ...(config.oidc.external ? [] : signOnHelp(config, apiUrl)),
     'Press Ctrl-C to stop everything; data survives a restart.',
     '',
   ];
   process.stdout.write(lines.join('\n'));
+}
+
+// The staff procedure for reading decoded payloads in the Web UI (README, "Reading decoded payloads in the
+// Temporal Web UI"): the console sets the codec cookie; the UI must be told, once per browser, to send it.
+function webUiCodecHelp(config: StackConfig, apiUrl: string): string[] {
+  return [
+    '',
+    'Decoded payloads in the Temporal Web UI (once per browser):',
+    `  1. sign in on the console ${apiUrl}/ (sets the codec cookie) as a supervisor-county, auditor or dpo`,
+    `  2. open http://${config.host}:${config.temporal.uiPort} (always ${config.host}, never localhost: another site, no cookie)`,
+    `  3. Codec Server icon (top right) → "Use my browser setting…"; endpoint ${apiUrl}/codec;`,
+    '     Include cross-origin credentials ON; Pass the user access token OFF; Apply',
+  ];
 }
 
 function signOnHelp(config: StackConfig, apiUrl: string): string[] {
