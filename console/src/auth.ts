@@ -57,7 +57,11 @@ function openCodecSession(token: string): Promise<void> {
 export async function currentUser(): Promise<User | null> {
   const m = await userManager();
   const user = await m.getUser();
-  if (user && !user.expired) return user;
+  if (user && !user.expired) {
+    // Once per page load too: 退出 in another tab, or a cleared cookie jar, may have removed the cookie.
+    void openCodecSession(user.access_token);
+    return user;
+  }
   // Expired while the tab slept (timers do not run then): renew once with the refresh token.
   if (user?.refresh_token) return m.signinSilent().catch(() => null);
   return null;
