@@ -33,6 +33,7 @@ const envSchema = z.object({
   API_PORT: port.optional(),
   POSTGRES_PORT: port.optional(),
   OIDC_PORT: port.optional(),
+  WORKER_METRICS_PORT: port.optional(),
   // A real identity provider instead of the local one (README, "Sign-on").
   OIDC_ISSUER: z.string().url().optional(),
   // Point at existing clusters instead of starting local ones.
@@ -85,6 +86,8 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
       localPostgresPort: e.POSTGRES_PORT ?? 5432 + offset + 1,
     },
     api: { port: e.API_PORT ?? 8080 + offset },
+    // The worker's Prometheus exporter (the API serves its own at /metrics).
+    workerMetrics: { port: e.WORKER_METRICS_PORT ?? 9464 + offset },
     oidc: {
       external: e.OIDC_ISSUER !== undefined,
       port: e.OIDC_PORT ?? 9000 + offset,

@@ -9,6 +9,7 @@ import { createApi, type Api } from '../../api/server.js';
 import { startProjector, type RunningProjector } from '../../readmodels/consumer.js';
 import { openDb, type Db } from '../../readmodels/db.js';
 import { createKafka } from '../../runtime/kafka.js';
+import { createProcessMetrics } from '../../runtime/metrics.js';
 import { stackVerifier } from './api.js';
 import { testDataConverter, testPersonalDataKeys } from './payload-keys.js';
 import { stack, uniqueName } from './stack.js';
@@ -39,12 +40,13 @@ export async function startApiStack(name: string, opts: { partitions?: number } 
   const worker = await startCaseWorker({ connection: nativeConnection, taskQueue, brokers: kafkaBrokers, topic });
   const db = await openDb({ memory: true });
   const log = pino({ level: 'warn' });
-  const projector: RunningProjector = await startProjector({ db, schema: 'rm', brokers: kafkaBrokers, topic, groupId: uniqueName(`${name}-projector`), log });
+  const metrics = createProcessMetrics();
+  const projector: RunningProjector = await startProjector({ db, schema: 'rm', brokers: kafkaBrokers, topic, groupId: uniqueName(`${name}-projector`), log, metrics });
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection, dataConverter: testDataConverter });
   const admin: Admin = createKafka(kafkaBrokers, `${name}-e2e`, undefined, 'cli').admin();
   await admin.connect();
-  const api = await createApi({ temporal: client, taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log, verify: await stackVerifier(), personalDataKeys: testPersonalDataKeys(db) });
+  const api = await createApi({ temporal: client, taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: projector.lag, log, verify: await stackVerifier(), personalDataKeys: testPersonalDataKeys(db), metrics });
   const base = await api.listen({ port: 0, host: '127.0.0.1' });
   const tokens = new Map<string, Promise<string>>();
   const tokenOf = (who: string) => {

@@ -1,7 +1,10 @@
-// Parked events, end to end on the real stack: a case whose events reach the topic out of order is parked
-// by the live projector; /health raises an alert; `mediation dead-letters list` shows why; once the cause
-// is gone, `mediation dead-letters retry <case>` (a county supervisor) re-drives it into the read models
-// and the alert clears. The service client (an auditor) may list, not re-drive.
+// Operations, end to end on the real stack.
+// - Parked events: a case whose events reach the topic out of order is parked by the live projector;
+//   /health raises an alert and /metrics counts it; `mediation dead-letters list` shows why; once the cause
+//   is gone, `mediation dead-letters retry <case>` (a county supervisor) re-drives it into the read models
+//   and the alert clears. The service client (an auditor) may list, not re-drive.
+// - Prometheus metrics: requests by route template, projector events and lag, parked events; no case id
+//   and nothing a person typed in any label.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli, type CliIo } from '../../cli/main.js';
 import { canonicalJson } from '../../events/index.js';
@@ -13,7 +16,7 @@ import { tokenFor } from '../support/tokens.js';
 
 let s: ApiStack;
 
-describeWithStack('parked events: list and re-drive', () => {
+describeWithStack('operations: parked events and metrics', () => {
   beforeAll(async () => {
     s = await startApiStack('deadletters');
   }, 120_000);
@@ -61,6 +64,7 @@ describeWithStack('parked events: list and re-drive', () => {
     ]);
     const health = (await (await fetch(`${s.base}/health`)).json()) as { alerts: string[] };
     expect(health.alerts.join(' ')).toContain('parked');
+    expect(metric(await scrape(), 'mediation_parked_events')).toBeGreaterThanOrEqual(2);
 
     // When the operator lists them (the service client, an auditor, may read)…
     const listed = await cli(['dead-letters', 'list', '--case', caseId], await tokenFor('auditor'));
@@ -82,5 +86,45 @@ describeWithStack('parked events: list and re-drive', () => {
     expect(row.rows[0]?.last_sequence).toBe(2);
     const after = (await (await fetch(`${s.base}/health`)).json()) as { alerts: string[] };
     expect(after.alerts.join(' ')).not.toContain('parked');
+    expect(metric(await scrape(), 'mediation_parked_events')).toBe(0);
+  }, 120_000);
+
+  it('serves Prometheus metrics: requests by route template, projector events and lag, and no case id', async () => {
+    const before = await scrape();
+    const created = await s.call('clerk', 'POST', '/cases', {
+      channel: 'walk-in',
+      complainants: [{ name: '钱七', phone: '13900000002' }],
+      workerCount: 1,
+      respondent: { name: '城关镇某纺织厂', creditCode: '91330100MA2XXXXX1B', town: '城关镇', industry: 'textiles', responsibleDepartment: '经信局', level: 'enterprise' },
+      claim: { disputeTypeHint: 'wage-arrears', summary: '拖欠工资三个月', amountClaimedFen: 300_000 },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const caseId = (created.body as { caseId: string }).caseId;
+    const read = await s.call('clerk', 'GET', `/cases/${caseId}`);
+    // The projector applies CaseReceived: its counter moves.
+    const after = await waitFor('the projector to count the new event', async () => {
+      const text = await scrape();
+      return metric(text, 'mediation_projector_events_total{result="applied"}') > metric(before, 'mediation_projector_events_total{result="applied"}') ? text : undefined;
+    });
+    expect(metric(after, 'mediation_http_requests_total{method="POST",route="/cases",status="201"}')).toBeGreaterThanOrEqual(1);
+    expect(metric(after, `mediation_http_requests_total{method="GET",route="/cases/:id",status="${read.status}"}`)).toBeGreaterThanOrEqual(1);
+    expect(after).toMatch(/^mediation_http_request_duration_seconds_bucket\{/m);
+    expect(after).toMatch(/^mediation_projector_lag_events\{partition="0"\} \d+/m);
+    expect(after).toMatch(/^mediation_process_resident_memory_bytes \d+/m);
+    // Labels carry route templates only: no case id, no name, no phone.
+    for (const secret of [caseId, '钱七', '13900000002']) expect(after).not.toContain(secret);
   }, 120_000);
 });
+
+async function scrape(): Promise<string> {
+  const res = await fetch(`${s.base}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/plain');
+  return res.text();
+}
+
+/** A sample's value in the exposition text (0 when absent). `name` may include its labels, in order. */
+function metric(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.slice(name.length + 1)) : 0;
+}
