@@ -86,6 +86,9 @@ export function createPublishActivities({ kafka, producer, topic, admin }: Publi
           position = { partition: meta.partition, offset: (BigInt(meta.baseOffset) + BigInt(toSend.length - 1)).toString() };
         }
       }
+      // For the worker's Prometheus exporter (a no-op meter when metrics are off).
+      context.metricMeter.createCounter('mediation_events_published', 'events', 'Events the publish activity wrote to Kafka').add(toSend.length);
+      if (context.info.attempt > 1) context.metricMeter.createCounter('mediation_publish_retries', 'attempts', 'Publish attempts after the first (Kafka refused or timed out before)').add(1);
       return { published: toSend.length, alreadyThere: events.length - toSend.length, ...(position ? { position } : {}) };
     },
   };

@@ -39,6 +39,7 @@ export const OPERATIONS = [
   'supervision.read',
   'kpis.read',
   'dead-letters.read',
+  'dead-letters.retry',
   'access-log.read',
   'temporal.payloads',
   'cases.erase-personal-data',
@@ -75,6 +76,9 @@ export const AUTHORISATION: Readonly<Record<Operation, Partial<Record<StaffRole,
   'supervision.read':    { 'department-liaison': D, supervisor: J, auditor: A },
   'kpis.read':           { supervisor: C, auditor: A },
   'dead-letters.read':   { supervisor: C, auditor: A },
+  // Re-driving parked events changes no case, only the read models; a county supervisor (not the auditor,
+  // who checks the system and does not operate it).
+  'dead-letters.retry':  { supervisor: C },
   'access-log.read':     { auditor: A, 'data-protection-officer': A },
   // The Temporal Web UI's codec endpoint: decoded payloads carry any case's data, unscoped, so only the
   // roles that may read every case's data (a county supervisor, an auditor, the data-protection officer).

@@ -56,17 +56,23 @@ async function check(fn: () => Promise<unknown>, timeoutMs = 3_000): Promise<Pie
 // A worker long-polls for up to a minute, and the server keeps a poller in its list for minutes after it
 // left: a poller not seen for this long is gone.
 const POLLER_GONE_MS = 75_000;
+// The server drops a poller from its list five minutes after it last polled (matching's poller history).
+// A listed poller that looks older than that (plus a margin) says this process's clock runs ahead of the
+// server's, not that the worker is gone: it counts as present, and the detail says the clocks differ.
+const SERVER_FORGETS_POLLER_MS = 6 * 60_000;
 
 /** The workers polling the case task queue for workflow and for activity tasks, as the server sees them now. */
-async function pollers(deps: HealthDeps): Promise<{ workflow: number; activity: number; identities: string[] }> {
-  const seenSince = Date.now() - POLLER_GONE_MS;
+async function pollers(deps: HealthDeps): Promise<{ workflow: number; activity: number; identities: string[]; clockAheadOfTemporal?: true }> {
+  const now = Date.now();
+  let skewed = false;
   const { TaskQueueType } = protoPackage.temporal.api.enums.v1;
   const count = async (taskQueueType: (typeof TaskQueueType)[keyof typeof TaskQueueType]) => {
     const res = await deps.temporal.workflowService.describeTaskQueue({ namespace: deps.namespace, taskQueue: { name: deps.taskQueue }, taskQueueType });
     return (res.pollers ?? []).filter((p) => {
       const at = p.lastAccessTime;
       const ms = at ? Number(at.seconds ?? 0) * 1000 + Math.floor((at.nanos ?? 0) / 1e6) : 0;
-      return ms >= seenSince;
+      if (ms > 0 && now - ms > SERVER_FORGETS_POLLER_MS) skewed = true;
+      return now - ms <= POLLER_GONE_MS || (ms > 0 && now - ms > SERVER_FORGETS_POLLER_MS);
     });
   };
   const [workflow, activity] = await Promise.all([
@@ -75,7 +81,7 @@ async function pollers(deps: HealthDeps): Promise<{ workflow: number; activity: 
   ]);
   if (workflow.length === 0) throw new Error(`no worker polls task queue ${deps.taskQueue}: commands would wait; start the worker`);
   if (activity.length === 0) throw new Error(`no worker runs activities on task queue ${deps.taskQueue}: events would not be published; start the worker`);
-  return { workflow: workflow.length, activity: activity.length, identities: [...new Set(workflow.map((p) => p.identity ?? '?'))] };
+  return { workflow: workflow.length, activity: activity.length, identities: [...new Set(workflow.map((p) => p.identity ?? '?'))], ...(skewed ? { clockAheadOfTemporal: true as const } : {}) };
 }
 
 export async function health(deps: HealthDeps): Promise<{ status: number; body: unknown }> {

@@ -8,6 +8,7 @@ import { authSettings, createVerifier, remoteKeys } from './auth.js';
 import { apiConnectionOptions } from './commands.js';
 import { ProjectorJoiningError } from './health.js';
 import { createApi } from './server.js';
+import { createProcessMetrics } from '../runtime/metrics.js';
 import { masterKeySource, PersonalDataKeys } from '../runtime/personal-data-keys.js';
 
 async function main(): Promise<void> {
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   let projector: RunningProjector | undefined;
   let stopping = false;
   const joiningSince = new Date();
+  const metrics = createProcessMetrics();
   const projectorLag = () => (projector ? projector.lag() : Promise.reject(new ProjectorJoiningError(joiningSince)));
   const projectorLog = log.child({ component: 'projector' });
   const keepStartingProjector = async () => {
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
           topic: config.KAFKA_TOPIC,
           groupId: config.PROJECTOR_GROUP_ID,
           log: projectorLog,
+          metrics,
         });
       } catch (err) {
         projectorLog.error({ err: err instanceof Error ? err.message : String(err), attempt, retryInSeconds: waitMs / 1000 }, 'projector could not start: is Kafka up and the topic created? retrying');
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     writeRateLimit: config.API_WRITE_RATE_LIMIT,
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,
     oidc: { issuer: auth.issuer, consoleClientId: config.OIDC_CONSOLE_CLIENT_ID },
+    metrics,
   });
   await api.listen({ port: config.API_PORT, host: config.API_HOST });
   log.info({ url: `http://${config.API_HOST}:${config.API_PORT}`, issuer: auth.issuer }, 'API listening');

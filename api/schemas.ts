@@ -65,6 +65,16 @@ export const ParkedEvent = z
   })
   .meta({ id: 'ParkedEvent' });
 
+export const RedriveResult = z
+  .object({
+    caseId: z.string(),
+    retried: z.number().describe('parked events of the case tried again'),
+    applied: z.number().describe('now in the read models'),
+    duplicates: z.number().describe('already there (skipped)'),
+    parked: z.number().describe('parked again, with their current reason (see GET /dead-letters)'),
+  })
+  .meta({ id: 'RedriveResult' });
+
 export const AccessEntry = z
   .object({
     at: z.string(),

@@ -38,6 +38,7 @@ import { caseRoutes } from './routes/cases.js';
 import { codecAuthorization, codecCors, codecRoutes } from './routes/codec.js';
 import { erasureRoutes } from './routes/erasure.js';
 import { readModelRoutes } from './routes/readmodels.js';
+import { createProcessMetrics, type ProcessMetrics } from '../runtime/metrics.js';
 import { consoleRoutes } from './routes/console.js';
 import { DEFAULT_CONSOLE_DIR, serveConsole } from './console-static.js';
 
@@ -77,6 +78,8 @@ export interface ApiDeps {
   oidc?: { issuer: string; consoleClientId: string };
   /** The built console (default dist/console); served at `/` when it holds an index.html. */
   consoleDir?: string;
+  /** The process's Prometheus metrics (shared with its projector); made here when not given. */
+  metrics?: ProcessMetrics;
 }
 
 export type Api = Awaited<ReturnType<typeof createApi>>;
@@ -108,6 +111,16 @@ export async function createApi(deps: ApiDeps) {
   app.decorateRequest('staff', undefined);
   app.decorateRequest('grant', undefined);
   app.decorateRequest('locale', 'zh-CN');
+
+  // Prometheus: every answer counted by its route's template (never the URL: no case ids in labels).
+  const metrics = deps.metrics ?? createProcessMetrics();
+  metrics.sources.projectorLag ??= deps.projectorLag;
+  metrics.sources.parked ??= () => deadLetterSummary(deps.db, deps.schema);
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.httpSeconds.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
 
   await app.register(fastifyHelmet, {
     // The reference page (swagger-ui) needs its own scripts and styles; everything else is JSON.
@@ -205,6 +218,18 @@ export async function createApi(deps: ApiDeps) {
       },
     );
   }
+  app.get(
+    '/metrics',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Prometheus metrics: requests and latencies by route, projector events/s, batch times and lag, parked events, process figures. Aggregates only: no case ids, no personal data',
+        security: [],
+        produces: ['text/plain'],
+      },
+    },
+    async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   app.get(
     '/health/live',
     { config: { public: true }, schema: { summary: 'Liveness: the process answers (restart it when it does not)', security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },

@@ -85,6 +85,48 @@ export function registerApi(parent: Command, io: CliIo, result: { code: number }
       result.code = await printAnswer(res);
     });
 
+  const deadLetters = parent
+    .command('dead-letters')
+    .summary('events the projector parked: list them, re-drive a case once the cause is fixed')
+    .helpCommand(false);
+  deadLetters
+    .command('list')
+    .summary('the parked events, oldest first, with why each was parked')
+    .option('--case <id>', "only this case's")
+    .option('--limit <n>', 'at most this many (default 1000)')
+    .option('--lang <tag>', 'Accept-Language of the answer (zh-CN or en)', 'zh-CN')
+    .addHelpText('after', `${ENVIRONMENT}\nMEDIATION_TOKEN: a signed-in staff member's access token (used instead of the service client).`)
+    .action(async (opts: { case?: string; limit?: string; lang: string }) => {
+      if (opts.limit !== undefined && !/^[1-9]\d{0,4}$/.test(opts.limit)) return bad(`--limit '${opts.limit}' must be a whole number from 1 to 99999`);
+      const query = new URLSearchParams({ ...(opts.case ? { caseId: opts.case } : {}), ...(opts.limit ? { limit: opts.limit } : {}) });
+      const answer = await callApi('GET', `/dead-letters${query.size > 0 ? `?${query}` : ''}`, opts.lang);
+      if (typeof answer === 'string') return bad(answer);
+      result.code = await printAnswer(answer);
+    });
+  deadLetters
+    .command('retry')
+    .summary("re-drive a case's parked events into the read models; what still does not fit is parked again")
+    .argument('<case>', 'the case number')
+    .option('--lang <tag>', 'Accept-Language of the answer (zh-CN or en)', 'zh-CN')
+    .addHelpText('after', `${ENVIRONMENT}\nMEDIATION_TOKEN: the access token of a county supervisor (the service client may list, not re-drive).`)
+    .action(async (caseId: string, opts: { lang: string }) => {
+      const answer = await callApi('POST', `/dead-letters/${encodeURIComponent(caseId)}/retry`, opts.lang);
+      if (typeof answer === 'string') return bad(answer);
+      result.code = await printAnswer(answer);
+    });
+
+  /** A call to the API with MEDIATION_TOKEN, else the service client's token; a string says what is missing. */
+  async function callApi(method: 'GET' | 'POST', path: string, lang: string): Promise<Response | string> {
+    const apiUrl = env.MEDIATION_API_URL ?? 'http://127.0.0.1:8080';
+    let token = env.MEDIATION_TOKEN;
+    if (!token) {
+      const s = settings(env);
+      if (typeof s === 'string') return `${s}; or set MEDIATION_TOKEN to a signed-in staff member's access token`;
+      token = await serviceToken(s);
+    }
+    return fetch(new URL(path, apiUrl), { method, headers: { authorization: `Bearer ${token}`, 'accept-language': lang } });
+  }
+
   /** The API's answer, pretty-printed when it is JSON: to stdout when it succeeded, to stderr otherwise. */
   async function printAnswer(res: Response): Promise<number> {
     const text = await res.text();

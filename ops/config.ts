@@ -33,6 +33,7 @@ const envSchema = z.object({
   API_PORT: port.optional(),
   POSTGRES_PORT: port.optional(),
   OIDC_PORT: port.optional(),
+  WORKER_METRICS_PORT: port.optional(),
   // A real identity provider instead of the local one (README, "Sign-on").
   OIDC_ISSUER: z.string().url().optional(),
   // Point at existing clusters instead of starting local ones.
@@ -92,6 +93,8 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
       // the Web UI's codec test takes API_PORT (the UI's --ui-codec-endpoint), the console test the next port.
       consolePorts: profile === 'test' ? [e.API_PORT ?? 8080 + offset, (e.API_PORT ?? 8080 + offset) + 1] : [e.API_PORT ?? 8080 + offset],
     },
+    // The worker's Prometheus exporter (the API serves its own at /metrics).
+    workerMetrics: { port: e.WORKER_METRICS_PORT ?? 9464 + offset },
     oidc: {
       external: e.OIDC_ISSUER !== undefined,
       port: e.OIDC_PORT ?? 9000 + offset,

@@ -8,6 +8,7 @@
 // skipped. So the live projector keeps running through a rebuild and continues in the rebuilt schema.
 import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
 import { createKafka, type Logger } from '../runtime/index.js';
+import type { ProcessMetrics } from '../runtime/metrics.js';
 import type { Db } from './db.js';
 import { applyBatch, partitionKey, type BatchResult } from './projector.js';
 import { assertSchemaName, createSchemaSql, LAYOUT_VERSION } from './schema.js';
@@ -23,6 +24,8 @@ export interface ProjectorOptions {
   groupId: string;
   log: Logger;
   clientId?: string;
+  /** Counts applied/duplicate/parked records and batch times (runtime/metrics.ts). */
+  metrics?: ProcessMetrics;
 }
 
 export interface RunningProjector {
@@ -61,7 +64,7 @@ export async function startProjector(opts: ProjectorOptions): Promise<RunningPro
     // folded (each batch is one partition, and a case lives on one partition, so batches never share a
     // case). bench/main.ts (projector) measured this against one at a time.
     partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
-    eachBatch: projectBatches({ db: opts.db, schema, consumer, log: opts.log }),
+    eachBatch: projectBatches({ db: opts.db, schema, consumer, log: opts.log, ...(opts.metrics ? { metrics: opts.metrics } : {}) }),
   });
   opts.log.info({ topic: opts.topic, groupId: opts.groupId, schema }, 'projector running');
 
@@ -86,14 +89,21 @@ export interface BatchApplied {
  * The eachBatch handler shared by the live projector and the rebuild: apply (guarded by the database
  * checkpoint), seek back when the checkpoint is behind, else commit the offset to Kafka.
  */
-export function projectBatches(opts: { db: Db; schema: string; consumer: Consumer; log: Logger; onBatch?: (applied: BatchApplied) => void }): EachBatchHandler {
+export function projectBatches(opts: { db: Db; schema: string; consumer: Consumer; log: Logger; onBatch?: (applied: BatchApplied) => void; metrics?: ProcessMetrics }): EachBatchHandler {
   // Per partition, the checkpoint this consumer last sought back to (see ApplyOptions.rewoundTo).
   const rewoundTo = new Map<string, string>();
   return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const records = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, value: m.value }));
     const key = partitionKey(batch.topic, batch.partition);
+    const endTimer = opts.metrics?.projectorBatchSeconds.startTimer();
     const result = await applyBatch(opts.db, opts.schema, records, { guard: true, rewoundTo });
+    endTimer?.();
+    if (opts.metrics) {
+      opts.metrics.projectedEvents.inc({ result: 'applied' }, result.applied);
+      opts.metrics.projectedEvents.inc({ result: 'duplicate' }, result.duplicates);
+      opts.metrics.projectedEvents.inc({ result: 'parked' }, result.parked);
+    }
     const rewind = result.rewinds?.[0];
     if (rewind) {
       // The schema's checkpoint is behind what was read (a rebuild was swapped in): read again from there.

@@ -86,6 +86,42 @@ export async function applyBatch(db: Db, schema: string, records: readonly Kafka
   }
 }
 
+export interface RedriveResult extends BatchResult {
+  caseId: string;
+  /** How many parked events of the case were tried again. */
+  retried: number;
+}
+
+/**
+ * Re-drives a case's parked events once their cause is fixed (a projector bug deployed away, a missing
+ * event supplied): takes them out of the dead-letter table and applies them again, in their parked order,
+ * in one transaction. Whatever still does not fit is parked again with its current reason, so a re-drive
+ * can never lose an event. The partition's checkpoint rows are locked first, as a live batch does, so the
+ * live projector's batches for the same case run wholly before or after.
+ */
+export async function redriveParked(db: Db, schema: string, caseId: string): Promise<RedriveResult> {
+  const s = assertSchemaName(schema);
+  return db.transaction(async (tx) => {
+    // Lock the partitions' checkpoints before reading the parked rows: a live batch that parked another
+    // event of this case meanwhile has then committed, and its row is read here too, in order.
+    const partitions = await tx.query<{ topic: string; partition: number }>(`select distinct topic, partition from ${s}.dead_letter where case_id = $1`, [caseId]);
+    await lockCheckpoints(tx, s, partitions.rows.map((p) => ({ record: { topic: p.topic, partition: p.partition, offset: '0', value: null }, payload: '' })));
+    const parked = await tx.query<{ id: string; topic: string; partition: number; kafka_offset: string; payload: string }>(
+      `select id::text as id, topic, partition, kafka_offset::text as kafka_offset, payload from ${s}.dead_letter where case_id = $1 order by id for update`,
+      [caseId],
+    );
+    if (parked.rows.length === 0) return { caseId, retried: 0, applied: 0, duplicates: 0, parked: 0 };
+    await tx.query(`delete from ${s}.dead_letter where id = any($1::bigint[])`, [parked.rows.map((r) => r.id)]);
+    // In sequence order, not parked order: an event parked behind a gap comes before the one that filled
+    // it. (Array.sort is stable: rows without a sequence keep their order, after the others.)
+    const decoded = parked.rows
+      .map((r) => decode({ topic: r.topic, partition: r.partition, offset: r.kafka_offset, value: Buffer.from(r.payload, 'utf8') }))
+      .sort((a, b) => (a.event?.sequence ?? Number.MAX_SAFE_INTEGER) - (b.event?.sequence ?? Number.MAX_SAFE_INTEGER));
+    const result = await applyDecoded(tx, s, decoded, {});
+    return { caseId, retried: parked.rows.length, ...result };
+  });
+}
+
 // ------------------------------------------------------------------ decoding (outside the transaction)
 
 interface Decoded {

@@ -33,6 +33,11 @@ const appEnvSchema = z.object({
   WORKER_MEMORY_MIB: z.coerce.number().int().min(600, 'at least 600 (MiB)').default(2048),
   /** Overrides the cache size the budget gives (Temporal's maxCachedWorkflows). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).optional(),
+  /** host:port where the worker serves Prometheus metrics (the Temporal SDK's exporter); off when unset. */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
+    .optional(),
   // Sign-on (README, "Sign-on"): the IdP whose access tokens the API accepts, and where in a token the
   // staff role and jurisdiction are. Claim names may be dotted paths (e.g. realm_access.roles).
   OIDC_ISSUER: z.string().url().optional(),

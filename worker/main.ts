@@ -16,7 +16,14 @@ async function main(): Promise<void> {
   const log = createLogger('worker', config.LOG_LEVEL);
   Runtime.install({
     logger: temporalLoggerFor(log),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      // The SDK's own exporter: workflow/activity task latencies, slots, the sticky cache, activity
+      // failures, and the publish activity's counters (activities/publish.ts).
+      ...(config.WORKER_METRICS_ADDRESS
+        ? { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS, countersTotalSuffix: true, useSecondsForDurations: true } } }
+        : {}),
+    },
   });
 
   const dataConverter = encryptedDataConverter(await envKeySource().load());
@@ -44,7 +51,7 @@ async function main(): Promise<void> {
     // Bounded by the memory budget, not by the number of open cases (runtime/worker-cache.ts).
     maxCachedWorkflows: maxCached,
   });
-  log.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, kafka: config.KAFKA_BROKERS, maxCachedWorkflows: maxCached }, 'worker started');
+  log.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, kafka: config.KAFKA_BROKERS, maxCachedWorkflows: maxCached, metrics: config.WORKER_METRICS_ADDRESS ? `http://${config.WORKER_METRICS_ADDRESS}/metrics` : 'off' }, 'worker started');
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {

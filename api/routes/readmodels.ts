@@ -10,7 +10,8 @@ import type { AccessLog } from '../access-log.js';
 import { listFilter } from '../authz.js';
 import { msg } from '../i18n.js';
 import { ApiError, problemResponses } from '../problem.js';
-import { AccessEntry, DeadlineCase, OpenNotice, ParkedEvent, QueueItem } from '../schemas.js';
+import { AccessEntry, DeadlineCase, OpenNotice, ParkedEvent, QueueItem, RedriveResult } from '../schemas.js';
+import { redriveParked } from '../../readmodels/projector.js';
 
 const Instant = z.iso.datetime();
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: msg('field.month') });
@@ -79,6 +80,24 @@ export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; ac
   );
   app.get('/dead-letters', { config: { operation: 'dead-letters.read' }, schema: { ...rows('Events the projector parked (gap, broken chain, undecodable)', ParkedEvent), querystring: z.strictObject({ caseId: z.string().optional(), limit: Limit }) } }, async (req) =>
     asRows(deadLetters(db, schema, req.query)),
+  );
+  // Once the cause of a parking is fixed (a projector bug deployed away), an operator re-drives the case:
+  // `mediation dead-letters retry <case>`. What still does not fit is parked again, nothing is lost.
+  app.post(
+    '/dead-letters/:caseId/retry',
+    {
+      config: { operation: 'dead-letters.retry' },
+      schema: {
+        summary: "Re-drive a case's parked events into the read models (after their cause is fixed)",
+        params: z.object({ caseId: z.string().min(1).max(64) }),
+        response: { 200: RedriveResult, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const result = await redriveParked(db, schema, req.params.caseId);
+      req.log.info({ ...result, actor: req.staff?.id }, 'parked events re-driven');
+      return result;
+    },
   );
   app.get('/access-log', { config: { operation: 'access-log.read' }, schema: { ...rows('Who read which personal data of which case, when', AccessEntry), querystring: AccessQuery } }, async (req) => asRows(accessLog.query(req.query)));
 };

@@ -58,6 +58,7 @@ const TABLE: RouteCase[] = [
   { name: 'GET /early-warnings', method: 'GET', url: () => '/early-warnings?asOf=2026-12-31', expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 200, 403] },
   { name: 'GET /dead-letters', method: 'GET', url: () => '/dead-letters', expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 200, 403] },
   { name: 'GET /access-log', method: 'GET', url: () => '/access-log', expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403] },
+  { name: 'POST /dead-letters/:case/retry', method: 'POST', url: ({ a }) => `/dead-letters/${a}/retry`, expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403] },
   { name: 'POST /codec/decode', method: 'POST', url: () => '/codec/decode', body: () => ({ payloads: [] }), expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403] },
   // The case is open: the officer passes the table and the core refuses (legal hold, 409).
   { name: 'POST /cases/:id/erase-personal-data', method: 'POST', url: ({ a }) => `/cases/${a}/erase-personal-data`, body: () => ({ reason: '申请删除', legalBasis: '个人信息保护法 第四十七条' }), expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 409, 403, 403] },

@@ -2,6 +2,7 @@
 // mid-case: once between commands, once right after an update returned, while its events are still
 // being published. The topic must end up with exactly the case's events, in order, none twice.
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -19,6 +20,8 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
   const taskQueue = uniqueName('tq');
   const topic = uniqueName('case_events');
   let worker: ChildProcess | undefined;
+  // The worker's Prometheus exporter (the Temporal SDK's), on a port this file picks.
+  let metricsAddress = '';
   let connection: Connection;
   let client: Client;
 
@@ -27,7 +30,7 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
     // of the CLI would leave running.
     worker = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'worker/main.ts')], {
       cwd: repoRoot,
-      env: { ...process.env, TEMPORAL_ADDRESS: stack!.temporalAddress, KAFKA_BROKERS: stack!.kafkaBrokers.join(','), KAFKA_TOPIC: topic, TASK_QUEUE: taskQueue, PAYLOAD_KEYS_FILE: TEST_PAYLOAD_KEYS_FILE, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+      env: { ...process.env, TEMPORAL_ADDRESS: stack!.temporalAddress, KAFKA_BROKERS: stack!.kafkaBrokers.join(','), KAFKA_TOPIC: topic, TASK_QUEUE: taskQueue, WORKER_METRICS_ADDRESS: metricsAddress, PAYLOAD_KEYS_FILE: TEST_PAYLOAD_KEYS_FILE, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   };
@@ -41,6 +44,7 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
 
   beforeAll(async () => {
     await createTopic(stack!.kafkaBrokers, topic, 3);
+    metricsAddress = `127.0.0.1:${await freePort()}`;
     connection = await Connection.connect({ address: stack!.temporalAddress });
     client = new Client({ connection, dataConverter: testDataConverter });
     startWorker();
@@ -108,5 +112,20 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
     expect(types[0]).toBe('CaseReceived');
     expect(types).toContain('AgreementReached');
     expect(types[types.length - 1]).toBe('CaseClosed');
+
+    // The restarted worker's metrics: the SDK's own, and the events its publish activity wrote.
+    const scraped = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+    expect(scraped).toMatch(/^temporal_activity_execution_latency_bucket\{activity_type="publishEvents"/m);
+    const published = scraped.split('\n').find((l) => l.startsWith('mediation_events_published_total'));
+    expect(Number(published?.split(' ').pop())).toBeGreaterThan(0);
   }, 240_000);
 });
+
+/** A port nothing listens on now (the OS picks it). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson, type CaseEvent } from '../../events/index.js';
 import type { Db } from '../../readmodels/db.js';
-import { applyBatch, type KafkaRecord } from '../../readmodels/projector.js';
+import { applyBatch, redriveParked, type KafkaRecord } from '../../readmodels/projector.js';
 import { shortHistory } from '../support/events.js';
 import { freshStore, stores } from '../support/stores.js';
 
@@ -73,5 +73,35 @@ describe.each(stores)('projector on %s', (kind) => {
     expect(result.parked).toBe(1);
     expect((await parked())[0]?.reason).toMatch(/hash mismatch/);
     expect(await summary('C-6')).toBeUndefined();
+  });
+
+  it('re-drives a parked case once the event it waited for has come: in sequence order, nothing left parked', async () => {
+    ({ db, schema } = await freshStore(kind));
+    const [received, accepted] = shortHistory('C-7');
+    // Given the second event parked on a gap, and the first parked behind it when it came late
+    await applyBatch(db, schema, [record(accepted!)]);
+    await applyBatch(db, schema, [record(received!)]);
+    expect((await parked()).map((r) => r.reason)).toEqual(['gap: expected sequence 1, got 2', 'case has parked events before this one']);
+    // When an operator re-drives the case
+    const result = await redriveParked(db, schema, 'C-7');
+    // Then both are applied and nothing stays parked
+    expect(result).toEqual({ caseId: 'C-7', retried: 2, applied: 2, duplicates: 0, parked: 0 });
+    expect(await parked()).toEqual([]);
+    expect(await summary('C-7')).toEqual({ status: 'accepted', last_sequence: 2 });
+  });
+
+  it('parks again what a re-drive still cannot apply, and loses nothing', async () => {
+    ({ db, schema } = await freshStore(kind));
+    const [received, accepted] = shortHistory('C-8');
+    const tampered = canonicalJson(received!).replace('"workerCount":1', '"workerCount":2');
+    await applyBatch(db, schema, [record(tampered), record(accepted!)]);
+    const before = await parked();
+    expect(before).toHaveLength(2);
+    const result = await redriveParked(db, schema, 'C-8');
+    expect(result).toEqual({ caseId: 'C-8', retried: 2, applied: 0, duplicates: 0, parked: 2 });
+    expect(await parked()).toEqual(before);
+    expect(await summary('C-8')).toBeUndefined();
+    // A case with nothing parked is a no-op.
+    expect(await redriveParked(db, schema, 'C-none')).toEqual({ caseId: 'C-none', retried: 0, applied: 0, duplicates: 0, parked: 0 });
   });
 });

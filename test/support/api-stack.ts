@@ -10,6 +10,7 @@ import { CONSOLE_CLIENT_ID } from '../../ops/oidc/accounts.js';
 import { startProjector, type RunningProjector } from '../../readmodels/consumer.js';
 import { openDb, type Db } from '../../readmodels/db.js';
 import { createKafka } from '../../runtime/kafka.js';
+import { createProcessMetrics } from '../../runtime/metrics.js';
 import { stackVerifier } from './api.js';
 import { testDataConverter, testPersonalDataKeys } from './payload-keys.js';
 import { stack, uniqueName } from './stack.js';
@@ -50,7 +51,8 @@ export async function startApiStack(name: string, opts: ApiStackOptions = {}): P
   const worker = await startCaseWorker({ connection: nativeConnection, taskQueue, brokers: kafkaBrokers, topic });
   const db = await openDb({ memory: true });
   const log = pino({ level: 'warn' });
-  const projector: RunningProjector = await startProjector({ db, schema: 'rm', brokers: kafkaBrokers, topic, groupId: uniqueName(`${name}-projector`), log });
+  const metrics = createProcessMetrics();
+  const projector: RunningProjector = await startProjector({ db, schema: 'rm', brokers: kafkaBrokers, topic, groupId: uniqueName(`${name}-projector`), log, metrics });
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection, dataConverter: testDataConverter });
   const admin: Admin = createKafka(kafkaBrokers, `${name}-e2e`, undefined, 'cli').admin();
@@ -65,6 +67,7 @@ export async function startApiStack(name: string, opts: ApiStackOptions = {}): P
     log,
     verify: await stackVerifier(),
     personalDataKeys: testPersonalDataKeys(db),
+    metrics,
     ...(opts.console ? { oidc: { issuer: process.env.OIDC_ISSUER!, consoleClientId: CONSOLE_CLIENT_ID } } : {}),
     ...(opts.codecCorsOrigins ? { codecCorsOrigins: opts.codecCorsOrigins } : {}),
   });

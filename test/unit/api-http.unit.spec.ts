@@ -150,7 +150,7 @@ describe('the HTTP API contract', () => {
       .split('\n')
       .filter(Boolean);
     expect(routes.length).toBeGreaterThan(0);
-    for (const route of ['POST /cases', 'POST /cases/{id}/commands/{type}', 'GET /cases/{id}', 'GET /cases/{id}/state', 'GET /cases/{id}/complainants', 'GET /cases/{id}/archive', 'GET /queues/{department}', 'GET /overdue', 'GET /at-risk', 'GET /supervision', 'GET /kpis', 'GET /early-warnings', 'GET /dead-letters', 'GET /access-log', 'GET /health']) {
+    for (const route of ['POST /cases', 'POST /cases/{id}/commands/{type}', 'GET /cases/{id}', 'GET /cases/{id}/state', 'GET /cases/{id}/complainants', 'GET /cases/{id}/archive', 'GET /queues/{department}', 'GET /overdue', 'GET /at-risk', 'GET /supervision', 'GET /kpis', 'GET /early-warnings', 'GET /dead-letters', 'POST /dead-letters/{caseId}/retry', 'GET /access-log', 'GET /health']) {
       expect(documented).toContain(route);
     }
     const docs = await api.inject({ method: 'GET', url: '/docs/' });
