@@ -77,7 +77,12 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
       brokers: (e.KAFKA_BROKERS ?? `${host}:${kafkaPort}`).split(','),
       port: kafkaPort,
       controllerPort: e.KAFKA_CONTROLLER_PORT ?? 9093 + offset,
+      // The test broker's secured listeners (test/e2e/secure-connections): SSL with client certificates,
+      // and SASL_SSL with SCRAM and PLAIN accounts. Only the test profile opens them.
+      secureListeners: profile === 'test' ? { sslPort: kafkaPort + 2, saslSslPort: kafkaPort + 3 } : undefined,
     },
+    /** Certificates for the secured listeners (ops/tls.ts); the test profile only. */
+    tlsDir: profile === 'test' ? path.join(dataDir, 'tls') : undefined,
     database: {
       // PGlite (embedded, a directory under .data/) unless DATABASE_URL names a PostgreSQL server.
       url: e.DATABASE_URL,

@@ -17,6 +17,7 @@ import { ensureKeyringFile } from '../runtime/payload-codec.js';
 import { workerMemory } from '../runtime/worker-cache.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
+import { ensureTestCertificates } from './tls.js';
 import { createSupervisor, type Supervisor } from './supervise.js';
 import { buildConsole } from './console-build.js';
 import { CONSOLE_CLIENT_ID, DEV_PASSWORD, seedAccounts, serviceClients, type SeedAccount } from './oidc/accounts.js';
@@ -193,6 +194,8 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
     const consoleBuild = opts.dates === undefined ? await buildConsole(log) : undefined;
     if (consoleBuild) reports.push({ step: 'console build', version: `${Math.round(consoleBuild.entryBytes / 1024)} KiB`, cached: consoleBuild.cached, seconds: consoleBuild.seconds });
     const tServers = Date.now();
+    // The secured listeners' certificates (ops/tls.ts), made before the servers that use them start.
+    if (config.tlsDir) ensureTestCertificates(config.tlsDir, config.host);
     await startServers(config, installed, running, startLocalPostgres ? postgresUrl : undefined);
     if (!config.oidc.external) running.push(await startOidcProvider(config));
     const serversSeconds = (Date.now() - tServers) / 1000;
@@ -203,6 +206,15 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
       MEDIATION_STACK: 'test',
       TEST_DATABASE_URL: postgresUrl,
       TEMPORAL_TEST_SERVER_PATH: installed.testServerWrapper,
+      // The secured listeners of the test broker and PostgreSQL, and the certificates (ops/tls.ts).
+      ...(config.tlsDir ? { TEST_TLS_DIR: config.tlsDir } : {}),
+      ...(config.kafka.secureListeners && !config.kafka.external
+        ? {
+            TEST_KAFKA_SSL_BROKERS: `${config.host}:${config.kafka.secureListeners.sslPort}`,
+            TEST_KAFKA_SASL_SSL_BROKERS: `${config.host}:${config.kafka.secureListeners.saslSslPort}`,
+          }
+        : {}),
+      ...(config.tlsDir && startLocalPostgres ? { TEST_POSTGRES_SSL: 'on' } : {}),
       MEDIATION_CACHE_DIR: config.cacheDir,
       ...(installed.browser ? { CHROMIUM_PATH: installed.browser } : {}),
     };
