@@ -1,7 +1,7 @@
 // The API process. It also runs the projector: PGlite allows one process per data directory, so the
 // process that writes the read models is the one that serves them.
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, createKafka, createLogger, encryptedDataConverter, envKeySource, loadAppConfig, PayloadKeyError, temporalConnectOptions } from '../runtime/index.js';
+import { ConfigError, createKafka, createLogger, encryptedDataConverter, envKeySource, loadAppConfig, PayloadKeyError, connectTemporal } from '../runtime/index.js';
 import { startProjector, type RunningProjector } from '../readmodels/consumer.js';
 import { dbOptionsFromEnv, NoDatabaseError, openDb } from '../readmodels/db.js';
 import { authSettings, createVerifier, remoteKeys } from './auth.js';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       }
     }
   };
-  const connection = await Connection.connect({ ...temporalConnectOptions(config.temporal), ...apiConnectionOptions });
+  const connection = await connectTemporal(config.temporal, (options) => Connection.connect({ ...options, ...apiConnectionOptions }));
   const payloadKeys = await envKeySource().load();
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(payloadKeys) });
   const kafkaAdmin = createKafka(config.kafka, 'mediation-api', log, 'consume').admin();

@@ -20,7 +20,7 @@ import {
 } from '../audit/index.js';
 import { renderAsOf, renderCaseVerification, renderComparison, renderLogVerification, renderTimeline } from '../audit/render.js';
 import { ConfigError, loadAppConfig, type AppConfig } from '../runtime/config.js';
-import { describeTemporal, temporalConnectOptions } from '../runtime/secure-connections.js';
+import { describeTemporal, explainTemporalConnectError, temporalConnectOptions } from '../runtime/secure-connections.js';
 import type { DbOptions } from '../readmodels/db.js';
 import { endOfChinaDay, isIsoDate } from '../domain/calendar/index.js';
 import type { CaseView } from '../workflows/messages.js';
@@ -503,7 +503,8 @@ async function connectWorkflows(config: AppConfig): Promise<WorkflowViews> {
   try {
     connection = await Connection.connect({ ...temporalConnectOptions(config.temporal), connectTimeout: '5s' });
   } catch (error) {
-    throw new WorkflowUnavailable(`cannot reach Temporal at ${describeTemporal(config.temporal)} (set TEMPORAL_ADDRESS, TEMPORAL_TLS_*, TEMPORAL_API_KEY): ${error instanceof Error ? error.message : String(error)}`);
+    const explained = await explainTemporalConnectError(config.temporal, error);
+    throw new WorkflowUnavailable(`cannot reach Temporal at ${describeTemporal(config.temporal)} (set TEMPORAL_ADDRESS, TEMPORAL_TLS_*, TEMPORAL_API_KEY): ${explained.message}`);
   }
   const { encryptedDataConverter, envKeySource } = await import('../runtime/payload-codec.js');
   let dataConverter;

@@ -13,6 +13,7 @@ import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
 import { DATE_SENSITIVE_SUITES, fakeClockEnvironment, HARD_DATES, type HardDate } from './fake-clock.js';
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
 import { createLogger } from '../runtime/log.js';
+import { loadAppConfig } from '../runtime/config.js';
 import { ensureKeyringFile } from '../runtime/payload-codec.js';
 import { workerMemory } from '../runtime/worker-cache.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
@@ -77,7 +78,8 @@ async function start(): Promise<number> {
     if (!config.oidc.external) running.push(await startOidcProvider(config));
     const consoleBuild = await buildConsole(log);
     log.info({ cached: consoleBuild.cached, seconds: consoleBuild.seconds, entryKiB: Math.round(consoleBuild.entryBytes / 1024) }, 'staff console ready');
-    await ensureTopics(config.kafka.brokers, 6, log);
+    // An existing cluster is reached as the processes will reach it (SSL, SASL: runtime/secure-connections.ts).
+    await ensureTopics(config.kafka.external ? loadAppConfig().kafka : config.kafka.brokers, 6, log);
     const appEnv = appEnvironment(config, config.database.url);
     // The workflow thread inherits the heap limit; it bounds the worker's memory (runtime/worker-cache.ts).
     const workerHeap = workerMemory(Number(process.env.WORKER_MEMORY_MIB ?? 2048)).heapMiB;
@@ -412,7 +414,7 @@ function appEnvironment(config: StackConfig, databaseUrl: string | undefined): N
     CODEC_CORS_ORIGINS: `http://${config.host}:${config.temporal.uiPort}`,
     TEMPORAL_ADDRESS: config.temporal.address,
     TEMPORAL_NAMESPACE: config.temporal.namespace,
-    KAFKA_BROKERS: config.kafka.brokers.join(','),
+    KAFKA_BROKERS: config.kafka.brokersSetting,
     API_PORT: String(config.api.port),
     MEDIATION_DATA_DIR: config.dataDir,
     OIDC_ISSUER: config.oidc.issuer,

@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { StackConfig } from './config.js';
 import type { Installed } from './install.js';
 import type { Logger } from '../runtime/log.js';
+import { createKafka, type KafkaTarget } from '../runtime/kafka.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTestCertificates, testKafkaAccounts, type TestCertificates } from './tls.js';
 import { searchAttributeFlags } from '../workflows/search-attributes.js';
@@ -132,8 +133,8 @@ export async function kafkaIsHealthy(brokers: string[]): Promise<boolean> {
 }
 
 // The case-events topic: one partition key per case keeps a case's events in order. Created if absent.
-export async function ensureTopics(brokers: string[], partitions: number, log: Logger): Promise<void> {
-  const admin = new Kafka({ clientId: 'mediation-ops', brokers, logLevel: logLevel.ERROR }).admin();
+export async function ensureTopics(target: KafkaTarget, partitions: number, log: Logger): Promise<void> {
+  const admin = createKafka(target, 'mediation-ops', log, 'consume').admin();
   await admin.connect();
   try {
     const existing = await admin.listTopics();

@@ -4,7 +4,7 @@
 // (worker, API, projector, rebuild, audit CLI). Left unset, every connection is plaintext, as the local
 // stack expects. Errors name the variable, in Chinese and English: an operator meets them at start-up.
 import fs from 'node:fs';
-import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import tls, { type ConnectionOptions as TlsOptions } from 'node:tls';
 import { z } from 'zod';
 
 /** One message for an operator: Chinese first, then English. */
@@ -270,4 +270,54 @@ export function temporalConnectOptions(t: TemporalConnection): { address: string
 export function describeTemporal(t: TemporalConnection): string {
   const how = [t.tls ? (t.tls.clientCertPair ? 'mTLS' : 'TLS') : undefined, t.apiKey !== undefined ? 'API key' : undefined].filter(Boolean);
   return how.length > 0 ? `${t.address} (${how.join(', ')})` : t.address;
+}
+
+/**
+ * Why a TLS connection to Temporal fails, in the TLS layer's words ("self-signed certificate in certificate
+ * chain", "alert certificate required"…), or undefined when a TLS session opens and stays open. The SDK
+ * only says "Failed to connect before the deadline" when the handshake fails; this probe, with the same
+ * CA, client certificate and server name, tells an operator what to fix.
+ */
+export function probeTemporalTls(t: TemporalConnection, timeoutMs = 3_000): Promise<string | undefined> {
+  if (!t.tls) return Promise.resolve(undefined);
+  const at = t.address.lastIndexOf(':');
+  const host = t.address.slice(0, at);
+  const settings = t.tls;
+  return new Promise((resolve) => {
+    const socket = tls.connect({
+      host,
+      port: Number(t.address.slice(at + 1)),
+      servername: settings.serverNameOverride ?? (/^[\d.]+$/.test(host) ? undefined : host),
+      ALPNProtocols: ['h2'],
+      ...(settings.serverRootCACertificate ? { ca: settings.serverRootCACertificate } : {}),
+      ...(settings.clientCertPair ? { cert: settings.clientCertPair.crt, key: settings.clientCertPair.key } : {}),
+      ...(settings.serverNameOverride ? { checkServerIdentity: (_h: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(settings.serverNameOverride!, cert) } : {}),
+    });
+    const done = (reason: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(reason);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.on('error', (err) => done(err.message));
+    // With TLS 1.3 the server refuses a client certificate after the handshake: wait a moment for its alert.
+    socket.on('secureConnect', () => setTimeout(() => done(undefined), 300));
+  });
+}
+
+/** A failed Temporal connection, explained by the TLS probe when TLS is configured. */
+export async function explainTemporalConnectError(t: TemporalConnection, error: unknown): Promise<Error> {
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = await probeTemporalTls(t).catch(() => undefined);
+  if (!reason) return error instanceof Error ? error : new Error(message);
+  return new Error(`${message}: TLS to ${t.address} failed: ${reason} (check TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE/KEY_FILE, TEMPORAL_TLS_SERVER_NAME)`);
+}
+
+/** Connects with `connect` (Connection.connect or NativeConnection.connect); a failure says why TLS failed. */
+export async function connectTemporal<C>(t: TemporalConnection, connect: (options: ReturnType<typeof temporalConnectOptions>) => Promise<C>): Promise<C> {
+  try {
+    return await connect(temporalConnectOptions(t));
+  } catch (error) {
+    throw await explainTemporalConnectError(t, error);
+  }
 }

@@ -6,7 +6,7 @@ import { createPublishActivities } from '../activities/publish.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
 import { ConfigError, loadAppConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/log.js';
-import { describeTemporal, temporalConnectOptions } from '../runtime/secure-connections.js';
+import { connectTemporal, describeTemporal } from '../runtime/secure-connections.js';
 import { describeKafka } from '../runtime/kafka.js';
 import { encryptedDataConverter, envKeySource, PayloadKeyError } from '../runtime/payload-codec.js';
 import v8 from 'node:v8';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const producer = await connectProducer(kafka);
   const admin = kafka.admin();
   await admin.connect();
-  const connection = await NativeConnection.connect(temporalConnectOptions(config.temporal));
+  const connection = await connectTemporal(config.temporal, (options) => NativeConnection.connect(options));
   const memory = workerMemory(config.WORKER_MEMORY_MIB);
   const maxCached = config.WORKER_MAX_CACHED_WORKFLOWS ?? memory.cachedWorkflows;
   const heapMiB = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);

@@ -154,3 +154,19 @@ describe('the audit CLI', () => {
     expect(err.join('\n')).toMatch(/KAFKA_SASL_MECHANISM: 协议 SASL_SSL 须设置/);
   });
 });
+
+describe('the stack scripts (npm start against existing clusters)', () => {
+  it('given SASL_SSL:// brokers, then they are accepted and handed to the processes as written', async () => {
+    const { loadStackConfig } = await import('../../ops/config.js');
+    const config = loadStackConfig('dev', { KAFKA_BROKERS: 'SASL_SSL://b-1.example:9096,SASL_SSL://b-2.example:9096' });
+    expect(config.kafka).toMatchObject({ external: true, brokers: ['b-1.example:9096', 'b-2.example:9096'], brokersSetting: 'SASL_SSL://b-1.example:9096,SASL_SSL://b-2.example:9096' });
+    expect(() => loadStackConfig('dev', { KAFKA_BROKERS: 'b-1 9096' })).toThrow(/KAFKA_BROKERS/);
+  });
+
+  it('opens the secured test listeners in the test profile only', async () => {
+    const { loadStackConfig } = await import('../../ops/config.js');
+    expect(loadStackConfig('test', {}).kafka.secureListeners).toEqual({ sslPort: 19094, saslSslPort: 19095 });
+    expect(loadStackConfig('dev', {}).kafka.secureListeners).toBeUndefined();
+    expect(loadStackConfig('dev', {}).tlsDir).toBeUndefined();
+  });
+});
