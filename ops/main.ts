@@ -191,6 +191,7 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
       postgres: startLocalPostgres,
       fakeTime: opts.dates !== undefined,
       browser: opts.dates === undefined,
+      openssl: config.tlsDir !== undefined,
     });
     // The browser tests open the console as the API serves it: built now when its sources changed.
     const consoleBuild = opts.dates === undefined ? await buildConsole(log) : undefined;
