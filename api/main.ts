@@ -1,7 +1,7 @@
 // The API process. It also runs the projector: PGlite allows one process per data directory, so the
 // process that writes the read models is the one that serves them.
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, createKafka, createLogger, encryptedDataConverter, envKeySource, loadAppConfig, PayloadKeyError } from '../runtime/index.js';
+import { ConfigError, createKafka, createLogger, encryptedDataConverter, envKeySource, loadAppConfig, PayloadKeyError, connectTemporal } from '../runtime/index.js';
 import { startProjector, type RunningProjector } from '../readmodels/consumer.js';
 import { dbOptionsFromEnv, NoDatabaseError, openDb } from '../readmodels/db.js';
 import { authSettings, createVerifier, remoteKeys } from './auth.js';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const log = createLogger('api', config.LOG_LEVEL);
   const auth = authSettings(config);
   const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI);
-  const db = await openDb(dbOptionsFromEnv(), { onConnectionError: (err) => log.warn({ err: err.message }, 'read-model database connection lost; the pool opens a new one') });
+  const db = await openDb(dbOptionsFromEnv(process.env, config.postgresSsl), { onConnectionError: (err) => log.warn({ err: err.message }, 'read-model database connection lost; the pool opens a new one') });
   // The projector joins its consumer group in the background: after a crash that takes until the old
   // member's session times out, and commands must not wait for the read models meanwhile.
   let projector: RunningProjector | undefined;
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
         projector = await startProjector({
           db,
           schema: config.READMODEL_SCHEMA,
-          brokers: config.KAFKA_BROKERS,
+          brokers: config.kafka,
           topic: config.KAFKA_TOPIC,
           groupId: config.PROJECTOR_GROUP_ID,
           log: projectorLog,
@@ -43,10 +43,10 @@ async function main(): Promise<void> {
       }
     }
   };
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, ...apiConnectionOptions });
+  const connection = await connectTemporal(config.temporal, (options) => Connection.connect({ ...options, ...apiConnectionOptions }));
   const payloadKeys = await envKeySource().load();
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(payloadKeys) });
-  const kafkaAdmin = createKafka(config.KAFKA_BROKERS, 'mediation-api', log, 'consume').admin();
+  const kafkaAdmin = createKafka(config.kafka, 'mediation-api', log, 'consume').admin();
   await kafkaAdmin.connect();
 
   const api = await createApi({

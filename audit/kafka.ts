@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { decodeRecord, type StoredRecord } from './records.js';
-import { createKafka, partitionForKey } from '../runtime/kafka.js';
+import { createKafka, describeKafka, partitionForKey, type KafkaTarget } from '../runtime/kafka.js';
 
 export class SourceError extends Error {
   override name = 'SourceError';
@@ -12,7 +12,8 @@ export class SourceError extends Error {
 
 export interface KafkaSource {
   kind: 'kafka';
-  brokers: string[];
+  /** The cluster: its settings from configuration (SSL, SASL), or a bare broker list. */
+  brokers: KafkaTarget;
   topic: string;
   /** Scan every partition for a case, not only the one its key hashes to (e.g. after a partition change). */
   allPartitions?: boolean;
@@ -29,7 +30,7 @@ export interface PartitionRange {
   high: bigint;
 }
 
-export function kafkaClient(brokers: string[]): Kafka {
+export function kafkaClient(brokers: KafkaTarget): Kafka {
   return createKafka(brokers, 'mediation-audit', undefined, 'cli');
 }
 
@@ -42,7 +43,7 @@ export async function topicRanges(admin: Admin, source: Pick<KafkaSource, 'topic
   } catch (error) {
     const type = (error as { type?: string }).type;
     if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic/i.test(String(error))) {
-      throw new SourceError(`the topic '${source.topic}' does not exist on ${source.brokers.join(',')} (set KAFKA_TOPIC)`);
+      throw new SourceError(`the topic '${source.topic}' does not exist on ${describeKafka(source.brokers)} (set KAFKA_TOPIC)`);
     }
     throw error;
   }
@@ -52,12 +53,12 @@ export async function topicRanges(admin: Admin, source: Pick<KafkaSource, 'topic
 }
 
 /** Runs `fn` with a connected admin client; a broker that cannot be reached is named in the error. */
-export async function withAdmin<T>(kafka: Kafka, brokers: string[], fn: (admin: Admin) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(kafka: Kafka, brokers: KafkaTarget, fn: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = kafka.admin();
   try {
     await admin.connect();
   } catch (error) {
-    throw new SourceError(`cannot reach Kafka at ${brokers.join(',')} (set KAFKA_BROKERS): ${error instanceof Error ? error.message : String(error)}`);
+    throw new SourceError(`cannot reach Kafka at ${describeKafka(brokers)} (set KAFKA_BROKERS, KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_*, KAFKA_SASL_*): ${error instanceof Error ? error.message : String(error)}`);
   }
   try {
     return await fn(admin);

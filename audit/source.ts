@@ -1,6 +1,7 @@
 // Where an audit reads the log from: the Kafka topic (the system of record; the default) or the read
 // models' event archive (`--from archive`).
 import { countArchive, readCaseFromArchive, scanArchive, type ArchiveSource } from './archive.js';
+import { describeKafka } from '../runtime/kafka.js';
 import { kafkaClient, readCaseFromKafka, recordOf, scanPartitions, topicRanges, withAdmin, type KafkaSource } from './kafka.js';
 import type { StoredRecord } from './records.js';
 import { LogVerifier, type LogVerdict } from './verify.js';
@@ -12,7 +13,7 @@ export type EventSource = KafkaSource | ArchiveSource;
 
 export function describeSource(source: EventSource): string {
   return source.kind === 'kafka'
-    ? `Kafka topic ${source.topic} on ${source.brokers.join(',')}`
+    ? `Kafka topic ${source.topic} on ${describeKafka(source.brokers)}`
     : `event archive ${source.schema}.event_archive in ${source.describe}`;
 }
 

@@ -20,6 +20,8 @@ import {
 } from '../audit/index.js';
 import { renderAsOf, renderCaseVerification, renderComparison, renderLogVerification, renderTimeline } from '../audit/render.js';
 import { ConfigError, loadAppConfig, type AppConfig } from '../runtime/config.js';
+import { describeTemporal, explainTemporalConnectError, temporalConnectOptions } from '../runtime/secure-connections.js';
+import type { DbOptions } from '../readmodels/db.js';
 import { endOfChinaDay, isIsoDate } from '../domain/calendar/index.js';
 import type { CaseView } from '../workflows/messages.js';
 import type { Command } from 'commander';
@@ -266,16 +268,16 @@ async function withSource<T>(ctx: Context, fn: (source: EventSource) => Promise<
   if ((ctx.values.from ?? 'kafka') === 'kafka') {
     return fn({
       kind: 'kafka',
-      brokers: ctx.config.KAFKA_BROKERS,
+      brokers: ctx.config.kafka,
       topic: ctx.config.KAFKA_TOPIC,
       allPartitions: ctx.values['all-partitions'] === true,
     });
   }
   const { openDb } = await import('../readmodels/db.js');
-  let options: { url: string } | { pglitePath: string };
+  let options: DbOptions;
   let describe: string;
   if (ctx.config.DATABASE_URL) {
-    options = { url: ctx.config.DATABASE_URL };
+    options = { url: ctx.config.DATABASE_URL, ssl: ctx.config.postgresSsl };
     const url = new URL(ctx.config.DATABASE_URL);
     url.password = '';
     describe = `PostgreSQL ${url.toString()}`;
@@ -499,9 +501,10 @@ async function connectWorkflows(config: AppConfig): Promise<WorkflowViews> {
   const { caseViewQuery } = await import('../workflows/messages.js');
   let connection: Awaited<ReturnType<typeof Connection.connect>>;
   try {
-    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
+    connection = await Connection.connect({ ...temporalConnectOptions(config.temporal), connectTimeout: '5s' });
   } catch (error) {
-    throw new WorkflowUnavailable(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (set TEMPORAL_ADDRESS): ${error instanceof Error ? error.message : String(error)}`);
+    const explained = await explainTemporalConnectError(config.temporal, error);
+    throw new WorkflowUnavailable(`cannot reach Temporal at ${describeTemporal(config.temporal)} (set TEMPORAL_ADDRESS, TEMPORAL_TLS_*, TEMPORAL_API_KEY): ${explained.message}`);
   }
   const { encryptedDataConverter, envKeySource } = await import('../runtime/payload-codec.js');
   let dataConverter;

@@ -83,7 +83,7 @@ async function rebuild(values: RebuildOptions, io: CliIo, env: NodeJS.ProcessEnv
   }
 
   if (!env.DATABASE_URL && !env.PGLITE_PATH) return badArgument(io, 'no database: set DATABASE_URL or PGLITE_PATH');
-  const dbOptions = dbOptionsFromEnv(env);
+  const dbOptions = dbOptionsFromEnv(env, config.postgresSsl);
   // PGlite has no lock of its own: two processes on one directory corrupt it. It keeps a postmaster.pid
   // while open and removes it on close.
   if ('pglitePath' in dbOptions && !values.force && existsSync(path.join(dbOptions.pglitePath, 'postmaster.pid'))) {
@@ -96,7 +96,7 @@ async function rebuild(values: RebuildOptions, io: CliIo, env: NodeJS.ProcessEnv
     const result = await rebuildProjections({
       db,
       schema: config.READMODEL_SCHEMA,
-      brokers: config.KAFKA_BROKERS,
+      brokers: config.kafka,
       topic: config.KAFKA_TOPIC,
       groupPrefix: config.PROJECTOR_GROUP_ID,
       log,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PostgresUrl } from '../runtime/config.js';
+import { kafkaBrokerList } from '../runtime/secure-connections.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -39,7 +40,9 @@ const envSchema = z.object({
   // Point at existing clusters instead of starting local ones.
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  KAFKA_BROKERS: z.string().regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'expected host:port[,host:port…]').optional(),
+  // Each broker may carry its listener's protocol (SASL_SSL://host:port); the rest of a secured connection
+  // comes from the KAFKA_SSL_* / KAFKA_SASL_* variables (runtime/secure-connections.ts).
+  KAFKA_BROKERS: z.string().optional().pipe(kafkaBrokerList.optional()),
   DATABASE_URL: PostgresUrl.optional(),
 });
 
@@ -76,10 +79,17 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
     },
     kafka: {
       external: e.KAFKA_BROKERS !== undefined,
-      brokers: (e.KAFKA_BROKERS ?? `${host}:${kafkaPort}`).split(','),
+      brokers: e.KAFKA_BROKERS?.brokers ?? [`${host}:${kafkaPort}`],
+      /** KAFKA_BROKERS as the processes get it (with a protocol prefix, if it had one). */
+      brokersSetting: env.KAFKA_BROKERS ?? `${host}:${kafkaPort}`,
       port: kafkaPort,
       controllerPort: e.KAFKA_CONTROLLER_PORT ?? 9093 + offset,
+      // The test broker's secured listeners (test/e2e/secure-connections): SSL with client certificates,
+      // and SASL_SSL with SCRAM and PLAIN accounts. Only the test profile opens them.
+      secureListeners: profile === 'test' ? { sslPort: kafkaPort + 2, saslSslPort: kafkaPort + 3 } : undefined,
     },
+    /** Certificates for the secured listeners (ops/tls.ts); the test profile only. */
+    tlsDir: profile === 'test' ? path.join(dataDir, 'tls') : undefined,
     database: {
       // PGlite (embedded, a directory under .data/) unless DATABASE_URL names a PostgreSQL server.
       url: e.DATABASE_URL,

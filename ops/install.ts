@@ -33,7 +33,7 @@ export interface Installed {
 export async function installStack(
   config: StackConfig,
   log: Logger,
-  needs: { temporalCli: boolean; testServer: boolean; kafka: boolean; postgres: boolean; fakeTime?: boolean; browser?: boolean },
+  needs: { temporalCli: boolean; testServer: boolean; kafka: boolean; postgres: boolean; fakeTime?: boolean; browser?: boolean; openssl?: boolean },
 ): Promise<{ installed: Installed; reports: InstallReport[] }> {
   const reports: InstallReport[] = [];
   const installed: Installed = {
@@ -43,6 +43,8 @@ export async function installStack(
   };
   if (needs.testServer || needs.kafka) await ensureDebianCommand('java', 'openjdk-17-jre-headless', log);
   if (needs.testServer || needs.kafka) await ensureDebianCommand('mvn', 'maven', log);
+  // The test stack's certificates for its secured listeners (ops/tls.ts).
+  if (needs.openssl) await ensureDebianCommand('openssl', 'openssl', log);
   if (needs.temporalCli) reports.push(await installTemporalCli(config, installed.temporalCli, log));
   if (needs.testServer) reports.push(...(await installTestServer(config, log)));
   if (needs.kafka) reports.push(await installKafka(config, installed.kafkaLibs, log));

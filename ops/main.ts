@@ -13,10 +13,12 @@ import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
 import { DATE_SENSITIVE_SUITES, fakeClockEnvironment, HARD_DATES, type HardDate } from './fake-clock.js';
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
 import { createLogger } from '../runtime/log.js';
+import { loadAppConfig } from '../runtime/config.js';
 import { ensureKeyringFile } from '../runtime/payload-codec.js';
 import { workerMemory } from '../runtime/worker-cache.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
+import { ensureTestCertificates } from './tls.js';
 import { createSupervisor, type Supervisor } from './supervise.js';
 import { buildConsole } from './console-build.js';
 import { CONSOLE_CLIENT_ID, DEV_PASSWORD, seedAccounts, serviceClients, type SeedAccount } from './oidc/accounts.js';
@@ -76,7 +78,8 @@ async function start(): Promise<number> {
     if (!config.oidc.external) running.push(await startOidcProvider(config));
     const consoleBuild = await buildConsole(log);
     log.info({ cached: consoleBuild.cached, seconds: consoleBuild.seconds, entryKiB: Math.round(consoleBuild.entryBytes / 1024) }, 'staff console ready');
-    await ensureTopics(config.kafka.brokers, 6, log);
+    // An existing cluster is reached as the processes will reach it (SSL, SASL: runtime/secure-connections.ts).
+    await ensureTopics(config.kafka.external ? loadAppConfig().kafka : config.kafka.brokers, 6, log);
     const appEnv = appEnvironment(config, config.database.url);
     // The workflow thread inherits the heap limit; it bounds the worker's memory (runtime/worker-cache.ts).
     const workerHeap = workerMemory(Number(process.env.WORKER_MEMORY_MIB ?? 2048)).heapMiB;
@@ -188,11 +191,14 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
       postgres: startLocalPostgres,
       fakeTime: opts.dates !== undefined,
       browser: opts.dates === undefined,
+      openssl: config.tlsDir !== undefined,
     });
     // The browser tests open the console as the API serves it: built now when its sources changed.
     const consoleBuild = opts.dates === undefined ? await buildConsole(log) : undefined;
     if (consoleBuild) reports.push({ step: 'console build', version: `${Math.round(consoleBuild.entryBytes / 1024)} KiB`, cached: consoleBuild.cached, seconds: consoleBuild.seconds });
     const tServers = Date.now();
+    // The secured listeners' certificates (ops/tls.ts), made before the servers that use them start.
+    if (config.tlsDir) ensureTestCertificates(config.tlsDir, config.host);
     await startServers(config, installed, running, startLocalPostgres ? postgresUrl : undefined);
     if (!config.oidc.external) running.push(await startOidcProvider(config));
     const serversSeconds = (Date.now() - tServers) / 1000;
@@ -203,6 +209,15 @@ async function test(vitestArgs: string[], opts: { dates?: readonly HardDate[] } 
       MEDIATION_STACK: 'test',
       TEST_DATABASE_URL: postgresUrl,
       TEMPORAL_TEST_SERVER_PATH: installed.testServerWrapper,
+      // The secured listeners of the test broker and PostgreSQL, and the certificates (ops/tls.ts).
+      ...(config.tlsDir ? { TEST_TLS_DIR: config.tlsDir } : {}),
+      ...(config.kafka.secureListeners && !config.kafka.external
+        ? {
+            TEST_KAFKA_SSL_BROKERS: `${config.host}:${config.kafka.secureListeners.sslPort}`,
+            TEST_KAFKA_SASL_SSL_BROKERS: `${config.host}:${config.kafka.secureListeners.saslSslPort}`,
+          }
+        : {}),
+      ...(config.tlsDir && startLocalPostgres ? { TEST_POSTGRES_SSL: 'on' } : {}),
       MEDIATION_CACHE_DIR: config.cacheDir,
       ...(installed.browser ? { CHROMIUM_PATH: installed.browser } : {}),
       // The browser tests: the console test's API port (the codec test's is API_PORT) and the Web UI.
@@ -403,7 +418,7 @@ function appEnvironment(config: StackConfig, databaseUrl: string | undefined): N
     CODEC_CORS_ORIGINS: `http://${config.host}:${config.temporal.uiPort}`,
     TEMPORAL_ADDRESS: config.temporal.address,
     TEMPORAL_NAMESPACE: config.temporal.namespace,
-    KAFKA_BROKERS: config.kafka.brokers.join(','),
+    KAFKA_BROKERS: config.kafka.brokersSetting,
     API_PORT: String(config.api.port),
     WORKER_METRICS_ADDRESS: `${config.host}:${config.workerMetrics.port}`,
     MEDIATION_DATA_DIR: config.dataDir,

@@ -10,7 +10,9 @@ import pg from 'pg';
 import type { StackConfig } from './config.js';
 import type { Installed } from './install.js';
 import type { Logger } from '../runtime/log.js';
+import { createKafka, type KafkaTarget } from '../runtime/kafka.js';
 import { portIsOpen, startProcess, StartError, stopService, stopStale, waitFor, type Service } from './proc.js';
+import { ensureTestCertificates, testKafkaAccounts, type TestCertificates } from './tls.js';
 import { searchAttributeFlags } from '../workflows/search-attributes.js';
 
 export const caseEventsTopic = process.env.KAFKA_TOPIC ?? 'mediation.case-events';
@@ -76,9 +78,14 @@ export async function startKafka(config: StackConfig, installed: Installed, log:
   if (await stopStale(pidFile, 'kafka.Kafka')) log.warn('stopped a Kafka broker left over from an earlier run');
   await assertPortFree(config.host, config.kafka.port, 'Kafka', 'KAFKA_PORT');
   await assertPortFree(config.host, config.kafka.controllerPort, 'Kafka controller', 'KAFKA_CONTROLLER_PORT');
+  const secure = config.kafka.secureListeners && config.tlsDir ? { ...config.kafka.secureListeners, certs: ensureTestCertificates(config.tlsDir, config.host) } : undefined;
+  if (secure) {
+    await assertPortFree(config.host, secure.sslPort, 'Kafka SSL listener', 'KAFKA_PORT (its SSL listener is KAFKA_PORT+2)');
+    await assertPortFree(config.host, secure.saslSslPort, 'Kafka SASL_SSL listener', 'KAFKA_PORT (its SASL_SSL listener is KAFKA_PORT+3)');
+  }
 
   const propertiesFile = path.join(dir, 'server.properties');
-  fs.writeFileSync(propertiesFile, kafkaProperties(config, path.join(dir, 'logs')));
+  fs.writeFileSync(propertiesFile, kafkaProperties(config, path.join(dir, 'logs'), secure));
   const log4jFile = path.join(dir, 'log4j2.properties');
   fs.writeFileSync(log4jFile, kafkaLog4j);
   const jvm = [
@@ -92,7 +99,11 @@ export async function startKafka(config: StackConfig, installed: Installed, log:
   // An id kept by an older start may begin with '-', which could never be formatted: make a new one.
   if (!fs.existsSync(clusterIdFile) || fs.readFileSync(clusterIdFile, 'utf8').startsWith('-')) fs.writeFileSync(clusterIdFile, newKafkaClusterId());
   const clusterId = fs.readFileSync(clusterIdFile, 'utf8').trim();
-  const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, '--ignore-formatted'], { encoding: 'utf8' });
+  // SCRAM accounts live in the cluster metadata; KRaft takes them when the storage is formatted.
+  const scram = secure
+    ? (['scram-sha-256', 'scram-sha-512'] as const).flatMap((m) => ['--add-scram', `${m.toUpperCase()}=[name=${testKafkaAccounts[m].username},password=${testKafkaAccounts[m].password}]`])
+    : [];
+  const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, '--ignore-formatted', ...scram], { encoding: 'utf8' });
   if (format.status !== 0) {
     fs.writeFileSync(path.join(dir, 'format.log'), `${format.stdout}\n${format.stderr}`);
     throw new StartError('kafka', `formatting the storage failed (exit ${format.status})`, path.join(dir, 'format.log'));
@@ -122,8 +133,8 @@ export async function kafkaIsHealthy(brokers: string[]): Promise<boolean> {
 }
 
 // The case-events topic: one partition key per case keeps a case's events in order. Created if absent.
-export async function ensureTopics(brokers: string[], partitions: number, log: Logger): Promise<void> {
-  const admin = new Kafka({ clientId: 'mediation-ops', brokers, logLevel: logLevel.ERROR }).admin();
+export async function ensureTopics(target: KafkaTarget, partitions: number, log: Logger): Promise<void> {
+  const admin = createKafka(target, 'mediation-ops', log, 'consume').admin();
   await admin.connect();
   try {
     const existing = await admin.listTopics();
@@ -139,17 +150,25 @@ export async function ensureTopics(brokers: string[], partitions: number, log: L
   }
 }
 
-function kafkaProperties(config: StackConfig, logDir: string): string {
+interface SecureKafkaListeners {
+  sslPort: number;
+  saslSslPort: number;
+  certs: TestCertificates;
+}
+
+function kafkaProperties(config: StackConfig, logDir: string, secure?: SecureKafkaListeners): string {
   const h = config.host;
+  const extraListeners = secure ? `,SSL://${h}:${secure.sslPort},SASL_SSL://${h}:${secure.saslSslPort}` : '';
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@${h}:${config.kafka.controllerPort}`,
-    `listeners=PLAINTEXT://${h}:${config.kafka.port},CONTROLLER://${h}:${config.kafka.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${h}:${config.kafka.port}`,
+    `listeners=PLAINTEXT://${h}:${config.kafka.port},CONTROLLER://${h}:${config.kafka.controllerPort}${extraListeners}`,
+    `advertised.listeners=PLAINTEXT://${h}:${config.kafka.port}${extraListeners}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${secure ? ',SSL:SSL,SASL_SSL:SASL_SSL' : ''}`,
+    ...(secure ? secureListenerProperties(secure) : []),
     `log.dirs=${logDir}`,
     'num.partitions=3',
     // One node: every internal topic must have replication factor 1, or consumer groups never start.
@@ -174,6 +193,25 @@ function kafkaProperties(config: StackConfig, logDir: string): string {
       : []),
     '',
   ].join('\n');
+}
+
+// The SSL listener requires a client certificate signed by the test CA; the SASL_SSL listener takes SCRAM
+// (accounts added at format time) and PLAIN (accounts in the listener's JAAS line). Certificates are PEM
+// files: Kafka reads PEM keystores and truststores, so no Java keystore (keytool) is needed.
+function secureListenerProperties(secure: SecureKafkaListeners): string[] {
+  const plain = testKafkaAccounts.plain;
+  return [
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${secure.certs.serverKeystore}`,
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${secure.certs.caCert}`,
+    'listener.name.ssl.ssl.client.auth=required',
+    'listener.name.sasl_ssl.ssl.client.auth=none',
+    'listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN',
+    'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    `listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${plain.username}="${plain.password}";`,
+  ];
 }
 
 const kafkaLog4j = [
@@ -235,10 +273,24 @@ export async function startPostgres(
       throw new StartError('postgresql', `initdb failed (exit ${init.status})`, logFile);
     }
   }
+  // The test server also speaks SSL (ssl=on; plaintext clients still connect), with a certificate of the
+  // test CA, so verified connections can be tested (DATABASE_SSL_MODE=verify-full).
+  const ssl: string[] = [];
+  if (config.tlsDir) {
+    const certs = ensureTestCertificates(config.tlsDir, config.host);
+    // PostgreSQL wants its key readable by its own user only.
+    const tlsDir = path.join(dir, 'tls');
+    fs.mkdirSync(tlsDir, { recursive: true });
+    fs.copyFileSync(certs.serverCert, path.join(tlsDir, 'server.crt'));
+    fs.copyFileSync(certs.serverKey, path.join(tlsDir, 'server.key'));
+    fs.chmodSync(path.join(tlsDir, 'server.key'), 0o600);
+    if (asRoot) spawnSync('chown', ['-R', 'postgres:postgres', tlsDir]);
+    ssl.push('-c', 'ssl=on', '-c', `ssl_cert_file=${path.join(tlsDir, 'server.crt')}`, '-c', `ssl_key_file=${path.join(tlsDir, 'server.key')}`);
+  }
   // Logs go to stderr, which startProcess appends to the log file we can read as any user.
   const [cmd, ...args] = runAs([
     path.join(installed.postgresBin, 'postgres'), '-D', pgData, '-p', String(port), '-h', url.hostname,
-    '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=50',
+    '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=50', ...ssl,
   ]) as [string, ...string[]];
   const service = startProcess({ name: 'postgresql', command: cmd, args, logFile, pidFile });
   await readyOrStopped(service, async () => {

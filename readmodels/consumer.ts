@@ -7,7 +7,7 @@
 // refused and the consumer seeks back to the checkpoint; when it is ahead, the records below it are
 // skipped. So the live projector keeps running through a rebuild and continues in the rebuilt schema.
 import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
-import { createKafka, type Logger } from '../runtime/index.js';
+import { createKafka, type KafkaTarget, type Logger } from '../runtime/index.js';
 import type { ProcessMetrics } from '../runtime/metrics.js';
 import type { Db } from './db.js';
 import { applyBatch, partitionKey, type BatchResult } from './projector.js';
@@ -19,7 +19,8 @@ const PARTITIONS_AT_ONCE = Number(process.env.PROJECTOR_PARTITIONS_AT_ONCE ?? 3)
 export interface ProjectorOptions {
   db: Db;
   schema: string;
-  brokers: string[];
+  /** The Kafka cluster: its settings from configuration (SSL, SASL), or a bare broker list. */
+  brokers: KafkaTarget;
   topic: string;
   groupId: string;
   log: Logger;

@@ -3,6 +3,7 @@
 // transaction are obtained.
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import type { PostgresSsl } from '../runtime/secure-connections.js';
 
 export interface Queryable {
   query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
@@ -17,7 +18,7 @@ export interface Db extends Queryable {
 }
 
 /** In memory (`memory: true`) only when a test or a benchmark asks for it; a process is given a location. */
-export type DbOptions = { url: string } | { pglitePath: string } | { memory: true };
+export type DbOptions = { url: string; ssl?: PostgresSsl } | { pglitePath: string } | { memory: true };
 
 /** Where a lost PostgreSQL connection is reported (the pool replaces it; the process goes on). */
 export interface DbEvents {
@@ -25,7 +26,7 @@ export interface DbEvents {
 }
 
 export async function openDb(options: DbOptions, events: DbEvents = {}): Promise<Db> {
-  if ('url' in options) return openPostgres(options.url, events);
+  if ('url' in options) return openPostgres(options.url, options.ssl, events);
   return openPglite('pglitePath' in options ? options.pglitePath : undefined);
 }
 
@@ -50,8 +51,9 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
   };
 }
 
-async function openPostgres(url: string, events: DbEvents): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: 5 });
+async function openPostgres(url: string, ssl: PostgresSsl, events: DbEvents): Promise<Db> {
+  // `ssl` from DATABASE_SSL_MODE and its certificates (runtime/secure-connections.ts); unset, DATABASE_URL decides.
+  const pool = new pg.Pool({ connectionString: url, max: 5, ...(ssl !== undefined ? { ssl } : {}) });
   // An idle connection that the server drops (a restart, a failover, an administrator's terminate) is
   // emitted as 'error' on the pool: unheard, Node ends the process. The pool discards that connection and
   // opens another at the next query, so a report is all that is needed.
@@ -102,8 +104,8 @@ export class NoDatabaseError extends Error {
  * The database the process was configured for: DATABASE_URL, else PGLITE_PATH. Neither is an error, never
  * a silent in-memory database: read models that vanish at the next restart would look like lost cases.
  */
-export function dbOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DbOptions {
-  if (env.DATABASE_URL) return { url: env.DATABASE_URL };
+export function dbOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, ssl?: PostgresSsl): DbOptions {
+  if (env.DATABASE_URL) return ssl === undefined ? { url: env.DATABASE_URL } : { url: env.DATABASE_URL, ssl };
   if (env.PGLITE_PATH) return { pglitePath: env.PGLITE_PATH };
   throw new NoDatabaseError();
 }

@@ -19,7 +19,7 @@
 //
 // PGlite is one process: there the rebuild must run inside the process that hosts the live projector (the
 // API), sharing its Db; its transactions then simply take turns with the live ones.
-import { createKafka, type Logger } from '../runtime/index.js';
+import { createKafka, type KafkaTarget, type Logger } from '../runtime/index.js';
 import { projectBatches } from './consumer.js';
 import type { Db } from './db.js';
 import { createSchemaSql, assertSchemaName } from './schema.js';
@@ -40,7 +40,8 @@ export interface RebuildOptions {
   db: Db;
   /** The live schema (READMODEL_SCHEMA) the rebuild replaces. */
   schema: string;
-  brokers: string[];
+  /** The Kafka cluster: its settings from configuration (SSL, SASL), or a bare broker list. */
+  brokers: KafkaTarget;
   topic: string;
   log: Logger;
   /** Called about every `progressEveryMs` and once at the end of the catch-up. */

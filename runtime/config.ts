@@ -2,6 +2,7 @@
 // by zod so that each bad variable is named with what it expects. `npm start` sets all of these; to
 // point at existing clusters set them yourself (see the README).
 import { z } from 'zod';
+import { kafkaBrokerList, kafkaConnection, postgresSsl, secureConnectionIssues, secureConnectionVariables, temporalConnection } from './secure-connections.js';
 
 const hostPort = /^[^\s:,]+:\d+$/;
 
@@ -12,11 +13,8 @@ const appEnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(hostPort, 'expected host:port, e.g. 127.0.0.1:7233').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TASK_QUEUE: z.string().min(1).default('mediation-cases'),
-  KAFKA_BROKERS: z
-    .string()
-    .default('127.0.0.1:9092')
-    .transform((s) => s.split(',').map((b) => b.trim()))
-    .pipe(z.array(z.string().regex(hostPort, 'expected host:port[,host:port…]')).min(1)),
+  /** host:port[,host:port…], each optionally PROTOCOL://host:port (runtime/secure-connections.ts). */
+  KAFKA_BROKERS: kafkaBrokerList,
   KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name').default('mediation.case-events'),
   DATABASE_URL: PostgresUrl.optional(),
   PGLITE_PATH: z.string().min(1).optional(),
@@ -80,9 +78,24 @@ const appEnvSchema = z.object({
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().url('expected an origin, e.g. http://127.0.0.1:8233'))),
   API_WRITE_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
-});
+  // TLS, mTLS, API keys, SASL: runtime/secure-connections.ts.
+  ...secureConnectionVariables,
+})
+  .superRefine((v, ctx) => {
+    for (const issue of secureConnectionIssues(v)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+  })
+  .transform((v) => ({
+    ...v,
+    KAFKA_BROKERS: v.KAFKA_BROKERS.brokers,
+    /** Kafka's connection settings: brokers, SSL, SASL (every Kafka client is built from this). */
+    kafka: kafkaConnection(v),
+    /** Temporal's connection settings: address, namespace, TLS/mTLS, API key. */
+    temporal: temporalConnection(v),
+    /** The pg Pool's `ssl` (undefined: as DATABASE_URL says). */
+    postgresSsl: postgresSsl(v),
+  }));
 
-export type AppConfig = z.infer<typeof appEnvSchema>;
+export type AppConfig = z.output<typeof appEnvSchema>;
 
 export class ConfigError extends Error {}
 
@@ -90,5 +103,5 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = appEnvSchema.safeParse(env);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
-  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}\nset the variable(s) above correctly and start again`);
+  throw new ConfigError(`配置有误 / invalid configuration:\n${lines.join('\n')}\n请改正上述变量后重新启动 / set the variable(s) above correctly and start again`);
 }

@@ -4,3 +4,4 @@ export * from './config.js';
 export * from './kafka.js';
 export * from './log.js';
 export * from './payload-codec.js';
+export * from './secure-connections.js';

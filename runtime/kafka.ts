@@ -2,6 +2,22 @@
 // the projector and the auditors read with it.
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { kafkaLogCreator, type Logger } from './log.js';
+import type { KafkaConnection } from './secure-connections.js';
+
+export type { KafkaConnection } from './secure-connections.js';
+
+/** A Kafka cluster to connect to: its settings from configuration, or a bare broker list (plaintext, tests). */
+export type KafkaTarget = KafkaConnection | string[];
+
+export function brokersOf(target: KafkaTarget): string[] {
+  return Array.isArray(target) ? target : target.brokers;
+}
+
+/** The brokers for a message, with the protocol when it is not plaintext (never the password). */
+export function describeKafka(target: KafkaTarget): string {
+  if (Array.isArray(target) || target.protocol === 'PLAINTEXT') return brokersOf(target).join(',');
+  return `${brokersOf(target).join(',')} (${target.protocol}${target.sasl ? ` ${target.sasl.mechanism.toUpperCase()} as ${target.sasl.username}` : ''})`;
+}
 
 // The partition kafkajs's default (Java-compatible murmur2) partitioner gives a case id: where the
 // producer put the case's events. The publisher needs it when retrying the very first batch; auditors
@@ -26,7 +42,7 @@ export function partitionForKey(topic: string, key: string, partitions: readonly
  */
 export type KafkaPurpose = 'publish' | 'consume' | 'cli';
 
-export function createKafka(brokers: string[], clientId: string, log?: Logger, purpose: KafkaPurpose = 'publish'): Kafka {
+export function createKafka(target: KafkaTarget, clientId: string, log?: Logger, purpose: KafkaPurpose = 'publish'): Kafka {
   const logging = purpose === 'cli' ? { logLevel: logLevel.NOTHING } : { logLevel: logLevel.WARN, ...(log ? { logCreator: kafkaLogCreator(log) } : {}) };
   const tuning =
     purpose === 'publish'
@@ -34,7 +50,8 @@ export function createKafka(brokers: string[], clientId: string, log?: Logger, p
       : purpose === 'cli'
         ? { connectionTimeout: 5_000, retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 } }
         : {};
-  return new Kafka({ clientId, brokers, ...logging, ...tuning });
+  const security = Array.isArray(target) ? {} : { ...(target.ssl ? { ssl: target.ssl } : {}), ...(target.sasl ? { sasl: target.sasl } : {}) };
+  return new Kafka({ clientId, brokers: brokersOf(target), ...security, ...logging, ...tuning });
 }
 
 export async function connectProducer(kafka: Kafka): Promise<Producer> {

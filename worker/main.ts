@@ -6,6 +6,8 @@ import { createPublishActivities } from '../activities/publish.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
 import { ConfigError, loadAppConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/log.js';
+import { connectTemporal, describeTemporal } from '../runtime/secure-connections.js';
+import { describeKafka } from '../runtime/kafka.js';
 import { encryptedDataConverter, envKeySource, PayloadKeyError } from '../runtime/payload-codec.js';
 import v8 from 'node:v8';
 import { workerMemory } from '../runtime/worker-cache.js';
@@ -27,11 +29,11 @@ async function main(): Promise<void> {
   });
 
   const dataConverter = encryptedDataConverter(await envKeySource().load());
-  const kafka = createKafka(config.KAFKA_BROKERS, 'mediation-worker', log);
+  const kafka = createKafka(config.kafka, 'mediation-worker', log);
   const producer = await connectProducer(kafka);
   const admin = kafka.admin();
   await admin.connect();
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await connectTemporal(config.temporal, (options) => NativeConnection.connect(options));
   const memory = workerMemory(config.WORKER_MEMORY_MIB);
   const maxCached = config.WORKER_MAX_CACHED_WORKFLOWS ?? memory.cachedWorkflows;
   const heapMiB = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     // Bounded by the memory budget, not by the number of open cases (runtime/worker-cache.ts).
     maxCachedWorkflows: maxCached,
   });
-  log.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, kafka: config.KAFKA_BROKERS, maxCachedWorkflows: maxCached, metrics: config.WORKER_METRICS_ADDRESS ? `http://${config.WORKER_METRICS_ADDRESS}/metrics` : 'off' }, 'worker started');
+  log.info({ taskQueue: config.TASK_QUEUE, temporal: describeTemporal(config.temporal), kafka: describeKafka(config.kafka), maxCachedWorkflows: maxCached, metrics: config.WORKER_METRICS_ADDRESS ? `http://${config.WORKER_METRICS_ADDRESS}/metrics` : 'off' }, 'worker started');
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
