@@ -463,10 +463,13 @@ let openFailures = 0;
 async function openCase(client: Client, taskQueue: string, caseId: string): Promise<void> {
   const handle = await client.workflow.start('caseWorkflow', { workflowId: caseId, taskQueue, args: [receiveInput(caseId)] });
   // Under load a workflow task can fail (e.g. the SDK's 2 s deadlock check on a starved CPU) and is
-  // retried by the server; an update sent meanwhile is refused. Counted and sent again.
+  // retried by the server; an update sent meanwhile is refused. Counted and sent again — the same request,
+  // so that one the workflow did apply (its answer lost to a timeout) is answered as a repeat, not refused
+  // as an AcceptCase of an accepted case.
+  const accept = request({ type: 'AcceptCase', caseId, data: {} }, clerk);
   for (let attempt = 1; ; attempt++) {
     try {
-      await handle.executeUpdate(commandUpdates.AcceptCase, { args: [request({ type: 'AcceptCase', caseId, data: {} }, clerk)] });
+      await handle.executeUpdate(commandUpdates.AcceptCase, { args: [accept] });
       return;
     } catch (error) {
       openFailures++;
