@@ -2,12 +2,19 @@
 // workflows stay cached (Temporal's `maxCachedWorkflows`), from one budget (WORKER_MEMORY_MIB) and the
 // footprint measured by `npm run bench -- --only memory`.
 //
-// Each cached workflow holds about 2.8 MiB of live heap (bench: 250 → 1,000 open cases, all cached, took
-// the worker from 1,003 to 3,093 MiB). It sits in the workflow thread: with the SDK's reusable V8 context
-// every workflow gets its own module cache, so each one evaluates the whole bundle again — zod and every
-// event and command schema built from it, the SLA policies, the calendar, the rejection catalogue, the
-// 2025 decider kept for old runs — and keeps those objects while it is cached. A CPU profile of the worker
-// opening cases shows the same cost as time: about 54 ms of module evaluation per workflow created.
+// Until issue 13's fix each cached workflow held about 2.8 MiB of live heap (bench: 250 → 1,000 open cases,
+// all cached, took the worker from 1,003 to 3,093 MiB): with the SDK's reusable V8 context every workflow
+// gets its own module cache, so each one evaluated the whole core again — zod and every event and command
+// schema built from it, the SLA policies, the calendar, the rejection catalogue, the 2025 decider kept for
+// old runs — and kept those objects while it was cached; ~55 ms of CPU per workflow created. Now the core
+// is evaluated once per workflow thread and shared (workflows/shared/core.ts): a case workflow, started and
+// accepted, keeps ~0.1 MiB of heap and costs ~27 ms of CPU to create, start and accept
+// (`node --expose-gc --import tsx bench/workflow-footprint.ts`, both sides in one run). Through a server
+// (`npm run bench -- --only memory --open 250,500`, then the same with BENCH_SHARED_CORE=0, one session):
+// 256 cached of 500 open took the worker to 395 MiB RSS (0.39 MiB per cached workflow over the idle
+// worker), against 1,422 MiB (4.45 MiB) with the core per workflow. CACHED_WORKFLOW_MIB stays at the old
+// measure until the curve has been taken at thousands of cached workflows: a larger cache is then the
+// next step (at 0.4 MiB each, 1,536 MiB of heap would hold ~1,900 with half left for garbage).
 //
 // Bounding the cache alone does not bound the process: an evicted workflow's objects are garbage, and the
 // workflow thread's heap (by default sized from the machine's memory) grows on before V8 collects them

@@ -11,6 +11,7 @@ import { describeKafka } from '../runtime/kafka.js';
 import { encryptedDataConverter, envKeySource, PayloadKeyError } from '../runtime/payload-codec.js';
 import v8 from 'node:v8';
 import { workerMemory } from '../runtime/worker-cache.js';
+import { workflowBundlerOptions } from '../runtime/workflow-bundle.js';
 import { temporalLoggerFor } from './temporal-logger.js';
 
 async function main(): Promise<void> {
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
     taskQueue: config.TASK_QUEUE,
     dataConverter,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    // The pure core evaluated once per workflow thread, not once per workflow (workflows/shared/core.ts).
+    bundlerOptions: workflowBundlerOptions,
     activities: createPublishActivities({ kafka, producer, admin, topic: config.KAFKA_TOPIC }),
     // Let an in-flight publish finish on shutdown rather than be cancelled and retried elsewhere.
     shutdownGraceTime: '20s',

@@ -5,6 +5,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createPublishActivities } from '../../activities/publish.js';
 import { connectProducer, createKafka } from '../../runtime/kafka.js';
+import { workflowBundlerOptions } from '../../runtime/workflow-bundle.js';
 import { testDataConverter } from './payload-keys.js';
 
 // Worker state changes and the like at INFO would drown the test output.
@@ -13,7 +14,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)), logger: quietLogger, ...workflowBundlerOptions });
   return bundle;
 }
 

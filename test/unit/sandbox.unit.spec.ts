@@ -12,6 +12,7 @@ import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from '../../events/index.js';
 import { exerciseCore } from '../fixtures/sandbox-workflow.js';
+import { workflowBundlerOptions } from '../../runtime/workflow-bundle.js';
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname;
 const quiet = new DefaultLogger('ERROR');
@@ -126,6 +127,15 @@ describe('the pure core in the Temporal workflow sandbox', () => {
         'sandbox-4',
       ),
     ).rejects.toThrow(/last hash/);
+  });
+
+  it('runs the same checks with the core shared by the workflows of a thread, frozen (the worker bundles so: runtime/workflow-bundle.ts)', { timeout: 60_000 }, async () => {
+    const { code: shared } = await bundleWorkflowCode({ workflowsPath: fixture('sandbox-workflow.ts'), logger: quiet, ...workflowBundlerOptions });
+    expect(shared).toContain('takeBuiltSchemas');
+    const inNode = exerciseCore();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { code: shared }, logger: quiet } as never, completedHistory('sandboxCoreWorkflow', { expectLastHash: inNode.lastHash }), 'sandbox-shared-1'),
+    ).resolves.toBeUndefined();
   });
 
   it('runs zod without generating code', () => {
