@@ -111,6 +111,15 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const refused = intakeRejection(plain, actorOf(staff), new Date());
       if (refused) throw new RejectedError(refused.status, { code: refused.code, reason: refused.reason, ...refused.details });
       const receive = await encryptReceive(plain, deps.personalDataKeys);
+      // The blind index of the complainants' ID numbers, for the duplicate warning at intake (written before
+      // the workflow starts: a row of a case that never started matches no open case, so it is harmless).
+      await deps.personalDataKeys.complainantIndex().record(
+        caseId,
+        plain.data.complainants.flatMap((c, i) => {
+          const idNumber = input.complainants[i]?.idNumber;
+          return idNumber ? [{ subjectRef: c.personId, idNumber }] : [];
+        }),
+      );
       await startCase(caseId, { command: receive, actor: actorOf(staff), commandId: `cmd-${crypto.randomUUID()}`, correlationId: req.id });
       req.log.info({ caseId, channel: input.channel, actor: staff.id }, 'case received');
       return reply.status(201).send({ caseId, links: { self: `/cases/${caseId}` } });
