@@ -71,6 +71,7 @@ const OpenCase = z
     sameComplainant: z.boolean().describe('a complainant of that case has one of the ID numbers given (by the blind index)'),
   })
   .meta({ id: 'PossibleDuplicate' });
+export type PossibleDuplicate = z.infer<typeof OpenCase>;
 
 const IntakeCheck = z.object({
   ok: z.boolean(),

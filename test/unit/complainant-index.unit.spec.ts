@@ -35,7 +35,10 @@ describe('the complainant blind index and the duplicate check', () => {
     await db?.close();
   });
   const as = async (claims: Record<string, unknown>) => ({ authorization: `Bearer ${await idp.sign(claims)}` });
-  const check = async (claims: Record<string, unknown>, payload: unknown) => api.inject({ method: 'POST', url: '/cases/duplicate-check', headers: await as(claims), payload });
+  const check = async (claims: Record<string, unknown>, payload: object) => {
+    const res = await api.inject({ method: 'POST', url: '/cases/duplicate-check', headers: await as(claims), payload });
+    return res;
+  };
   /** The read model's open case as the projector would have folded it (only what the scope and the check read). */
   const projectOpen = (caseId: string) =>
     db.query(`insert into rm.case_state (case_id, version, state, facts) values ($1, 1, $2, '{}')`, [

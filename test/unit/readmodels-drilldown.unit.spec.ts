@@ -31,12 +31,12 @@ describe('KPI drill-down and complaint trend', () => {
   beforeAll(async () => {
     db = await openDb({ memory: true });
     await db.exec(createSchemaSql('rm'));
-    await insert('MC-1', { department: '人社局', level: 'town', disputeType: 'wage-arrears', creditCode: A, daysAgo: 0, status: 'accepted' });
-    await insert('MC-2', { department: '人社局', level: 'enterprise', disputeType: 'social-insurance', creditCode: A, daysAgo: 1 });
-    await insert('MC-3', { department: '工会', level: 'town', disputeType: 'wage-arrears', creditCode: A, daysAgo: 2 });
-    await insert('MC-4', { department: '工会', level: 'town', disputeType: 'wage-arrears', creditCode: A, daysAgo: 40 });
-    await insert('MC-5', { department: '工会', level: 'town', disputeType: 'wage-arrears', creditCode: A, daysAgo: 3, merged: true });
-    await insert('MC-6', { department: '工会', level: 'county', disputeType: 'work-injury', creditCode: B, daysAgo: 70 });
+    await insert('MC-1', { department: 'hr', level: 'town', disputeType: 'wage-arrears', creditCode: A, daysAgo: 0, status: 'accepted' });
+    await insert('MC-2', { department: 'hr', level: 'enterprise', disputeType: 'social-insurance', creditCode: A, daysAgo: 1 });
+    await insert('MC-3', { department: 'union', level: 'town', disputeType: 'wage-arrears', creditCode: A, daysAgo: 2 });
+    await insert('MC-4', { department: 'union', level: 'town', disputeType: 'wage-arrears', creditCode: A, daysAgo: 40 });
+    await insert('MC-5', { department: 'union', level: 'town', disputeType: 'wage-arrears', creditCode: A, daysAgo: 3, merged: true });
+    await insert('MC-6', { department: 'union', level: 'county', disputeType: 'work-injury', creditCode: B, daysAgo: 70 });
   });
   afterAll(async () => {
     await db?.close();
@@ -48,10 +48,10 @@ describe('KPI drill-down and complaint trend', () => {
     const from = month(80);
     const to = month(0);
     expect(ids(await kpiCases(db, 'rm', { from, to, level: 'town' }))).toEqual(['MC-1', 'MC-3', 'MC-4', 'MC-5']);
-    expect(ids(await kpiCases(db, 'rm', { from, to, disputeType: 'wage-arrears', department: '人社局' }))).toEqual(['MC-1']);
+    expect(ids(await kpiCases(db, 'rm', { from, to, disputeType: 'wage-arrears', department: 'hr' }))).toEqual(['MC-1']);
     expect(ids(await kpiCases(db, 'rm', { from, to, level: 'county' }))).toEqual(['MC-6']);
-    const [first] = await kpiCases(db, 'rm', { from, to, disputeType: 'wage-arrears', department: '人社局' });
-    expect(first).toMatchObject({ caseId: 'MC-1', status: 'accepted', level: 'town', disputeType: 'wage-arrears', department: '人社局' });
+    const [first] = await kpiCases(db, 'rm', { from, to, disputeType: 'wage-arrears', department: 'hr' });
+    expect(first).toMatchObject({ caseId: 'MC-1', status: 'accepted', level: 'town', disputeType: 'wage-arrears', department: 'hr' });
     // The drill-down holds the cases the KPI row counted as received.
     const byType = await kpis(db, 'rm', { from, to, groupBy: ['disputeType'] });
     const receivedWage = byType.filter((r) => r.disputeType === 'wage-arrears').reduce((n, r) => n + r.received, 0);
