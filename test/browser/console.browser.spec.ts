@@ -362,10 +362,10 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出卷宗 JSON' }).click()]);
     expect(download.suggestedFilename()).toBe(`dossier-${caseId}.json`);
     const text = fs.readFileSync((await download.path())!, 'utf8');
-    const dossier = JSON.parse(text) as { caseId: string; verification: { ok: boolean }; events: { type: string }[]; timeline: unknown[] };
+    const dossier = JSON.parse(text) as { caseId: string; verification: { ok: boolean }; events: { event: { type: string } }[]; timeline: unknown[] };
     expect(dossier.caseId).toBe(caseId);
     expect(dossier.verification.ok).toBe(true);
-    expect(dossier.events.map((e) => e.type)).toEqual(expect.arrayContaining(['CaseReceived', 'CaseClosed']));
+    expect(dossier.events.map((e) => e.event.type)).toEqual(expect.arrayContaining(['CaseReceived', 'CaseClosed']));
     expect(dossier.timeline.length).toBeGreaterThan(5);
     expect(text).not.toContain('王五');
     expect(text).not.toContain(ID_NUMBER);

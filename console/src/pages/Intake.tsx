@@ -116,7 +116,7 @@ export function Intake() {
   const sameEnterpriseOnly = openCases.filter((c) => !c.sameComplainant);
   const caseLine = (c: PossibleDuplicate) => (
     <div key={c.caseId} data-testid="duplicate-case" data-case={c.caseId}>
-      <Link to={`/case/${c.caseId}`}>{c.caseId}</Link> · {word(STATUSES, c.status, locale)} · {chinaTime(c.receivedAt)}{' '}
+      <Link to={`/case/${c.caseId}`} style={{ textDecoration: 'underline' }}>{c.caseId}</Link> · {word(STATUSES, c.status, locale)} · {chinaTime(c.receivedAt)}{' '}
       <Space size="small" style={{ marginLeft: 8 }}>
         <Button size="small" data-testid="link-duplicate" loading={submit.isPending} onClick={() => form.validateFields().then(() => submit.mutate({ link: c.caseId })).catch(() => undefined)}>
           {tr('登记并关联此案', 'Receive and link')}
@@ -147,6 +147,28 @@ export function Intake() {
         }}
         onFinish={() => submit.mutate({})}
       >
+        {/* The duplicate warnings above the cards: seen as the clerk types, without scrolling at 1366×768. */}
+        {sameComplainant.length > 0 && (
+          <Alert
+            type="error"
+            showIcon
+            role="alert"
+            style={{ marginBottom: 12 }}
+            data-testid="same-complainant"
+            message={tr('同一投诉人对该企业已有在办案件：可能是重复投诉，请关联或并入该案，不要重复立案', 'The same complainant already has an open case against this enterprise: link or merge it rather than file twice')}
+            description={sameComplainant.map(caseLine)}
+          />
+        )}
+        {sameEnterpriseOnly.length > 0 && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 12 }}
+            data-testid="same-enterprise"
+            message={tr('该企业已有其他投诉人的在办案件：如是同一诉求，可登记后关联', 'This enterprise has open cases of other complainants: if it is the same claim, link them')}
+            description={sameEnterpriseOnly.map(caseLine)}
+          />
+        )}
         <Row gutter={16}>
           <Col xs={24} lg={12}>
             <Card size="small" title={tr('投诉人', 'Complainants')} style={{ marginBottom: 12 }}>
@@ -195,27 +217,6 @@ export function Intake() {
             </Card>
           </Col>
         </Row>
-        {sameComplainant.length > 0 && (
-          <Alert
-            type="error"
-            showIcon
-            role="alert"
-            style={{ marginBottom: 12 }}
-            data-testid="same-complainant"
-            message={tr('同一投诉人对该企业已有在办案件：可能是重复投诉，请关联或并入该案，不要重复立案', 'The same complainant already has an open case against this enterprise: link or merge it rather than file twice')}
-            description={sameComplainant.map(caseLine)}
-          />
-        )}
-        {sameEnterpriseOnly.length > 0 && (
-          <Alert
-            type="warning"
-            showIcon
-            style={{ marginBottom: 12 }}
-            data-testid="same-enterprise"
-            message={tr('该企业已有其他投诉人的在办案件：如是同一诉求，可登记后关联', 'This enterprise has open cases of other complainants: if it is the same claim, link them')}
-            description={sameEnterpriseOnly.map(caseLine)}
-          />
-        )}
         {formProblems.length > 0 && <Alert role="alert" type="error" showIcon style={{ marginBottom: 12 }} message={formProblems.map((p) => p.message).join('；')} />}
         {submit.error && <Alert role="alert" type="error" showIcon style={{ marginBottom: 12 }} message={(submit.error as ApiProblem).detail ?? String(submit.error)} />}
         <Space>

@@ -52,7 +52,7 @@ export function Warnings() {
           { title: tr('趋势', 'Trend'), render: (_: unknown, r) => (r.complaints > r.previous ? <Tag color="red">↑ {r.complaints - r.previous}</Tag> : <Tag>→</Tag>) },
           { title: tr('涉及人数', 'Workers'), dataIndex: 'workers' },
           { title: tr('群体性', 'Collective'), dataIndex: 'collective' },
-          { title: tr('预警原因', 'Why'), dataIndex: 'reasons', render: (r: string[]) => r.map((x) => <Tag key={x} color="orange">{x === 'threshold' ? tr('超过阈值', 'over threshold') : tr('翻倍', 'doubled')}</Tag>) },
+          { title: tr('预警原因', 'Why'), dataIndex: 'reasons', render: (r: string[]) => r.map((x) => <Tag key={x} color="orange" style={{ color: '#873800' }}>{x === 'threshold' ? tr('超过阈值', 'over threshold') : tr('翻倍', 'doubled')}</Tag>) },
         ]}
       />
     </>
