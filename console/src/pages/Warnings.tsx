@@ -33,7 +33,8 @@ export function Warnings() {
               tooltip: { trigger: 'axis' },
               legend: { top: 0 },
               grid: { left: 40, right: 16, bottom: 30, top: 40 },
-              xAxis: { type: 'category', data: windows.map((w) => `${chinaDate(new Date(w.to)).slice(5)}`) },
+              // Each window by its last China day (a window ends at the end of that day, the next day's midnight).
+              xAxis: { type: 'category', data: windows.map((w) => chinaDate(new Date(Date.parse(w.to) - 1)).slice(5)) },
               yAxis: { type: 'value', minInterval: 1 },
               series: (trend.data ?? []).map((t) => ({ name: nameOf(t.creditCode), type: 'line', data: t.windows.map((w) => w.complaints) })),
             }}
