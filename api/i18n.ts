@@ -78,6 +78,7 @@ const catalogue = {
   'field.phone': { 'zh-CN': '必须是由数字和连字符组成的电话号码', en: 'must be a phone number of digits and dashes' },
   'field.complainants': { 'zh-CN': '至少需要一名申请人', en: 'at least one complainant' },
   'field.month': { 'zh-CN': '应为月份 YYYY-MM', en: 'expected a month YYYY-MM' },
+  'field.credit-code': { 'zh-CN': '必须是 18 位统一社会信用代码', en: 'must be an 18-character unified social credit code' },
 } satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof catalogue;

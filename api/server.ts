@@ -187,6 +187,7 @@ export async function createApi(deps: ApiDeps) {
   const accessLog = new AccessLog(deps.db, deps.accessLogSchema ?? 'access');
   await accessLog.init();
   await deps.personalDataKeys.init();
+  await deps.personalDataKeys.complainantIndex().init();
 
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, () => app.swagger());
   const healthDeps = () => ({

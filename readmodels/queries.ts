@@ -306,6 +306,42 @@ export async function kpis(db: Queryable, schema: string, filter: KpiFilter): Pr
   return rows;
 }
 
+export type KpiCase = {
+  caseId: string;
+  status: string;
+  department: string;
+  level: string;
+  disputeType: string;
+  collective: boolean;
+  respondentName: string;
+  receivedAt: string;
+  receivedMonth: string;
+  closedMonth: string | null;
+  /** Closed within its deadline; null while open. */
+  onTime: boolean | null;
+};
+
+/**
+ * The drill-down under the KPIs: the cases received in months from..to (China) of one department, level
+ * and/or dispute type — the cases behind the received count and the four 100% rates of those rows. Latest first.
+ */
+export async function kpiCases(db: Queryable, schema: string, filter: Omit<KpiFilter, 'groupBy'> & { limit?: number }): Promise<KpiCase[]> {
+  const s = assertSchemaName(schema);
+  if (!MONTH.test(filter.from) || !MONTH.test(filter.to)) throw new RangeError(`kpiCases: from and to must be months 'YYYY-MM' (got ${filter.from}, ${filter.to})`);
+  const found = await db.query<KpiCase>(
+    `select k.case_id as "caseId", coalesce(c.status, 'received') as status, k.department, k.level, k.dispute_type as "disputeType", k.collective,
+       k.respondent_name as "respondentName", ${iso('k.received_at', '"receivedAt"')}, k.received_month as "receivedMonth",
+       k.closed_month as "closedMonth", k.on_time as "onTime"
+     from ${s}.case_kpi k left join ${s}.case_summary c on c.case_id = k.case_id
+     where k.received_month >= $1 and k.received_month <= $2
+       and ($3::text is null or k.department = $3) and ($4::text is null or k.level = $4) and ($5::text is null or k.dispute_type = $5)
+     order by k.received_at desc, k.case_id
+     limit $6`,
+    [filter.from, filter.to, filter.department ?? null, filter.level ?? null, filter.disputeType ?? null, filter.limit ?? 500],
+  );
+  return found.rows;
+}
+
 function measures(row: Record<string, unknown>): KpiCounts & KpiRates {
   const n = (k: string) => Number(row[k] ?? 0);
   const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
@@ -380,6 +416,46 @@ export async function earlyWarnings(db: Queryable, schema: string, options: Earl
     if (reasons.length > 0) warnings.push({ ...row, reasons });
   }
   return warnings.sort((a, b) => b.complaints - a.complaints || b.previous - a.previous || a.creditCode.localeCompare(b.creditCode));
+}
+
+export interface ComplaintTrend {
+  creditCode: string;
+  /** Oldest window first; the last one is the early-warning window (asOf − windowDays, asOf]. */
+  windows: { from: string; to: string; complaints: number }[];
+}
+
+/**
+ * Each enterprise's complaints in consecutive windows of windowDays up to asOf (the early-warning window
+ * and the ones before it), merged duplicates not counted twice: the trend beside a warning.
+ */
+export async function complaintTrend(
+  db: Queryable,
+  schema: string,
+  options: { creditCodes: readonly string[]; asOf: string; windowDays?: number; windows?: number },
+): Promise<ComplaintTrend[]> {
+  const s = assertSchemaName(schema);
+  const end = isIsoDate(options.asOf) ? endOfChinaDay(options.asOf) : options.asOf;
+  if (Number.isNaN(Date.parse(end))) throw new RangeError(`complaintTrend: asOf must be a date YYYY-MM-DD or an ISO instant (got ${options.asOf})`);
+  const windowMs = (options.windowDays ?? 30) * DAY_MS;
+  const count = options.windows ?? 6;
+  const endMs = Date.parse(end);
+  const found = await db.query<{ creditCode: string; window: number; complaints: number }>(
+    `select respondent_credit_code as "creditCode",
+       floor(extract(epoch from ($2::timestamptz - received_at)) * 1000 / $3)::integer as window,
+       count(*)::integer as complaints
+     from ${s}.case_kpi
+     where respondent_credit_code = any($1::text[]) and received_at > $4::timestamptz and received_at <= $2::timestamptz and not merged
+     group by 1, 2`,
+    [[...options.creditCodes], end, windowMs, new Date(endMs - count * windowMs).toISOString()],
+  );
+  return options.creditCodes.map((creditCode) => ({
+    creditCode,
+    windows: Array.from({ length: count }, (_, i) => {
+      const back = count - 1 - i;
+      const complaints = found.rows.find((r) => r.creditCode === creditCode && Number(r.window) === back)?.complaints ?? 0;
+      return { from: new Date(endMs - (back + 1) * windowMs).toISOString(), to: new Date(endMs - back * windowMs).toISOString(), complaints };
+    }),
+  }));
 }
 
 // ------------------------------------------------------------------ one case

@@ -14,6 +14,7 @@ import type { Queryable } from '../readmodels/db.js';
 import type { EncryptedValue } from '../events/personal-data.js';
 import type { PayloadKeyring, PayloadKeySource } from './payload-codec.js';
 import { keyringFromFile, keyringFromJson, PayloadKeyError } from './payload-codec.js';
+import { ComplainantIndex } from './complainant-index.js';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -74,6 +75,7 @@ export class PersonalDataKeys {
   private readonly cache = new Map<string, { ref: string; key: Buffer }>();
   /** The keys this process used last for encrypting, by key id (a case's commands come in bursts). */
   private readonly recent = new Map<string, { ref: string; key: Buffer }>();
+  private index: ComplainantIndex | undefined;
 
   constructor(
     private readonly db: Queryable,
@@ -119,6 +121,15 @@ export class PersonalDataKeys {
     const { key } = await this.keyFor(ref);
     const derived = crypto.createHmac('sha256', key).update('mediation-engine command fingerprint v1').digest();
     return crypto.createHmac('sha256', derived).update(text, 'utf8').digest('hex');
+  }
+
+  /**
+   * The blind index of complainants' ID numbers (runtime/complainant-index.ts), in this store's schema and
+   * under its master keyring. The caller erases a subject's index rows when it erases the subject's keys.
+   */
+  complainantIndex(): ComplainantIndex {
+    this.index ??= new ComplainantIndex(this.db, this.master, this.s);
+    return this.index;
   }
 
   /** Destroys the keys of these subjects (tombstones stay). Returns the subjects whose key was destroyed now. */

@@ -112,6 +112,20 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       if (refused) throw new RejectedError(refused.status, { code: refused.code, reason: refused.reason, ...refused.details });
       const receive = await encryptReceive(plain, deps.personalDataKeys);
       await startCase(caseId, { command: receive, actor: actorOf(staff), commandId: `cmd-${crypto.randomUUID()}`, correlationId: req.id });
+      // The blind index of the complainants' ID numbers, for the duplicate warning at intake. Once the case is
+      // started (no row for a case that was refused or already existed); a failure here costs a warning, not
+      // the receipt, so it is logged and the case answered.
+      try {
+        await deps.personalDataKeys.complainantIndex().record(
+          caseId,
+          plain.data.complainants.flatMap((c, i) => {
+            const idNumber = input.complainants[i]?.idNumber;
+            return idNumber ? [{ subjectRef: c.personId, idNumber }] : [];
+          }),
+        );
+      } catch (err) {
+        req.log.error({ caseId, err }, 'complainant index not written: the duplicate warning will not know this case; see the key store database');
+      }
       req.log.info({ caseId, channel: input.channel, actor: staff.id }, 'case received');
       return reply.status(201).send({ caseId, links: { self: `/cases/${caseId}` } });
     },

@@ -15,6 +15,7 @@ import { actorOf, type Staff } from '../auth.js';
 import { AUTHORISATION, factsOf, grantFor, inScope, listFilter, OPERATIONS, requireInScope, type Grant } from '../authz.js';
 import { caseView, HTTP_COMMANDS } from '../commands.js';
 import { intakeRejection, NewCaseBody, toReceiveCase } from '../intake.js';
+import { msg } from '../i18n.js';
 import { ApiError, parseInput, problemResponses } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 
@@ -62,12 +63,38 @@ const WorkItem = z
   })
   .meta({ id: 'WorkItem' });
 
+const OpenCase = z
+  .object({
+    caseId: z.string(),
+    status: z.string(),
+    receivedAt: z.string(),
+    sameComplainant: z.boolean().describe('a complainant of that case has one of the ID numbers given (by the blind index)'),
+  })
+  .meta({ id: 'PossibleDuplicate' });
+export type PossibleDuplicate = z.infer<typeof OpenCase>;
+
 const IntakeCheck = z.object({
   ok: z.boolean(),
   problems: z.array(z.object({ field: z.string(), message: z.string() })).describe('every problem, by field, in the caller’s language'),
   openCases: z
-    .array(z.object({ caseId: z.string(), status: z.string(), receivedAt: z.string() }))
-    .describe('open cases in the caller’s scope against the same enterprise (credit code): link or merge rather than file twice'),
+    .array(OpenCase)
+    .describe('open cases in the caller’s scope against the same enterprise (credit code), those of the same complainant first: link or merge rather than file twice'),
+});
+
+const DuplicateCheckBody = z
+  .strictObject({
+    creditCode: z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, { error: msg('field.credit-code') }).describe("the respondent's unified social credit code"),
+    idNumbers: z
+      .array(z.string().regex(/^\d{17}[\dXx]$/, { error: msg('field.id-number') }))
+      .max(100)
+      .default([])
+      .describe("the complainants' resident ID numbers (in the body, never in a URL or a log)"),
+  })
+  .meta({ id: 'DuplicateCheck' });
+
+const DuplicateCheck = z.object({
+  enterpriseAndComplainant: z.array(OpenCase).describe('open cases against this enterprise with a complainant of these ID numbers'),
+  enterpriseOnly: z.array(OpenCase).describe('open cases against this enterprise of other complainants'),
 });
 
 interface Options {
@@ -182,8 +209,10 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps 
     },
     async (req) => {
       const { staff, grant } = staffOf(req);
-      const creditCode = (req.body as { respondent?: { creditCode?: unknown } }).respondent?.creditCode;
-      const openCases = typeof creditCode === 'string' && creditCode.length === 18 ? await sameEnterprise(staff, grant, creditCode) : [];
+      const raw = req.body as { respondent?: { creditCode?: unknown }; complainants?: { idNumber?: unknown }[] };
+      const creditCode = raw.respondent?.creditCode;
+      const idNumbers = (Array.isArray(raw.complainants) ? raw.complainants : []).map((c) => c?.idNumber).filter((n): n is string => typeof n === 'string' && /^\d{17}[\dXx]$/.test(n));
+      const openCases = typeof creditCode === 'string' && creditCode.length === 18 ? await possibleDuplicates(staff, grant, creditCode, idNumbers) : [];
       let body: NewCaseBody;
       try {
         body = parseInput(NewCaseBody, req.body, req.locale);
@@ -204,6 +233,25 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps 
           return { field: field ? personalFieldPath(field) : '(form)', message: field ? text.replace(new RegExp(`^${escapeRegExp(field)}[：:]\\s*`), '') : text };
         }),
       };
+    },
+  );
+
+  app.post(
+    '/cases/duplicate-check',
+    {
+      config: { operation: 'cases.create' },
+      schema: {
+        summary: 'Open cases against the same enterprise, and those of the same complainant (重复件提示)',
+        description:
+          "The ID numbers go in the body (never in a URL or an access log) and are compared by their keyed blind index (runtime/complainant-index.ts); the complainants' data stays encrypted. Only cases in the caller's scope are answered. Link (LinkCase) or merge (MergeCase) with the case rather than file twice.",
+        body: DuplicateCheckBody,
+        response: { 200: DuplicateCheck, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { staff, grant } = staffOf(req);
+      const found = await possibleDuplicates(staff, grant, req.body.creditCode, req.body.idNumbers);
+      return { enterpriseAndComplainant: found.filter((c) => c.sameComplainant), enterpriseOnly: found.filter((c) => !c.sameComplainant) };
     },
   );
 
@@ -273,14 +321,21 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps 
     },
   );
 
-  /** Open cases in the caller's scope against the enterprise with this credit code. */
-  async function sameEnterprise(staff: Staff, grant: Grant, creditCode: string) {
+  /**
+   * Open cases in the caller's scope against the enterprise with this credit code, each marked when one of
+   * its complainants has one of these ID numbers (by the blind index); those first, then the latest.
+   */
+  async function possibleDuplicates(staff: Staff, grant: Grant, creditCode: string, idNumbers: readonly string[]) {
     const scope = listFilter(staff, grant);
     const states = await openCaseStates(deps.db, deps.schema, { ...(scope.town ? { town: scope.town } : {}), limit: 1000 });
-    return states
+    const sameEnterprise = states
       .filter((s): s is Extract<CaseState, { caseId: string }> => s.status !== 'none' && s.respondent.creditCode === creditCode)
-      .filter((s) => { const f = factsOf(s); return f !== undefined && inScope(staff, grant, f); })
-      .map((s) => ({ caseId: s.caseId, status: s.status, receivedAt: s.receivedAt }));
+      .filter((s) => { const f = factsOf(s); return f !== undefined && inScope(staff, grant, f); });
+    if (sameEnterprise.length === 0) return [];
+    const ofComplainant = new Set(await deps.personalDataKeys.complainantIndex().casesOf(idNumbers));
+    return sameEnterprise
+      .map((s) => ({ caseId: s.caseId, status: s.status, receivedAt: s.receivedAt, sameComplainant: ofComplainant.has(s.caseId) }))
+      .sort((a, b) => Number(b.sameComplainant) - Number(a.sameComplainant) || b.receivedAt.localeCompare(a.receivedAt));
   }
 
   async function loadScoped(staff: Staff, grant: Grant, caseId: string) {

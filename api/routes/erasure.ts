@@ -62,6 +62,8 @@ export const erasureRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; accessLog: Ac
         subjects = [...view.state.complainantRefs, textSubjectOf(caseId)];
       }
       await deps.personalDataKeys.erase(subjects);
+      // The blind index of their ID numbers goes with the keys (it is kept outside the log for this reason).
+      await deps.personalDataKeys.complainantIndex().erase(subjects);
       await accessLog.record({ actorId: staff.id, actorRole: staff.role, caseId, fields: ['erasure'], requestId: req.id, purpose: `POST /cases/:id/erase-personal-data (${subjects.length} subjects; ${req.body.legalBasis})` });
       req.log.info({ caseId, subjects: subjects.length, actor: staff.id, alreadyRecorded }, 'personal data erased');
       return { caseId, erasedSubjects: subjects, alreadyRecorded, sequence };

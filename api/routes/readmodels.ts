@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Department, DisputeType, Level } from '../../events/vocabulary.js';
 import type { Db } from '../../readmodels/db.js';
-import { atRiskCases, deadLetters, departmentQueue, earlyWarnings, kpis, openSupervision, overdueCases } from '../../readmodels/queries.js';
+import { atRiskCases, complaintTrend, deadLetters, departmentQueue, earlyWarnings, kpiCases, kpis, openSupervision, overdueCases } from '../../readmodels/queries.js';
 import type { AccessLog } from '../access-log.js';
 import { listFilter } from '../authz.js';
 import { msg } from '../i18n.js';
@@ -31,6 +31,25 @@ const KpiQuery = z.strictObject({
     .transform((s) => s.split(','))
     .pipe(z.array(z.enum(['department', 'level', 'disputeType'])))
     .optional(),
+});
+const KpiCasesQuery = z.strictObject({
+  from: Month,
+  to: Month,
+  department: Department.optional(),
+  level: Level.optional(),
+  disputeType: DisputeType.optional(),
+  limit: Limit,
+});
+const CreditCode = z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, { error: msg('field.credit-code') });
+const TrendQuery = z.strictObject({
+  asOf: z.union([Day, Instant]),
+  creditCodes: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(CreditCode).min(1).max(50))
+    .describe('comma-separated unified social credit codes'),
+  windowDays: z.coerce.number().int().min(1).max(366).optional(),
+  windows: z.coerce.number().int().min(2).max(24).optional(),
 });
 const WarningQuery = z.strictObject({
   asOf: z.union([Day, Instant]),
@@ -75,6 +94,16 @@ export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; ac
     return asRows(openSupervision(db, schema, { ...req.query, ...(dept ? { department: dept } : {}), ...(scope.town ? { town: scope.town } : {}) }));
   });
   app.get('/kpis', { config: { operation: 'kpis.read' }, schema: { ...rows('KPIs per period with their year-on-year change'), querystring: KpiQuery } }, async (req) => asRows(kpis(db, schema, req.query)));
+  app.get(
+    '/kpis/cases',
+    { config: { operation: 'kpis.read' }, schema: { ...rows('The drill-down: the cases received in the months of one department, level and/or dispute type'), querystring: KpiCasesQuery } },
+    async (req) => asRows(kpiCases(db, schema, req.query)),
+  );
+  app.get(
+    '/early-warnings/trend',
+    { config: { operation: 'kpis.read' }, schema: { ...rows("Each enterprise's complaints in consecutive windows up to asOf (the early-warning window last)"), querystring: TrendQuery } },
+    async (req) => asRows(complaintTrend(db, schema, req.query)),
+  );
   app.get('/early-warnings', { config: { operation: 'kpis.read' }, schema: { ...rows('Enterprises with a rising number of complaints'), querystring: WarningQuery } }, async (req) =>
     asRows(earlyWarnings(db, schema, req.query)),
   );

@@ -27,6 +27,8 @@ const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-co
 // A valid resident ID number and credit code (check digits right), and one of each with a wrong check.
 const ID_NUMBER = '11010519491231002X';
 const CREDIT_CODE = '91330100MA2XXXXX1B';
+/** Another person (check digit right): the same enterprise, another complainant. */
+const OTHER_ID_NUMBER = '110105198001010016';
 
 describeWithStack('the staff console in Chromium, through the whole lifecycle', () => {
   const taskQueue = uniqueName('tq_console');
@@ -46,6 +48,8 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
   const signInReady: Record<string, number> = {};
   const axeFindings: string[] = [];
   let caseId = '';
+  /** The second case: the same complainant again, linked to the first at intake; kept open for the liaisons and the supervisor. */
+  let secondCaseId = '';
 
   beforeAll(async () => {
     const { temporalAddress, kafkaBrokers } = stack!;
@@ -187,6 +191,38 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     await screen(page, '02-receipt');
   }, 150_000);
 
+  it('a clerk is warned at intake that the same complainant has an open case against the enterprise, and links the new case to it', async () => {
+    const page = await as('clerk');
+    await page.goto(`${base}/intake`);
+    await page.getByLabel('姓名 1').fill('王五');
+    await page.getByLabel('身份证号').fill(OTHER_ID_NUMBER);
+    await page.getByLabel('电话').fill('13800000000');
+    await page.getByLabel('企业名称').fill('某某机械有限公司');
+    await page.getByLabel('统一社会信用代码').fill(CREDIT_CODE);
+    await choose(page, '所在镇街', '城关镇');
+    await page.getByLabel('行业').fill('machinery');
+    await choose(page, '分管部门', '经信局');
+    await choose(page, '争议类型', '拖欠工资');
+    await page.getByLabel('诉求摘要').fill('仍未支付加班费');
+    // Another person at the same enterprise: a warning about the enterprise only.
+    await expect.poll(() => page.getByTestId('same-enterprise').textContent().catch(() => ''), { timeout: 15_000 }).toContain(caseId);
+    expect(await page.getByTestId('same-complainant').count()).toBe(0);
+    // The same person (the ID number is compared by its blind index on the server): the stronger warning, with merge offered.
+    await page.getByLabel('身份证号').fill(ID_NUMBER);
+    await expect.poll(() => page.getByTestId('same-complainant').textContent().catch(() => ''), { timeout: 15_000 }).toContain(caseId);
+    expect(await page.getByTestId('same-enterprise').count()).toBe(0);
+    expect(await page.getByTestId('same-complainant').getByTestId('merge-duplicate').count()).toBe(1);
+    expect(await page.getByTestId('same-complainant').textContent()).toMatch(/同一投诉人/);
+    await screen(page, '01b-intake-duplicate-warning');
+    await page.getByTestId('same-complainant').getByTestId('link-duplicate').click();
+    await expect.poll(() => page.getByTestId('receipt-case-id').textContent().catch(() => ''), { timeout: 20_000 }).toMatch(/^MC-\d{8}-[0-9A-F]{6}$/);
+    secondCaseId = (await page.getByTestId('receipt-case-id').textContent())!;
+    expect(secondCaseId).not.toBe(caseId);
+    // The link is the core's CaseLinked event, on the new case's timeline.
+    await page.goto(`${base}/case/${secondCaseId}`);
+    await expect.poll(() => page.locator('.ant-timeline').textContent(), { timeout: 20_000 }).toContain('关联案件');
+  }, 150_000);
+
   it('the clerk finds it in 待办, accepts, classifies and routes it', async () => {
     const page = await as('clerk');
     await page.goto(`${base}/work`);
@@ -276,8 +312,21 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     const page = await as('supervisor-county');
     await page.goto(`${base}/dashboard`);
     await expect.poll(async () => Number(await page.getByTestId('kpi-received').locator('.ant-statistic-content-value').textContent()), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
-    await page.locator('[data-testid=kpi-table] a', { hasText: '工会' }).first().click();
+    await page.locator('[data-testid=kpi-table] button', { hasText: '工会' }).first().click();
+    await expect.poll(() => page.getByTestId('drill-down').textContent(), { timeout: 15_000 }).toContain(caseId);
     await screen(page, '10-dashboard');
+    // Drill-down by level and by dispute type, to the cases.
+    await page.locator('.ant-segmented-item', { hasText: '层级' }).click();
+    await expect.poll(() => page.getByTestId('drill-down').count()).toBe(0);
+    await page.locator('[data-testid=kpi-table] button[data-group]').first().click();
+    await expect.poll(() => page.getByTestId('drill-down').textContent(), { timeout: 15_000 }).toMatch(/层级「.+」的案件/);
+    expect(await page.getByTestId('drill-down').textContent()).toContain(caseId);
+    await page.locator('.ant-segmented-item', { hasText: '类型' }).click();
+    await page.locator('[data-testid=kpi-table] button', { hasText: '拖欠工资' }).first().click();
+    await expect.poll(() => page.getByTestId('drill-down').textContent(), { timeout: 15_000 }).toContain(caseId);
+    expect(await page.getByTestId('drill-down').textContent()).toContain(secondCaseId);
+    expect(await page.getByTestId('drill-down').textContent()).toContain('拖欠工资');
+    await screen(page, '10b-dashboard-drill-down-by-type');
     // English on request, Chinese again after.
     await page.getByText('English', { exact: true }).click();
     await expect.poll(() => page.locator('main h2').first().textContent()).toBe('Dashboard');
@@ -288,6 +337,9 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     await screen(page, '11-supervision-board');
     await page.goto(`${base}/warnings`);
     await expect.poll(() => page.locator('.ant-table').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    // Two complaints against the enterprise in 30 days: it is warned, and its trend is drawn by ECharts.
+    await expect.poll(() => page.getByTestId('warning-trend').locator('canvas').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('warning-trend').getByRole('img').getAttribute('aria-label')).toMatch(/某某机械有限公司 近30天 [2-9]\d* 件/);
     await screen(page, '12-early-warning');
   }, 150_000);
 
@@ -304,9 +356,68 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     await expect.poll(async () => Number(await page.getByTestId('events-applied').textContent()), { timeout: 15_000 }).toBeLessThan(all);
     expect(await page.getByTestId('as-of-status').textContent()).toMatch(/已登记|无/);
     await screen(page, '13-audit-as-of');
+    // The dossier as a JSON file: the whole verified history of this case, personal data redacted.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出卷宗 JSON' }).click()]);
+    expect(download.suggestedFilename()).toBe(`dossier-${caseId}.json`);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    const dossier = JSON.parse(text) as { caseId: string; verification: { ok: boolean }; events: { event: { type: string } }[]; timeline: unknown[] };
+    expect(dossier.caseId).toBe(caseId);
+    expect(dossier.verification.ok).toBe(true);
+    expect(dossier.events.map((e) => e.event.type)).toEqual(expect.arrayContaining(['CaseReceived', 'CaseClosed']));
+    expect(dossier.timeline.length).toBeGreaterThan(5);
+    expect(text).not.toContain('王五');
+    expect(text).not.toContain(ID_NUMBER);
     await page.goto(`${base}/dossier/${caseId}`);
     await expect.poll(() => page.locator('.print-page').textContent(), { timeout: 15_000 }).toContain('校验通过');
+    expect(await page.locator('.print-page').textContent()).toContain(caseId);
+    // The printable page has a print stylesheet: printed, the console's menus are gone.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.print-page').isVisible()).toBe(true);
     await screen(page, '14-dossier-print');
+    await page.emulateMedia({ media: 'screen' });
+  }, 150_000);
+
+  it('on the second case, a liaison answers the referral and another objects to mis-routing', async () => {
+    expect(secondCaseId, 'the clerk received no second case').not.toBe('');
+    const clerk = await as('clerk');
+    await clerk.goto(`${base}/case/${secondCaseId}`);
+    await expect.poll(() => clerk.getByTestId('case-title').textContent(), { timeout: 15_000 }).toContain(secondCaseId);
+    await act(clerk, 'AcceptCase');
+    await act(clerk, 'ClassifyCase', () => choose(clerk, '争议类型', '拖欠工资'));
+    await act(clerk, 'RouteCase');
+    await expect.poll(() => clerk.getByTestId('case-status').textContent(), { timeout: 15_000 }).toBe('已分流');
+
+    const hr = await as('liaison-hr');
+    await hr.goto(`${base}/case/${secondCaseId}`);
+    await expect.poll(() => hr.locator('[data-action=AcceptReferral]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await act(hr, 'AcceptReferral');
+    await act(hr, 'AnswerReferral', () => hr.getByRole('dialog').getByLabel('意见').fill('经核查，企业确欠加班费，建议调解'));
+    const referrals = (p: Page) => p.locator('.ant-card', { hasText: '部门协办' });
+    await expect.poll(() => referrals(hr).textContent(), { timeout: 15_000 }).toContain('已答复');
+    await expect.poll(() => hr.locator('.ant-timeline').textContent(), { timeout: 15_000 }).toContain('部门答复协办');
+    await screen(hr, '15-liaison-answered');
+
+    const court = await as('liaison-court');
+    await court.goto(`${base}/case/${secondCaseId}`);
+    await expect.poll(() => court.locator('[data-action=ObjectToReferral]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await act(court, 'ObjectToReferral', () => court.getByRole('dialog').getByLabel('理由').fill('企业已付清工资，无需申请支付令，不属本院协办'));
+    await expect.poll(() => referrals(court).textContent(), { timeout: 15_000 }).toContain('已提异议');
+    await expect.poll(() => court.locator('.ant-timeline').textContent(), { timeout: 15_000 }).toContain('部门提出异议');
+    await screen(court, '16-liaison-objected');
+  }, 150_000);
+
+  it('a supervisor issues a supervision notice (督办) on the second case and finds it on the board with its due moment', async () => {
+    const page = await as('supervisor-county');
+    await page.goto(`${base}/case/${secondCaseId}`);
+    await expect.poll(() => page.getByTestId('case-title').textContent(), { timeout: 15_000 }).toContain(secondCaseId);
+    await act(page, 'IssueSupervision', () => page.getByRole('dialog').getByLabel('备注').fill('请七日内报告调处进展'));
+    await expect.poll(() => page.locator('.ant-timeline').textContent(), { timeout: 15_000 }).toContain('督办');
+    await page.goto(`${base}/board`);
+    await page.getByRole('tab', { name: /督办单/ }).click();
+    const row = page.locator('tr', { hasText: secondCaseId });
+    await expect.poll(() => row.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await row.first().textContent()).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    await screen(page, '17-supervision-notice-on-board');
   }, 150_000);
 
   it('every screen loads in under 2 s (first contentful paint) and has no serious accessibility violation', () => {

@@ -56,6 +56,10 @@ const TABLE: RouteCase[] = [
   { name: 'GET /supervision', method: 'GET', url: () => '/supervision', expect: [403, 403, 200, 200, 200, 200, 200, 200, 200, 200, 403, 200, 403] },
   { name: 'GET /kpis', method: 'GET', url: () => '/kpis?from=2026-01&to=2026-12', expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 200, 403] },
   { name: 'GET /early-warnings', method: 'GET', url: () => '/early-warnings?asOf=2026-12-31', expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 200, 403] },
+  { name: 'GET /kpis/cases', method: 'GET', url: () => '/kpis/cases?from=2026-01&to=2026-12&level=town', expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 200, 403] },
+  { name: 'GET /early-warnings/trend', method: 'GET', url: () => '/early-warnings/trend?asOf=2026-12-31&creditCodes=91330100MA2XXXXX1B', expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 200, 403] },
+  // The duplicate check takes ID numbers: only those who may file a case may ask it.
+  { name: 'POST /cases/duplicate-check', method: 'POST', url: () => '/cases/duplicate-check', body: () => ({ creditCode: '91330100MA2XXXXX1B', idNumbers: ['11010519491231002X'] }), expect: [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200] },
   { name: 'GET /dead-letters', method: 'GET', url: () => '/dead-letters', expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 200, 403] },
   { name: 'GET /access-log', method: 'GET', url: () => '/access-log', expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403] },
   { name: 'POST /dead-letters/:case/retry', method: 'POST', url: ({ a }) => `/dead-letters/${a}/retry`, expect: [403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403] },

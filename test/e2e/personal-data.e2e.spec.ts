@@ -160,7 +160,9 @@ describeWithStack('personal data rests nowhere in plain text, and erasure makes 
     const rm = await dumpReadModels(db, 'rm');
     const access = await db.query<{ row: string }>(`select to_jsonb(t)::text as row from access.access_log t`);
     const keyRows = await db.query<{ row: string }>(`select to_jsonb(t)::text as row from keys.subject_keys t`);
-    return Buffer.from(JSON.stringify({ rm, access: access.rows, keys: keyRows.rows }), 'utf8');
+    // The complainants' blind index and its wrapped key: no ID number in plain text there either.
+    const indexRows = await db.query<{ row: string }>(`select to_jsonb(t)::text as row from keys.complainant_index t union all select to_jsonb(k)::text from keys.index_keys k`);
+    return Buffer.from(JSON.stringify({ rm, access: access.rows, keys: keyRows.rows, index: indexRows.rows }), 'utf8');
   };
 
   /** Every place the case rests, as raw bytes. */
@@ -339,11 +341,15 @@ describeWithStack('personal data rests nowhere in plain text, and erasure makes 
     expect(held.status).toBe(409);
     expect((held.body as { detail: string }).detail).toContain('案件尚在办理中');
 
+    const indexed = async () => (await db.query(`select 1 from keys.complainant_index where case_id = $1`, [caseId])).rows.length;
+    expect(await indexed(), 'the complainant was indexed at receipt').toBe(1);
     const erased = await call('dpo', 'POST', `/cases/${caseId}/erase-personal-data`, erase);
     expect(erased.status, JSON.stringify(erased.body)).toBe(200);
     const subjects = (erased.body as { erasedSubjects: string[] }).erasedSubjects;
     expect(subjects).toContain(`${caseId}/text`);
     expect(subjects.length).toBe(2);
+    // The blind index of the erased complainant's ID number went with the keys.
+    expect(await indexed()).toBe(0);
 
     // The CLI reaches it too: a second erasure finds the event on record and destroys the keys again.
     const out: string[] = [];

@@ -1,15 +1,16 @@
 // 驾驶舱: the KPIs of the read model (GET /kpis) — the monthly trend with the same months a year before,
 // the four 100% rates (登记、办理、答复、回访) and the on-time rate by department, level and dispute type,
-// and a drill-down from a department to its cases.
+// and a drill-down from a department, a level or a dispute type to its cases (GET /kpis/cases).
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Col, Row, Segmented, Statistic, Table, Typography } from 'antd';
+import { Alert, Button, Card, Col, Row, Segmented, Statistic, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type ApiProblem } from '../api';
 import { Chart } from '../components/Chart';
 import { useLocale } from '../i18n';
 import { DEPARTMENTS, DISPUTE_TYPES, LEVELS, STATUSES, word } from '../labels';
-import { chinaDate } from '../time';
+import { chinaDate, chinaTime } from '../time';
+import type { KpiCase } from '@engine/readmodels/queries.js';
 
 interface Counts {
   received: number;
@@ -58,7 +59,13 @@ export default function Dashboard() {
   const received = sum(to, (r) => r.received);
   const lastYear = sum(to, (r) => r.previousYear?.received);
 
-  const drillCases = useQuery({ queryKey: ['queue', drill], queryFn: () => api<{ caseId: string; status: string; respondentName: string }[]>(`/queues/${drill}`), enabled: dim === 'department' && !!drill });
+  // The cases behind a group's figures: received in the dashboard's months, of that department, level or type.
+  const drillCases = useQuery({
+    queryKey: ['kpi-cases', from, to, dim, drill],
+    queryFn: () => api<KpiCase[]>(`/kpis/cases?from=${from}&to=${to}&${dim}=${encodeURIComponent(drill!)}`),
+    enabled: !!drill,
+  });
+  const dimName = { department: tr('部门', 'Department'), level: tr('层级', 'Level'), disputeType: tr('争议类型', 'Dispute type') }[dim];
 
   return (
     <>
@@ -98,8 +105,8 @@ export default function Dashboard() {
             style={{ marginBottom: 12 }}
           >
             <Chart
-              label={tr('各项比率柱状图，点击部门查看案件', 'Rates by group; click a department for its cases')}
-              onClick={(name) => dim === 'department' && setDrill(Object.keys(DEPARTMENTS).find((k) => word(DEPARTMENTS, k, locale) === name))}
+              label={tr('各项比率柱状图，点击分组查看案件', 'Rates by group; click a group for its cases')}
+              onClick={(name) => setDrill(groups.find((g) => word(words, g, locale) === name))}
               option={{
                 tooltip: { trigger: 'axis' },
                 legend: { top: 0 },
@@ -121,16 +128,21 @@ export default function Dashboard() {
         </Col>
       </Row>
       {drill && (
-        <Card size="small" title={tr(`${word(DEPARTMENTS, drill, locale)} 的案件`, `Cases of ${word(DEPARTMENTS, drill, locale)}`)}>
-          <Table
+        <Card size="small" data-testid="drill-down" title={tr(`${dimName}「${word(words, drill, locale)}」的案件（${from} 至 ${to} 受理）`, `Cases of ${dimName.toLowerCase()} ${word(words, drill, locale)} (received ${from} to ${to})`)}>
+          <Table<KpiCase>
             rowKey="caseId"
             size="small"
             loading={drillCases.isLoading}
             dataSource={drillCases.data ?? []}
+            pagination={{ pageSize: 10 }}
             columns={[
               { title: tr('案件号', 'Case'), dataIndex: 'caseId', render: (id: string) => <Link to={`/case/${id}`}>{id}</Link> },
               { title: tr('被申请人', 'Respondent'), dataIndex: 'respondentName' },
-              { title: tr('状态', 'Status'), dataIndex: 'status', render: (s: string) => word(STATUSES, s, locale) },
+              { title: tr('部门', 'Department'), dataIndex: 'department', render: (v: string) => word(DEPARTMENTS, v, locale) },
+              { title: tr('层级', 'Level'), dataIndex: 'level', render: (v: string) => word(LEVELS, v, locale) },
+              { title: tr('争议类型', 'Dispute type'), dataIndex: 'disputeType', render: (v: string) => word(DISPUTE_TYPES, v, locale) },
+              { title: tr('受理时间', 'Received'), dataIndex: 'receivedAt', render: (v: string) => chinaTime(v) },
+              { title: tr('状态', 'Status'), dataIndex: 'status', render: (v: string) => word(STATUSES, v, locale) },
             ]}
           />
         </Card>
@@ -144,7 +156,7 @@ export default function Dashboard() {
           data-testid="kpi-table"
           columns={[
             { title: tr('月份', 'Month'), dataIndex: 'month' },
-            { title: tr('分组', 'Group'), render: (_: unknown, r) => (dim === 'department' ? <a onClick={() => setDrill(r.department)}>{word(words, r[dim], locale)}</a> : word(words, r[dim], locale)) },
+            { title: dimName, render: (_: unknown, r) => <Button type="link" size="small" style={{ padding: 0 }} data-group={r[dim]} onClick={() => setDrill(r[dim])}>{word(words, r[dim], locale)}</Button> },
             { title: tr('受理', 'Received'), dataIndex: 'received' },
             { title: tr('结案', 'Closed'), dataIndex: 'closed' },
             { title: tr('答复率', 'Replied'), dataIndex: 'repliedRate', render: (v: number | null) => (pct(v) === null ? '—' : `${pct(v)}%`) },

@@ -7,6 +7,8 @@ import { Alert, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space,
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { NewCaseBody } from '@engine/api/intake.js';
+import type { PossibleDuplicate } from '@engine/api/routes/console.js';
+import type { CommandOf } from '@engine/domain/case/commands.js';
 import { defaultRegistry } from '@engine/domain/registry/index.js';
 import { Channel, DisputeType, Level } from '@engine/events/vocabulary.js';
 import { api, ApiProblem, type FieldProblem } from '../api';
@@ -58,7 +60,7 @@ export function Intake() {
   const [form] = Form.useForm();
   const navigate = useNavigate();
   const [formProblems, setFormProblems] = useState<FieldProblem[]>([]);
-  const [openCases, setOpenCases] = useState<{ caseId: string; status: string; receivedAt: string }[]>([]);
+  const [openCases, setOpenCases] = useState<PossibleDuplicate[]>([]);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const checked = useRef<string[]>([]);
 
@@ -81,7 +83,7 @@ export function Intake() {
   };
 
   const check = async (all = false) => {
-    const result = await api<{ ok: boolean; problems: FieldProblem[]; openCases: { caseId: string; status: string; receivedAt: string }[] }>('/cases/intake-check', { method: 'POST', body: toBody(form.getFieldsValue(true) as FormValues) });
+    const result = await api<{ ok: boolean; problems: FieldProblem[]; openCases: PossibleDuplicate[] }>('/cases/intake-check', { method: 'POST', body: toBody(form.getFieldsValue(true) as FormValues) });
     showProblems(result.problems, all);
     setOpenCases(result.openCases);
     return result;
@@ -89,15 +91,44 @@ export function Intake() {
 
   useEffect(() => () => clearTimeout(timer.current), []);
 
+  // 登记, or 登记 and then link the new case to an open one (LinkCase) or merge it into that one (MergeCase):
+  // the core decides both, as on the case page; a refusal shows its reason here.
   const submit = useMutation({
-    mutationFn: async () => {
+    mutationFn: async (then: { link?: string; merge?: string } = {}) => {
       const result = await check(true);
       if (!result.ok) throw new ApiProblem(400, 'validation', tr(`表单有 ${result.problems.length} 处问题，请按提示修改`, `${result.problems.length} problem(s) in the form`));
-      return api<{ caseId: string }>('/cases', { method: 'POST', body: toBody(form.getFieldsValue(true) as FormValues) });
+      const { caseId } = await api<{ caseId: string }>('/cases', { method: 'POST', body: toBody(form.getFieldsValue(true) as FormValues) });
+      if (then.link) {
+        const data: CommandOf<'LinkCase'>['data'] = { linkedCaseId: then.link, relation: 'same-enterprise' };
+        await api(`/cases/${caseId}/commands/LinkCase`, { method: 'POST', body: data });
+      }
+      if (then.merge) {
+        const data: CommandOf<'MergeCase'>['data'] = { intoCaseId: then.merge, reason: tr('登记时发现同一企业、同一投诉人的在办案件，并入该案办理', 'Same enterprise and complainant as an open case: merged into it at intake') };
+        await api(`/cases/${caseId}/commands/MergeCase`, { method: 'POST', body: data });
+        return { caseId, open: then.merge };
+      }
+      return { caseId, open: undefined };
     },
-    onSuccess: ({ caseId }) => navigate(`/receipt/${caseId}`),
+    onSuccess: ({ caseId, open }) => navigate(open ? `/case/${open}` : `/receipt/${caseId}`),
     onError: (e) => e instanceof ApiProblem && e.errors.length > 0 && showProblems(e.errors, true),
   });
+  const sameComplainant = openCases.filter((c) => c.sameComplainant);
+  const sameEnterpriseOnly = openCases.filter((c) => !c.sameComplainant);
+  const caseLine = (c: PossibleDuplicate) => (
+    <div key={c.caseId} data-testid="duplicate-case" data-case={c.caseId}>
+      <Link to={`/case/${c.caseId}`} style={{ textDecoration: 'underline' }}>{c.caseId}</Link> · {word(STATUSES, c.status, locale)} · {chinaTime(c.receivedAt)}{' '}
+      <Space size="small" style={{ marginLeft: 8 }}>
+        <Button size="small" data-testid="link-duplicate" loading={submit.isPending} onClick={() => form.validateFields().then(() => submit.mutate({ link: c.caseId })).catch(() => undefined)}>
+          {tr('登记并关联此案', 'Receive and link')}
+        </Button>
+        {c.sameComplainant && (
+          <Button size="small" danger data-testid="merge-duplicate" loading={submit.isPending} onClick={() => form.validateFields().then(() => submit.mutate({ merge: c.caseId })).catch(() => undefined)}>
+            {tr('登记并并入此案', 'Receive and merge into it')}
+          </Button>
+        )}
+      </Space>
+    </div>
+  );
 
   const towns = defaultRegistry.towns.map((t) => ({ value: t.code, label: locale === 'en' ? `${t.code} (${t.name.en})` : t.name.zh }));
   const departments = defaultRegistry.responsibleDepartments.map((t) => ({ value: t.code, label: locale === 'en' ? `${t.code} (${t.name.en})` : t.name.zh }));
@@ -114,8 +145,30 @@ export function Intake() {
           clearTimeout(timer.current);
           timer.current = setTimeout(() => void check(false).catch(() => undefined), 350);
         }}
-        onFinish={() => submit.mutate()}
+        onFinish={() => submit.mutate({})}
       >
+        {/* The duplicate warnings above the cards: seen as the clerk types, without scrolling at 1366×768. */}
+        {sameComplainant.length > 0 && (
+          <Alert
+            type="error"
+            showIcon
+            role="alert"
+            style={{ marginBottom: 12 }}
+            data-testid="same-complainant"
+            message={tr('同一投诉人对该企业已有在办案件：可能是重复投诉，请关联或并入该案，不要重复立案', 'The same complainant already has an open case against this enterprise: link or merge it rather than file twice')}
+            description={sameComplainant.map(caseLine)}
+          />
+        )}
+        {sameEnterpriseOnly.length > 0 && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 12 }}
+            data-testid="same-enterprise"
+            message={tr('该企业已有其他投诉人的在办案件：如是同一诉求，可登记后关联', 'This enterprise has open cases of other complainants: if it is the same claim, link them')}
+            description={sameEnterpriseOnly.map(caseLine)}
+          />
+        )}
         <Row gutter={16}>
           <Col xs={24} lg={12}>
             <Card size="small" title={tr('投诉人', 'Complainants')} style={{ marginBottom: 12 }}>
@@ -164,16 +217,6 @@ export function Intake() {
             </Card>
           </Col>
         </Row>
-        {openCases.length > 0 && (
-          <Alert
-            type="warning"
-            showIcon
-            style={{ marginBottom: 12 }}
-            data-testid="same-enterprise"
-            message={tr('该企业已有在办案件：如是同一诉求，请在该案件中办理，或登记后在案件页“关联案件”/“并案”', 'This enterprise already has open cases: if it is the same claim, work on that case, or link / merge after intake')}
-            description={openCases.map((c) => <div key={c.caseId}><Link to={`/case/${c.caseId}`}>{c.caseId}</Link> · {word(STATUSES, c.status, locale)} · {chinaTime(c.receivedAt)}</div>)}
-          />
-        )}
         {formProblems.length > 0 && <Alert role="alert" type="error" showIcon style={{ marginBottom: 12 }} message={formProblems.map((p) => p.message).join('；')} />}
         {submit.error && <Alert role="alert" type="error" showIcon style={{ marginBottom: 12 }} message={(submit.error as ApiProblem).detail ?? String(submit.error)} />}
         <Space>

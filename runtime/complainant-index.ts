@@ -1,0 +1,125 @@
+// A keyed blind index of complainants' ID numbers, so that intake can warn "this person already has an open
+// case against this enterprise" although every complainant's data is encrypted under their own key.
+//
+// Why not in the events: an ID number has low entropy (birth date, region, sequence, check digit), so even a
+// keyed digest in the immutable log would outlive the person's erasure and could be brute-forced by anyone
+// who ever got the key. The index lives in the key store's schema instead (`keys.complainant_index`, beside
+// the data keys; a read-model rebuild never touches it), one row per subject and case, written by the API
+// when it receives a case and deleted when the subject's keys are erased (api/routes/erasure.ts).
+//
+// The index key: one random HMAC-SHA-256 key, kept wrapped (AES-256-GCM) by the key store's master keyring,
+// like the subjects' data keys. A copy of the database alone therefore cannot test guesses against the index.
+// Only the API holds this store.
+import crypto from 'node:crypto';
+import type { Queryable } from '../readmodels/db.js';
+import type { PayloadKeyring } from './payload-codec.js';
+import { PayloadKeyError } from './payload-codec.js';
+
+const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+const PURPOSE = 'complainant-id-number/v1';
+const wrapAad = (purpose: string, masterKeyId: string) => `mediation-engine/index-key/v1\n${purpose}\n${masterKeyId}`;
+
+/** An ID number as compared: no spaces or dashes, the check character X upper-case. */
+export function normaliseIdNumber(idNumber: string): string {
+  return idNumber.replace(/[\s-]/g, '').toUpperCase();
+}
+
+export interface IndexedComplainant {
+  subjectRef: string;
+  idNumber: string;
+}
+
+export class ComplainantIndex {
+  private readonly s: string;
+  private key: Buffer | undefined;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly master: PayloadKeyring,
+    schema = 'keys',
+  ) {
+    if (!IDENT.test(schema)) throw new Error(`key store schema ${JSON.stringify(schema)} is not a plain lower-case SQL identifier`);
+    this.s = schema;
+  }
+
+  async init(): Promise<void> {
+    await this.db.query(`create schema if not exists ${this.s}`);
+    await this.db.query(`create table if not exists ${this.s}.index_keys (
+      purpose        text primary key,
+      master_key_id  text not null,
+      wrapped_key    text not null,
+      created_at     timestamptz not null
+    )`);
+    await this.db.query(`create table if not exists ${this.s}.complainant_index (
+      subject_ref  text not null,
+      case_id      text not null,
+      blind_index  text not null,
+      created_at   timestamptz not null,
+      primary key (subject_ref, case_id)
+    )`);
+    await this.db.query(`create index if not exists complainant_index_blind on ${this.s}.complainant_index (blind_index)`);
+  }
+
+  /** The blind index of an ID number: HMAC-SHA-256 under the index key, hex. */
+  async blindIndex(idNumber: string): Promise<string> {
+    const key = await this.indexKey();
+    return crypto.createHmac('sha256', key).update(normaliseIdNumber(idNumber), 'utf8').digest('hex');
+  }
+
+  /** Records the complainants of a received case (those with an ID number). */
+  async record(caseId: string, complainants: readonly IndexedComplainant[], at = new Date()): Promise<void> {
+    for (const c of complainants) {
+      await this.db.query(
+        `insert into ${this.s}.complainant_index (subject_ref, case_id, blind_index, created_at) values ($1, $2, $3, $4)
+         on conflict (subject_ref, case_id) do update set blind_index = excluded.blind_index`,
+        [c.subjectRef, caseId, await this.blindIndex(c.idNumber), at.toISOString()],
+      );
+    }
+  }
+
+  /** The cases naming a complainant with one of these ID numbers. */
+  async casesOf(idNumbers: readonly string[]): Promise<string[]> {
+    if (idNumbers.length === 0) return [];
+    const indexes = await Promise.all(idNumbers.map((n) => this.blindIndex(n)));
+    const found = await this.db.query<{ case_id: string }>(
+      `select distinct case_id from ${this.s}.complainant_index where blind_index = any($1::text[]) order by case_id`,
+      [indexes],
+    );
+    return found.rows.map((r) => r.case_id);
+  }
+
+  /** Deletes the index rows of erased subjects. Returns how many rows went. */
+  async erase(refs: readonly string[]): Promise<number> {
+    if (refs.length === 0) return 0;
+    const deleted = await this.db.query<{ subject_ref: string }>(`delete from ${this.s}.complainant_index where subject_ref = any($1::text[]) returning subject_ref`, [refs]);
+    return deleted.rows.length;
+  }
+
+  private async indexKey(): Promise<Buffer> {
+    if (this.key) return this.key;
+    const existing = await this.db.query<{ master_key_id: string; wrapped_key: string }>(`select master_key_id, wrapped_key from ${this.s}.index_keys where purpose = $1`, [PURPOSE]);
+    const row = existing.rows[0];
+    if (row) {
+      const master = this.master.key(row.master_key_id);
+      if (!master) throw new PayloadKeyError(`the complainant index key is wrapped by master key "${row.master_key_id}", which this process does not hold`);
+      const bytes = Buffer.from(row.wrapped_key, 'base64');
+      const decipher = crypto.createDecipheriv('aes-256-gcm', master, bytes.subarray(0, 12));
+      decipher.setAAD(Buffer.from(wrapAad(PURPOSE, row.master_key_id), 'utf8'));
+      decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+      this.key = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
+      return this.key;
+    }
+    const key = crypto.randomBytes(32);
+    const masterKeyId = this.master.currentKeyId;
+    const nonce = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.master.key(masterKeyId)!, nonce);
+    cipher.setAAD(Buffer.from(wrapAad(PURPOSE, masterKeyId), 'utf8'));
+    const sealed = Buffer.concat([nonce, cipher.update(key), cipher.final(), cipher.getAuthTag()]).toString('base64');
+    await this.db.query(
+      `insert into ${this.s}.index_keys (purpose, master_key_id, wrapped_key, created_at) values ($1, $2, $3, $4) on conflict (purpose) do nothing`,
+      [PURPOSE, masterKeyId, sealed, new Date().toISOString()],
+    );
+    // Another process may have made it first: read back whichever won.
+    return this.indexKey();
+  }
+}
