@@ -13,7 +13,7 @@ import { factsOf, requireInScope, type Grant } from '../authz.js';
 import { assertCommandType, caseView, HTTP_COMMANDS, runCommand } from '../commands.js';
 import { intakeRejection, NewCaseBody, newCaseNumber, toReceiveCase } from '../intake.js';
 import { message } from '../i18n.js';
-import { encryptCommandText, encryptReceive, reveal } from '../personal-data.js';
+import { encryptCaseText, encryptCommandText, encryptReceive, reveal } from '../personal-data.js';
 import { ApiError, problemResponses, RejectedError } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 
@@ -137,6 +137,12 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
       requireInScope(staff, grant, facts);
       const body = await encryptCommandText(type, req.params.id, req.body, deps.personalDataKeys, req.locale);
+      // The surviving case records the merge's reason too: under its own text key, so that it is erased with it.
+      const plainReason = (req.body as { reason?: unknown; intoCaseId?: unknown } | undefined) ?? {};
+      const mergedInReason =
+        type === 'MergeCase' && typeof plainReason.reason === 'string' && typeof plainReason.intoCaseId === 'string'
+          ? await encryptCaseText(plainReason.intoCaseId, plainReason.reason, deps.personalDataKeys)
+          : undefined;
       const idempotencyKey = req.headers['idempotency-key'];
       const result = await runCommand(deps.temporal, {
         caseId: req.params.id,
@@ -145,6 +151,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
         actor: actorOf(staff),
         requestId: req.id,
         locale: req.locale,
+        ...(mergedInReason ? { mergedInReason } : {}),
         ...(idempotencyKey
           ? // The fingerprint of the command as sent, before encryption gave its text a fresh nonce: a retry's
             // ciphertext differs, its plain text does not. Keyed with the case's text key, so that it says
