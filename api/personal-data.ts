@@ -30,8 +30,13 @@ export async function encryptReceive(receive: CommandOf<'ReceiveCase'>, keys: Pe
       ...(c.phone ? { phone: await encryptField(c.phone, keys) } : {}),
     });
   }
+  // The enterprise's contact person: their own subject, their own key.
+  const { contact } = receive.data.respondent;
+  const respondent = contact
+    ? { ...receive.data.respondent, contact: { ...contact, name: await encryptField(contact.name, keys), ...(contact.phone ? { phone: await encryptField(contact.phone, keys) } : {}) } }
+    : receive.data.respondent;
   // The claim summary and any other marked free text: under the case's text key.
-  const data = (await encryptText('ReceiveCase', receive.caseId, { ...receive.data, complainants }, keys)) as CommandOf<'ReceiveCase'>['data'];
+  const data = (await encryptText('ReceiveCase', receive.caseId, { ...receive.data, complainants, respondent }, keys)) as CommandOf<'ReceiveCase'>['data'];
   return { ...receive, data };
 }
 

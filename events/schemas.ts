@@ -65,6 +65,18 @@ export const Complainant = z.strictObject({
 });
 export type Complainant = z.infer<typeof Complainant>;
 
+/**
+ * The enterprise's contact person (联系人): a data subject of their own, with their own data key, so that
+ * their name and phone are encrypted at the edge and erased like a complainant's.
+ */
+export const RespondentContact = z.strictObject({
+  /** Stable id of the contact person; also the `ref` of their personal fields. */
+  personId: Id,
+  name: PersonalValue,
+  phone: PersonalValue.optional(),
+});
+export type RespondentContact = z.infer<typeof RespondentContact>;
+
 export const Respondent = z.strictObject({
   name: z.string().min(1).max(500),
   /** 统一社会信用代码: 18 characters of digits and capital letters (I, O, Z, S, V excluded). */
@@ -79,6 +91,7 @@ export const Respondent = z.strictObject({
   responsibleDepartment: z.string().min(1).max(200),
   /** The level of the mediation network the enterprise belongs to at intake. */
   level: Level,
+  contact: RespondentContact.optional(),
 });
 export type Respondent = z.infer<typeof Respondent>;
 

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CaseState } from '../../domain/case/index.js';
-import { canonicalJson, redact, textSubjectOf, type PersonalValue } from '../../events/index.js';
+import { canonicalJson, redact, textSubjectOf, type EventData, type PersonalValue } from '../../events/index.js';
 import { caseArchive, caseState, caseSummary } from '../../readmodels/queries.js';
 import type { CaseWorkflowInput } from '../../workflows/messages.js';
 import type { AccessLog } from '../access-log.js';
@@ -65,6 +65,10 @@ const Complainants = z.object({
     }),
   ),
   claimSummary: z.string().describe('the claim as received (it names people): shown like the names'),
+  respondentContact: z
+    .object({ personId: z.string(), name: z.string().nullable(), phone: z.string().nullable().optional(), erased: z.boolean() })
+    .nullable()
+    .describe("the enterprise's contact person, a data subject of their own (null when none was given)"),
 });
 
 interface Options {
@@ -203,7 +207,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
     {
       config: { operation: 'cases.personal-data' },
       schema: {
-        summary: "The complainants' names, ID numbers and phones",
+        summary: "The complainants' names, ID numbers and phones, the claim, the enterprise's contact person",
         description: 'In full for the roles that need them, each such read written to the access log; redacted for the others.',
         params: CaseParams,
         response: { 200: Complainants, ...problemResponses },
@@ -215,7 +219,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const received = (await caseArchive(deps.db, deps.schema, req.params.id)).find((e) => e.type === 'CaseReceived');
       if (!received) throw new ApiError(404, 'not-found', 'not-found.case-summary', { caseId: req.params.id });
       const full = grant.personalData === 'full';
-      const data = (received.event as { data: { complainants: Array<{ personId: string; isRepresentative: boolean; name: PersonalField; idNumber?: PersonalField; phone?: PersonalField }>; claim: { summary: PersonalField | string } } }).data;
+      const data = (received.event as { data: Pick<EventData<'CaseReceived'>, 'complainants' | 'claim' | 'respondent'> }).data;
       const shown = new Set<string>();
       const erasedWord = message('personal-data.erased', req.locale);
       const erasedRefs = new Set<string>();
@@ -239,10 +243,19 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
         complainants.push({ personId: c.personId, isRepresentative: c.isRepresentative, name, ...idNumber, ...phone, erased: erasedRefs.has(c.personId) });
       }
       const claimSummary = (await show(data.claim.summary, 'claimSummary', 'case-text')) ?? erasedWord;
+      const contact = data.respondent.contact;
+      const respondentContact = contact
+        ? {
+            personId: contact.personId,
+            name: (await show(contact.name, 'respondentContact.name', contact.personId)) ?? null,
+            ...(contact.phone ? { phone: await show(contact.phone, 'respondentContact.phone', contact.personId) } : {}),
+            erased: erasedRefs.has(contact.personId),
+          }
+        : null;
       if (shown.size > 0) {
         await accessLog.record({ actorId: staff.id, actorRole: staff.role, caseId: req.params.id, fields: [...shown].sort(), requestId: req.id, purpose: 'GET /cases/:id/complainants' });
       }
-      return { caseId: req.params.id, personalData: full ? ('full' as const) : ('redacted' as const), complainants, claimSummary };
+      return { caseId: req.params.id, personalData: full ? ('full' as const) : ('redacted' as const), complainants, claimSummary, respondentContact };
     },
   );
 

@@ -4,7 +4,8 @@
 // A retry after a failure between the two steps finds the event on record and destroys the keys again.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { textSubjectOf, Text } from '../../events/index.js';
+import { personalDataSubjects } from '../../domain/case/index.js';
+import { Text } from '../../events/index.js';
 import type { AccessLog } from '../access-log.js';
 import { actorOf, type Staff } from '../auth.js';
 import { factsOf, requireInScope, type Grant } from '../authz.js';
@@ -59,7 +60,7 @@ export const erasureRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; accessLog: Ac
       } catch (err) {
         if (!(err instanceof RejectedError) || err.rejection.key !== 'erasure.already') throw err;
         alreadyRecorded = true;
-        subjects = [...view.state.complainantRefs, textSubjectOf(caseId)];
+        subjects = personalDataSubjects(view.state);
       }
       await deps.personalDataKeys.erase(subjects);
       await accessLog.record({ actorId: staff.id, actorRole: staff.role, caseId, fields: ['erasure'], requestId: req.id, purpose: `POST /cases/:id/erase-personal-data (${subjects.length} subjects; ${req.body.legalBasis})` });
