@@ -91,5 +91,5 @@ describeWithStack('erasure after the case run has ended, on the time-skipping te
     } finally {
       await db.close();
     }
-  });
+  }, 300_000);
 });
