@@ -2,12 +2,15 @@
 // the edge encrypts by and the reads decrypt by. These tests walk every event and command schema: a free-text
 // field left unmarked fails here, and the edge's encryption reaches nested fields (department opinions).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { endedRunSeed } from '../../api/erasure-after-end.js';
 import { encryptCommandText, revealCaseText } from '../../api/personal-data.js';
 import { COMMAND_TYPES, commandDataSchema } from '../../domain/case/index.js';
-import { eventCatalogue, EVENT_TYPES, findPersonalValues, GENESIS_HASH, sealEvents, verifyChain, type UnsealedEvent, isEncryptedValue, isPersonalTextSchema, personalTextPaths, textSubjectOf, type EventType } from '../../events/index.js';
+import { canonicalJson, eventCatalogue, EVENT_TYPES, findPersonalValues, GENESIS_HASH, sealEvents, verifyChain, type UnsealedEvent, isEncryptedValue, isPersonalTextSchema, personalTextPaths, textSubjectOf, type EventType } from '../../events/index.js';
 import { Text } from '../../events/vocabulary.js';
 import type { z } from '../../events/zod.js';
 import { openDb, type Db } from '../../readmodels/db.js';
+import { createSchemaSql } from '../../readmodels/schema.js';
 import { keyringFromJson, newKeyringJson } from '../../runtime/payload-codec.js';
 import { PersonalDataKeys } from '../../runtime/personal-data-keys.js';
 import { CASE_ID, closed, cmd, inMediation } from '../support/case-fixtures.js';
@@ -127,5 +130,45 @@ describe('the core passes encrypted text through unread', () => {
   it('given a closed case, when it is reopened with an encrypted note, then CaseReopened carries it', () => {
     const events = eventsOf(given(closed).when(cmd('ReopenCase', { reason: 'new-facts', note: secret })));
     expect(events.find((e) => e.type === 'CaseReopened')!.data).toMatchObject({ note: secret });
+  });
+});
+
+describe('the seed of an erasure after the run ended, once Temporal no longer keeps the run', () => {
+  const schema = 'rm_seed';
+  const sealed = sealEvents(toHistory(closed), GENESIS_HASH);
+  let db: Db;
+  const archive = () => ({ kind: 'archive' as const, db, schema, describe: 'test archive' });
+  const unusedTemporal = {} as Client; // the 'gone' path never asks Temporal
+
+  beforeAll(async () => {
+    db = await openDb({ memory: true });
+    await db.exec(createSchemaSql(schema));
+    for (const e of sealed) {
+      await db.query(`insert into ${schema}.event_archive (case_id, sequence, event_id, type, occurred_at, event) values ($1, $2, $3, $4, $5, $6)`, [
+        e.caseId,
+        e.sequence,
+        e.eventId,
+        e.type,
+        e.occurredAt,
+        canonicalJson(e),
+      ]);
+    }
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('given the verified archive, then the seed is its fold and its head', async () => {
+    const seed = await endedRunSeed(unusedTemporal, archive(), CASE_ID, 'gone');
+    const last = sealed[sealed.length - 1]!;
+    expect(seed).toMatchObject({ caseId: CASE_ID, events: last.sequence, publishedSequence: last.sequence, lastHash: last.hash, state: { status: 'closed' } });
+    expect(await endedRunSeed(unusedTemporal, archive(), 'MC-NONE', 'gone')).toBeNull();
+  });
+
+  it('given a tampered archive, then it refuses to continue the chain, saying to run audit verify', async () => {
+    await db.query(`update ${schema}.event_archive set event = jsonb_set(event, '{occurredAt}', '"2020-01-01T00:00:00.000Z"') where sequence = 2`);
+    const refused = await endedRunSeed(unusedTemporal, archive(), CASE_ID, 'gone').catch((err: unknown) => err);
+    expect(refused).toMatchObject({ status: 409, key: 'erasure.chain-faults' });
+    expect((refused as Error).message).toMatch(/audit verify/);
   });
 });
