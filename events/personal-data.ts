@@ -11,6 +11,13 @@
  * of the ciphertext becomes unreadable while every hash still verifies. Free text of a case is keyed to the
  * case's own subject ref (`textSubjectOf(caseId)`): it names the case's people and is erased with them.
  *
+ * The data subjects of a case (domain/case/decide/closing.ts personalDataSubjects): each complainant, the
+ * enterprise's contact person (Respondent.contact, a person of their own with their own key), and the
+ * case's free text. Which free-text fields name people is said once, in the zod schemas: a field built with
+ * `personalText(...)` (events/schemas.ts PText) is encrypted at the edge by walking the command's schema
+ * (mapPersonalText) and opened by the reads for the roles allowed; test/unit/personal-text.unit.spec.ts fails
+ * on any free-text field left unmarked. Only the erasure's own reason stays plain: it must outlive the keys.
+ *
  * Events written before this (salted commitments, below) stay valid and readable: PersonalValue is the
  * union of both shapes, and their hash form is unchanged.
  *
