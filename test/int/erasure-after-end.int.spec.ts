@@ -7,6 +7,12 @@
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { caseRunState, endedRunSeed, eraseAfterRunEnded } from '../../api/erasure-after-end.js';
 import { RejectedError } from '../../api/problem.js';
+import { createApi } from '../../api/server.js';
+import pino from 'pino';
+import { createKafka } from '../../runtime/kafka.js';
+import { stackVerifier } from '../support/api.js';
+import { testPersonalDataKeys } from '../support/payload-keys.js';
+import { tokenFor } from '../support/tokens.js';
 import { verifyChain } from '../../events/index.js';
 import { openDb } from '../../readmodels/db.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
@@ -89,6 +95,47 @@ describeWithStack('erasure after the case run has ended, on the time-skipping te
       expect((notOfficer as RejectedError).rejection.code).toBe('forbidden');
       expect((await latest.query(caseViewQuery)).lastHash).toBe(erased.hash);
     } finally {
+      await db.close();
+    }
+  }, 300_000);
+
+  it('erases through the API route once the run has ended: the short run records it, the keys are destroyed, the access log has it', async () => {
+    const caseId = uniqueName('MC');
+    const path = lifecyclePath('failed-to-arbitration', { caseId, otherCaseId: uniqueName('MC'), startMs: await ce.now() });
+    const handle = await ce.startCase(path.input);
+    await runPath(handle, path, ce.env);
+    const head = (await settledView(handle)).state.version;
+    await ce.sleep('400 days');
+    await handle.result();
+
+    const db = await openDb({ memory: true });
+    const admin = createKafka(ce.brokers, 'erase-after-end', undefined, 'cli').admin();
+    await admin.connect();
+    const keys = testPersonalDataKeys(db);
+    const api = await createApi({ temporal: ce.env.client, taskQueue: ce.taskQueue, kafkaAdmin: admin, db, schema: 'rm', projectorLag: async () => [], log: pino({ level: 'warn' }), verify: await stackVerifier(), personalDataKeys: keys });
+    try {
+      const base = await api.listen({ port: 0, host: '127.0.0.1' });
+      const post = async (who: string, body: unknown) => {
+        const res = await fetch(`${base}/cases/${caseId}/erase-personal-data`, { method: 'POST', headers: { authorization: `Bearer ${await tokenFor(who)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      expect((await post('mediator', erase)).status).toBe(403);
+      const erased = await post('dpo', erase);
+      expect(erased.status, JSON.stringify(erased.body)).toBe(200);
+      expect(erased.body).toMatchObject({ caseId, alreadyRecorded: false, sequence: head + 1, erasedSubjects: [`${caseId}-p1`, `${caseId}/text`] });
+      expect((await keys.rows([`${caseId}-p1`, `${caseId}/text`])).every((r) => r.erasedAt !== null)).toBe(true);
+      const events = await caseEventsOnTopic(ce, caseId, head + 1);
+      expect(events.map((e) => e.type).at(-1)).toBe('PersonalDataErased');
+      expect(verifyChain(events)).toEqual({ ok: true });
+      // Again: the core's "already erased", and the keys destroyed again; nothing new on the chain.
+      const again = await post('dpo', erase);
+      expect(again.body).toMatchObject({ alreadyRecorded: true, sequence: null });
+      expect((await ce.env.client.workflow.getHandle<typeof caseWorkflow>(caseId).query(caseViewQuery)).state).toMatchObject({ version: head + 1 });
+      const log = await db.query<{ actor_id: string; fields: unknown }>(`select actor_id, fields from access.access_log where case_id = $1`, [caseId]);
+      expect(log.rows.filter((r) => r.actor_id === 'dpo').length).toBe(2);
+    } finally {
+      await api.close();
+      await admin.disconnect();
       await db.close();
     }
   }, 300_000);
