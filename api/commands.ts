@@ -7,7 +7,7 @@ import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptio
 import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { CaseCommandSchema, COMMAND_TYPES, rejectionHttpStatus, type CommandType, type RejectionCode } from '../domain/case/index.js';
-import type { Actor } from '../events/index.js';
+import type { Actor, EncryptedValue } from '../events/index.js';
 import { caseViewQuery, commandFingerprint, commandUpdates, type CaseView, type CommandRequest, type CommandResult } from '../workflows/messages.js';
 import type { Locale } from './i18n.js';
 import type { CoreRejection } from './messages.js';
@@ -78,7 +78,7 @@ export function commandIdFor(actor: Actor, idempotencyKey: string | undefined): 
 
 export async function runCommand(
   temporal: Client,
-  opts: { caseId: string; type: CommandType; body: unknown; actor: Actor; requestId: string; locale: Locale; idempotencyKey?: string; fingerprint?: string },
+  opts: { caseId: string; type: CommandType; body: unknown; actor: Actor; requestId: string; locale: Locale; idempotencyKey?: string; fingerprint?: string; mergedInReason?: EncryptedValue },
 ): Promise<CommandResult> {
   const command = parseInput(CaseCommandSchema, { type: opts.type, caseId: opts.caseId, data: opts.body ?? {} }, opts.locale);
   const commandId = commandIdFor(opts.actor, opts.idempotencyKey);
@@ -98,7 +98,8 @@ export async function runCommand(
     const result = await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], { args: [request], updateId }));
     if (command.type === 'MergeCase') {
       // Both cases record the merge: the surviving case its duplicate.
-      const data = { fromCaseId: opts.caseId, reason: command.data.reason };
+      // The reason as the edge encrypted it for the surviving case (its own text subject), when it did.
+      const data = { fromCaseId: opts.caseId, reason: opts.mergedInReason ?? command.data.reason };
       await withTemporalDeadline(temporal, () =>
         temporal.workflow.getHandle(command.data.intoCaseId).executeUpdate(commandUpdates.RecordMergedDuplicate, {
           args: [{ ...request, command: { type: 'RecordMergedDuplicate', caseId: command.data.intoCaseId, data }, commandId: `${commandId}-into` }],

@@ -36,6 +36,18 @@ const catalogue = {
   },
   'auth.role': { 'zh-CN': '访问令牌中没有可用的工作人员角色（{claim}）', en: 'the access token carries no usable staff role ({claim})' },
   'personal-data.erased': { 'zh-CN': '已删除', en: 'erased' },
+  'erasure.run-stopped': {
+    'zh-CN': '案件 {caseId} 的流程异常终止（{status}），请运维人员先行核查，再删除个人信息',
+    en: 'the workflow run of case {caseId} stopped abnormally ({status}): an operator must look at it before its personal data is erased',
+  },
+  'erasure.chain-faults': {
+    'zh-CN': '案件 {caseId} 的事件链校验未通过（{faults}），请先运行 mediation audit verify {caseId}',
+    en: 'the stored event chain of case {caseId} has faults ({faults}): run `mediation audit verify {caseId}` first',
+  },
+  'erasure.in-progress': {
+    'zh-CN': '案件 {caseId} 正在记录另一项删除，请稍后重试',
+    en: 'another erasure of case {caseId} is being recorded: try again in a moment',
+  },
   'codec.namespace': {
     'zh-CN': '本服务只解码命名空间“{served}”的载荷，不解码“{namespace}”的',
     en: 'this service decodes the payloads of namespace {served} only, not of {namespace}',

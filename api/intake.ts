@@ -19,6 +19,12 @@ const ComplainantInput = z.strictObject({
   isRepresentative: z.boolean().default(true),
 });
 
+/** The enterprise's contact person as the clerk types them: made a data subject of their own below. */
+const RespondentContactInput = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  phone: z.string().regex(/^\+?[\d\s-]{5,20}$/, { error: msg('field.phone') }).optional(),
+});
+
 export const NewCaseBody = z
   .strictObject({
   /** Optional: a case number the centre already assigned; otherwise one is made. */
@@ -26,7 +32,7 @@ export const NewCaseBody = z
   channel: Channel,
   complainants: z.array(ComplainantInput).min(1, { error: msg('field.complainants') }),
   workerCount: z.number().int().positive(),
-  respondent: Respondent,
+  respondent: Respondent.extend({ contact: RespondentContactInput.optional() }),
   claim: Claim,
   petitionRef: Id.optional(),
   })
@@ -51,6 +57,14 @@ export function toReceiveCase(caseId: string, body: NewCaseBody): CommandOf<'Rec
       isRepresentative: c.isRepresentative,
     };
   });
+  const { contact, ...enterprise } = body.respondent;
+  const contactId = `person-${crypto.randomUUID()}`;
+  const respondent = {
+    ...enterprise,
+    ...(contact
+      ? { contact: { personId: contactId, name: personalValue(contactId, contact.name, salt()), ...(contact.phone ? { phone: personalValue(contactId, contact.phone, salt()) } : {}) } }
+      : {}),
+  };
   return {
     type: 'ReceiveCase',
     caseId,
@@ -58,7 +72,7 @@ export function toReceiveCase(caseId: string, body: NewCaseBody): CommandOf<'Rec
       channel: body.channel,
       complainants,
       workerCount: body.workerCount,
-      respondent: body.respondent,
+      respondent,
       claim: body.claim,
       ...(body.petitionRef ? { petitionRef: body.petitionRef } : {}),
     },

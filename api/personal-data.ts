@@ -1,12 +1,13 @@
 // Personal data at the edge: the API is the only process that sees it in plain text, and the only one
 // holding the key store (runtime/personal-data-keys.ts). Here commands are encrypted before they reach
-// Temporal (names, ID numbers, phones, the claim summary, session minutes, agreement terms), and reads
-// decrypt on demand for the roles whose grant shows personal data (every such read goes to the access log).
-import { CaseCommandSchema, personalTextFields, type CommandOf, type CommandType } from '../domain/case/index.js';
-import { isEncryptedValue, textSubjectOf, type PersonalValue } from '../events/index.js';
-import type { PersonalDataKeys } from '../runtime/personal-data-keys.js';
+// Temporal (names, ID numbers, phones, and every free-text field the schemas mark with personalText: the
+// claim summary, notes, reasons, opinions, minutes, agreement terms, …), and reads decrypt on demand for the
+// roles whose grant shows personal data (every such read goes to the access log).
+import { CaseCommandSchema, commandDataSchema, type CommandOf, type CommandType } from '../domain/case/index.js';
+import { isEncryptedValue, mapPersonalText, mapPersonalValues, textSubjectOf, type EncryptedValue, type PersonalValue } from '../events/index.js';
+import { SubjectErasedError, type PersonalDataKeys } from '../runtime/personal-data-keys.js';
 import type { Locale } from './i18n.js';
-import { parseInput } from './problem.js';
+import { parseInput, RejectedError } from './problem.js';
 
 async function encryptField(field: PersonalValue, keys: PersonalDataKeys): Promise<PersonalValue> {
   if (isEncryptedValue(field)) return field;
@@ -29,14 +30,35 @@ export async function encryptReceive(receive: CommandOf<'ReceiveCase'>, keys: Pe
       ...(c.phone ? { phone: await encryptField(c.phone, keys) } : {}),
     });
   }
-  const { summary } = receive.data.claim;
-  const claim = { ...receive.data.claim, summary: typeof summary === 'string' ? await keys.encrypt(textSubjectOf(receive.caseId), summary) : summary };
-  return { ...receive, data: { ...receive.data, complainants, claim } };
+  // The enterprise's contact person: their own subject, their own key.
+  const { contact } = receive.data.respondent;
+  const respondent = contact
+    ? { ...receive.data.respondent, contact: { ...contact, name: await encryptField(contact.name, keys), ...(contact.phone ? { phone: await encryptField(contact.phone, keys) } : {}) } }
+    : receive.data.respondent;
+  // The claim summary and any other marked free text: under the case's text key.
+  const data = (await encryptText('ReceiveCase', receive.caseId, { ...receive.data, complainants, respondent }, keys)) as CommandOf<'ReceiveCase'>['data'];
+  return { ...receive, data };
+}
+
+/** A command's data with every personalText field that is still plain encrypted under the case's text subject. */
+async function encryptText(type: CommandType, caseId: string, data: unknown, keys: PersonalDataKeys): Promise<unknown> {
+  return mapPersonalText(commandDataSchema(type), data, (text) => encryptCaseText(caseId, text, keys));
+}
+
+/** One free text of a case, under its text subject. Refused (409, not a 500) once the case's data is erased. */
+export async function encryptCaseText(caseId: string, text: string, keys: PersonalDataKeys): Promise<EncryptedValue> {
+  try {
+    return await keys.encrypt(textSubjectOf(caseId), text);
+  } catch (err) {
+    if (!(err instanceof SubjectErasedError)) throw err;
+    throw new RejectedError(409, { code: 'illegal-state', key: 'erasure.already', params: {}, reason: "this case's personal data has already been erased" });
+  }
 }
 
 /**
- * A staff command's body with its people-naming free text encrypted (personalTextFields). The plain body
- * is validated first, so that length limits and the like hold for what the clerk wrote.
+ * A staff command's body with its free text encrypted: every field its schema marks with personalText
+ * (events/personal-data.ts). The plain body is validated first, so that length limits and the like hold for
+ * what the clerk wrote, and a refusal names the field.
  */
 export async function encryptCommandText(
   type: CommandType,
@@ -45,15 +67,9 @@ export async function encryptCommandText(
   keys: PersonalDataKeys,
   locale: Locale,
 ): Promise<unknown> {
-  const fields = personalTextFields[type];
-  if (!fields || typeof body !== 'object' || body === null) return body;
+  if (typeof body !== 'object' || body === null) return body;
   parseInput(CaseCommandSchema, { type, caseId, data: body }, locale);
-  const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
-  for (const field of fields) {
-    const value = copy[field];
-    if (typeof value === 'string') copy[field] = await keys.encrypt(textSubjectOf(caseId), value);
-  }
-  return copy;
+  return encryptText(type, caseId, body, keys);
 }
 
 /** A personal value in plain text, or null when it has been erased (its key destroyed, or the old value removed). */
@@ -61,4 +77,35 @@ export async function reveal(field: PersonalValue | string, keys: PersonalDataKe
   if (typeof field === 'string') return field; // free text of old events, never encrypted
   if (isEncryptedValue(field)) return keys.decrypt(field);
   return field.value ?? null;
+}
+
+/**
+ * Events with their case's free text in plain text (a full grant), "已删除" where its key has been destroyed,
+ * or left encrypted (any other grant: redact() then shows `{ pii, ref }`). Only the case's text subject is
+ * opened here: names, ID numbers and phones stay encrypted (GET /cases/:id/complainants shows those).
+ * `opened` counts the fields decrypted, for the access log.
+ */
+export async function revealCaseText<E>(
+  events: readonly E[],
+  caseId: string,
+  keys: PersonalDataKeys,
+  options: { full: boolean; erasedWord: string },
+): Promise<{ events: E[]; opened: number }> {
+  const textRef = textSubjectOf(caseId);
+  const fields = new Map<EncryptedValue, string>();
+  let opened = 0;
+  for (const event of events) {
+    mapPersonalValues(event, (field) => {
+      if (options.full && isEncryptedValue(field) && field.ref === textRef) fields.set(field, '');
+      return field;
+    });
+  }
+  for (const field of fields.keys()) {
+    const plain = await keys.decrypt(field);
+    if (plain !== null) opened++;
+    fields.set(field, plain ?? options.erasedWord);
+  }
+  if (fields.size === 0) return { events: [...events], opened };
+  const shown = events.map((event) => mapPersonalValues(event, (field) => (isEncryptedValue(field) && fields.has(field) ? fields.get(field) : field)) as E);
+  return { events: shown, opened };
 }

@@ -79,7 +79,7 @@ export interface TimelineEntry {
 }
 
 const REASON_FIELDS = ['reason', 'reasonCode'] as const;
-const NOTE_FIELDS = ['note', 'explanation', 'minutes', 'opinion', 'response', 'comment', 'summary', 'terms', 'task'] as const;
+const NOTE_FIELDS = ['note', 'explanation', 'minutes', 'opinion', 'response', 'comment', 'summary', 'terms', 'task', 'partiesNotified'] as const;
 
 export interface ReplayOptions {
   sla?: SlaSetup;

@@ -11,6 +11,13 @@
  * of the ciphertext becomes unreadable while every hash still verifies. Free text of a case is keyed to the
  * case's own subject ref (`textSubjectOf(caseId)`): it names the case's people and is erased with them.
  *
+ * The data subjects of a case (domain/case/decide/closing.ts personalDataSubjects): each complainant, the
+ * enterprise's contact person (Respondent.contact, a person of their own with their own key), and the
+ * case's free text. Which free-text fields name people is said once, in the zod schemas: a field built with
+ * `personalText(...)` (events/schemas.ts PText) is encrypted at the edge by walking the command's schema
+ * (mapPersonalText) and opened by the reads for the roles allowed; test/unit/personal-text.unit.spec.ts fails
+ * on any free-text field left unmarked. Only the erasure's own reason stays plain: it must outlive the keys.
+ *
  * Events written before this (salted commitments, below) stay valid and readable: PersonalValue is the
  * union of both shapes, and their hash form is unchanged.
  *
@@ -92,8 +99,93 @@ export type EncryptedValue = z.infer<typeof EncryptedValue>;
 export const PersonalValue = z.union([EncryptedValue, CommittedValue]);
 export type PersonalValue = z.infer<typeof PersonalValue>;
 
-/** Free text that may name people: plain in events of old, encrypted in new ones. */
-export const personalText = <T extends z.ZodType>(text: T) => z.union([EncryptedValue, text]);
+// The schemas personalText made: the marker by which the edge, the reads and the tests find every free-text
+// field that may name people. The zod schemas of events and commands are the one list of those fields.
+const personalTextSchemas = new WeakSet<z.ZodType>();
+
+/**
+ * Free text that may name people: plain in events of old, encrypted in new ones. Marking a field with it is
+ * all it takes: the edge encrypts it under the case's text subject (api/personal-data.ts, through
+ * mapPersonalText), reads decrypt it for the roles allowed, erasure makes it unreadable.
+ */
+export const personalText = <T extends z.ZodType>(text: T) => {
+  const schema = z.union([EncryptedValue, text]);
+  personalTextSchemas.add(schema);
+  return schema;
+};
+
+export function isPersonalTextSchema(schema: z.ZodType): boolean {
+  return personalTextSchemas.has(schema);
+}
+
+type SchemaDef = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
+const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+
+/** The text schema inside a personalText union (the console's forms show it as a text box). */
+export function textSchemaOf(schema: z.ZodType): z.ZodType {
+  return isPersonalTextSchema(schema) ? defOf(schema).options![1]! : schema;
+}
+
+/**
+ * Walks `value` along `schema` and replaces every string in a personalText field by `replace(text, path)`:
+ * through objects, arrays and optional/nullable/default wrappers (the shapes the command and event schemas
+ * use). Never mutates. Encrypted values and fields of other types are left as they are.
+ */
+export async function mapPersonalText(
+  schema: z.ZodType,
+  value: unknown,
+  replace: (text: string, path: string) => Promise<unknown>,
+  path = '',
+): Promise<unknown> {
+  if (value === undefined || value === null) return value;
+  if (isPersonalTextSchema(schema)) return typeof value === 'string' ? replace(value, path) : value;
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'readonly':
+      return mapPersonalText(def.innerType!, value, replace, path);
+    case 'pipe':
+      return mapPersonalText(def.in!, value, replace, path);
+    case 'array':
+      if (!Array.isArray(value)) return value;
+      return Promise.all(value.map((item, i) => mapPersonalText(def.element!, item, replace, `${path}[${i}]`)));
+    case 'object': {
+      if (typeof value !== 'object' || Array.isArray(value)) return value;
+      const entries = await Promise.all(
+        Object.entries(value).map(async ([key, child]) => {
+          const childSchema = def.shape![key];
+          return [key, childSchema ? await mapPersonalText(childSchema, child, replace, path ? `${path}.${key}` : key) : child] as const;
+        }),
+      );
+      return Object.fromEntries(entries);
+    }
+    default:
+      return value;
+  }
+}
+
+/** The paths of the personalText fields of a schema (`a.b`, `list[].c`), for tests and documentation. */
+export function personalTextPaths(schema: z.ZodType, path = ''): string[] {
+  if (isPersonalTextSchema(schema)) return [path];
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'readonly':
+      return personalTextPaths(def.innerType!, path);
+    case 'pipe':
+      return personalTextPaths(def.in!, path);
+    case 'array':
+      return personalTextPaths(def.element!, `${path}[]`);
+    case 'object':
+      return Object.entries(def.shape!).flatMap(([key, child]) => personalTextPaths(child, path ? `${path}.${key}` : key));
+    default:
+      return [];
+  }
+}
 
 /** The subject ref under which a case's free text is encrypted (erased with the case's people). */
 export const textSubjectOf = (caseId: string): string => `${caseId}/text`;

@@ -47,6 +47,13 @@ const sealFields = { prevHash: HASH, hash: HASH };
 
 // ---------------------------------------------------------------- shared parts of data
 
+/**
+ * Free text that may name people (notes, reasons, opinions, minutes, terms, …): encrypted at the edge under
+ * the case's text subject (events/personal-data.ts). Every free-text field of an event or command is this,
+ * unless it must stay readable after an erasure (PersonalDataErased's own reason; test/unit names the few).
+ */
+export const PText = personalText(Text);
+
 export const Complainant = z.strictObject({
   /** Stable id of the person across cases; also the `ref` of their personal fields. */
   personId: Id,
@@ -57,6 +64,18 @@ export const Complainant = z.strictObject({
   isRepresentative: z.boolean(),
 });
 export type Complainant = z.infer<typeof Complainant>;
+
+/**
+ * The enterprise's contact person (联系人): a data subject of their own, with their own data key, so that
+ * their name and phone are encrypted at the edge and erased like a complainant's.
+ */
+export const RespondentContact = z.strictObject({
+  /** Stable id of the contact person; also the `ref` of their personal fields. */
+  personId: Id,
+  name: PersonalValue,
+  phone: PersonalValue.optional(),
+});
+export type RespondentContact = z.infer<typeof RespondentContact>;
 
 export const Respondent = z.strictObject({
   name: z.string().min(1).max(500),
@@ -72,13 +91,14 @@ export const Respondent = z.strictObject({
   responsibleDepartment: z.string().min(1).max(200),
   /** The level of the mediation network the enterprise belongs to at intake. */
   level: Level,
+  contact: RespondentContact.optional(),
 });
 export type Respondent = z.infer<typeof Respondent>;
 
 export const Claim = z.strictObject({
   disputeTypeHint: DisputeType,
   /** Names people: encrypted at the edge (events of old carry it plain). */
-  summary: personalText(Text),
+  summary: PText,
   amountClaimedFen: Fen.optional(),
   /** When the right was infringed (or known to be); drives the 1-year limitation (第二十七条). */
   infringedOn: CalendarDate.optional(),
@@ -124,13 +144,13 @@ export const CaseReceivedData = z.strictObject({
 });
 
 export const CaseAcceptedData = z.strictObject({
-  note: Text.optional(),
+  note: PText.optional(),
 });
 
 export const CaseRejectedData = z.strictObject({
   reasonCode: RejectionReason,
   /** In words for the complainant, e.g. why the limitation has run out. */
-  explanation: Text,
+  explanation: PText,
   /** Where the complainant should go instead. */
   redirectTo: Redirect,
   legalBasis: z.string().max(500).optional(),
@@ -141,7 +161,7 @@ export const CaseClassifiedData = z.strictObject({
   workerCount: z.number().int().positive(),
   collective: z.boolean(),
   amountClaimedFen: Fen.optional(),
-  note: Text.optional(),
+  note: PText.optional(),
 });
 
 export const CaseRoutedData = z.strictObject({
@@ -156,18 +176,19 @@ export const CaseRoutedData = z.strictObject({
   accountableUnit: z.string().min(1).max(200),
   /** True when a referral objection (mis-routing) sent the case elsewhere. */
   reroute: z.boolean(),
-  reason: Text.optional(),
+  /** The decider's words, or (a reroute) the objection's: see ReferralObjected, which carries its reason. */
+  reason: PText.optional(),
 });
 
 const referral = { referralId: Id, department: Department };
 
-export const ReferralOpenedData = z.strictObject({ ...referral, task: Text });
+export const ReferralOpenedData = z.strictObject({ ...referral, task: PText });
 export const ReferralAcceptedData = z.strictObject({ ...referral });
-export const ReferralAnsweredData = z.strictObject({ ...referral, opinion: Text });
+export const ReferralAnsweredData = z.strictObject({ ...referral, opinion: PText });
 export const ReferralObjectedData = z.strictObject({
   ...referral,
   /** Why this department is the wrong one (信访工作条例 第二十三条: within 5 working days). */
-  reason: Text,
+  reason: PText,
   suggestedDepartment: Department.optional(),
 });
 export const ReferralOverdueData = z.strictObject({ ...referral });
@@ -191,8 +212,8 @@ export const SessionHeldData = z.strictObject({
   sessionId: Id,
   outcome: z.enum(['progress', 'adjourned', 'party-absent']),
   /** Names people: encrypted at the edge (events of old carry it plain). */
-  minutes: personalText(Text),
-  departmentOpinions: z.array(z.strictObject({ department: Department, opinion: Text })),
+  minutes: PText,
+  departmentOpinions: z.array(z.strictObject({ department: Department, opinion: PText })),
 });
 
 export const ExtensionAgreedData = z.strictObject({
@@ -201,7 +222,7 @@ export const ExtensionAgreedData = z.strictObject({
   clock: Id.optional(),
   /** 第十四条: only both parties together can extend mediation. Literal true so no event can say otherwise. */
   consent: z.strictObject({ complainant: z.literal(true), respondent: z.literal(true) }),
-  reason: Text,
+  reason: PText,
 });
 
 /**
@@ -216,9 +237,9 @@ export const ExtensionApprovedData = z.strictObject({
   /** Who approved, by office (e.g. 仲裁委主任, 信访局负责人, 法院院长). */
   approvedBy: z.string().min(1).max(200),
   /** The written reason, as notified to the parties. */
-  reason: Text,
+  reason: PText,
   /** The written notice to the parties (its reference or how it was given). */
-  partiesNotified: Text,
+  partiesNotified: PText,
 });
 
 export const CaseSuspendedData = z.strictObject({
@@ -234,9 +255,9 @@ export const CaseSuspendedData = z.strictObject({
   ]),
   /** When the wait is expected to end, if known (e.g. the determination's statutory 60 days). */
   expectedEndOn: CalendarDate.optional(),
-  note: Text.optional(),
+  note: PText.optional(),
 });
-export const CaseResumedData = z.strictObject({ note: Text.optional() });
+export const CaseResumedData = z.strictObject({ note: PText.optional() });
 
 export const ClockWarnedData = z.strictObject({
   clockKey: Id,
@@ -252,7 +273,7 @@ export const CaseEscalatedData = z.strictObject({
   /** clock-breach: CheckClocks found a breached clock; manual: a supervisor escalated (EscalateCase). */
   reason: z.enum(['clock-breach', 'manual']),
   clockKey: Id.optional(),
-  note: Text.optional(),
+  note: PText.optional(),
 });
 
 export const SupervisionIssuedData = z.strictObject({
@@ -267,9 +288,9 @@ export const SupervisionIssuedData = z.strictObject({
   reason: SupervisionReason,
   clockKey: Id.optional(),
   dueAt: Instant,
-  note: Text.optional(),
+  note: PText.optional(),
 });
-export const SupervisionAnsweredData = z.strictObject({ noticeId: Id, response: Text });
+export const SupervisionAnsweredData = z.strictObject({ noticeId: Id, response: PText });
 
 export const AgreementReachedData = z.strictObject({
   agreementId: Id,
@@ -281,7 +302,7 @@ export const AgreementReachedData = z.strictObject({
   /** The agreement takes effect on signature; the 30-day judicial-confirmation window starts here. */
   effectiveAt: Instant,
   /** Names people: encrypted at the edge (events of old carry it plain). */
-  terms: personalText(Text),
+  terms: PText,
 });
 
 export const JudicialConfirmationRequestedData = z.strictObject({
@@ -291,7 +312,7 @@ export const JudicialConfirmationRequestedData = z.strictObject({
   jointApplication: z.literal(true),
 });
 export const JudicialConfirmationGrantedData = z.strictObject({ agreementId: Id, rulingRef: Id });
-export const JudicialConfirmationRefusedData = z.strictObject({ agreementId: Id, reason: Text });
+export const JudicialConfirmationRefusedData = z.strictObject({ agreementId: Id, reason: PText });
 
 export const PaymentRecordedData = z.strictObject({
   agreementId: Id,
@@ -303,28 +324,28 @@ export const PaymentRecordedData = z.strictObject({
 
 export const MediationFailedData = z.strictObject({
   reason: z.enum(['respondent-unwilling', 'no-agreement', 'time-limit-expired', 'party-absent']),
-  note: Text.optional(),
+  note: PText.optional(),
 });
 export const ReferredToArbitrationData = z.strictObject({
   commission: z.string().min(1).max(200),
-  note: Text.optional(),
+  note: PText.optional(),
 });
 export const ReferredToLitigationData = z.strictObject({
   court: z.string().min(1).max(200),
   /** 支付令: for wage arrears the court can issue a payment order on the agreement. */
   paymentOrder: z.boolean(),
-  note: Text.optional(),
+  note: PText.optional(),
 });
-export const CaseWithdrawnData = z.strictObject({ reason: Text });
+export const CaseWithdrawnData = z.strictObject({ reason: PText });
 
 export const ReplySentData = z.strictObject({
   /** Seed 001: a reply within 7 days, or a public posting at the enterprise. */
   method: z.enum(['written', 'phone', 'in-person', 'public-posting']),
-  summary: Text,
+  summary: PText,
 });
 export const FeedbackRecordedData = z.strictObject({
   score: z.number().int().min(1).max(5),
-  comment: Text.optional(),
+  comment: PText.optional(),
 });
 export const RecheckOpenedData = z.strictObject({
   reason: z.enum(['low-satisfaction', 'review-request']),
@@ -342,14 +363,14 @@ export const CaseOutcome = z.enum([
 ]);
 export type CaseOutcome = z.infer<typeof CaseOutcome>;
 
-export const CaseClosedData = z.strictObject({ outcome: CaseOutcome, note: Text.optional() });
+export const CaseClosedData = z.strictObject({ outcome: CaseOutcome, note: PText.optional() });
 export const CaseReopenedData = z.strictObject({
   reason: z.enum(['agreement-not-performed', 'new-facts', 'recheck']),
-  note: Text,
+  note: PText,
 });
-export const CaseMergedData = z.strictObject({ intoCaseId: Id, reason: Text });
+export const CaseMergedData = z.strictObject({ intoCaseId: Id, reason: PText });
 /** The surviving case records the duplicate merged into it (the duplicate records CaseMerged). */
-export const DuplicateMergedInData = z.strictObject({ fromCaseId: Id, reason: Text });
+export const DuplicateMergedInData = z.strictObject({ fromCaseId: Id, reason: PText });
 export const CaseLinkedData = z.strictObject({
   linkedCaseId: Id,
   relation: z.enum(['same-enterprise', 'same-collective', 'related']),

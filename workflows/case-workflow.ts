@@ -33,6 +33,7 @@ import { COMMAND_TYPES } from '../domain/case/commands.js';
 import { clockKey } from '../domain/sla/index.js';
 import type { createPublishActivities, TopicPosition } from '../activities/publish.js';
 import {
+  caseCarryQuery,
   caseViewQuery,
   commandFingerprint,
   commandUpdates,
@@ -40,6 +41,7 @@ import {
   referralOverdueSignal,
   referralSettledSignal,
   referralWorkflowId,
+  type CaseResult,
   type CaseView,
   type CaseWorkflowCarry,
   type CaseWorkflowInput,
@@ -67,7 +69,6 @@ const SYSTEM: Actor = { id: 'case-workflow', role: 'system' };
 const OUTBOX_BATCH = 100;
 
 type Request = Pick<CommandRequest, 'actor' | 'commandId' | 'correlationId' | 'mergeTarget'>;
-type CaseResult = { caseId: string; status: string; events: number };
 
 export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry): Promise<CaseResult> {
   const carry: CaseWorkflowCarry =
@@ -220,6 +221,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   for (const type of COMMAND_TYPES) {
     setHandler(commandUpdates[type], (req: CommandRequest): Promise<CommandResult> => runExclusive(() => applyOnce(req)), {
       validator: (req: CommandRequest) => {
+        if (carry.afterEnd) throw runEnded();
         if (req.command.type !== type) throw new Error(`update ${type} carries a ${req.command.type} command`);
         if (req.command.caseId !== caseId) throw new Error(`the command is for case ${req.command.caseId}, but this is case ${caseId}`);
         if (repeatOf(req)) return; // answered from memory by the handler: nothing is decided again
@@ -233,6 +235,15 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     publishedSequence,
     clocks: state.status === 'none' ? {} : state.clocks,
     nextDueAt: state.status === 'none' ? null : (nextDueAt(state.clocks) ?? null),
+  }));
+  setHandler(caseCarryQuery, (): CaseWorkflowCarry => ({
+    caseId,
+    events: eventCount,
+    state,
+    lastHash,
+    publishedSequence,
+    ...(topicPosition ? { topicPosition } : {}),
+    ...(issue9Rules ? {} : { rules: '2025' as const }),
   }));
   setHandler(referralOverdueSignal, ({ referralId }) => {
     log.info('referral past its deadline', { caseId, referralId });
@@ -310,6 +321,25 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     }
   }
 
+  // An after-end run (see CaseWorkflowCarry.afterEnd): the one erasure, decided by the core on the ended
+  // run's final state, its event sealed onto the chain's head and published; then the run completes. No
+  // clock loop, no reopen window: the case stays as it ended. Only runs started this way take this path.
+  if (carry.afterEnd) {
+    const request = carry.afterEnd;
+    const afterEnd = await runExclusive((): NonNullable<CaseResult['afterEnd']> => {
+      try {
+        if (request.command.type !== 'ErasePersonalData' || request.command.caseId !== caseId) throw runEnded();
+        return { events: apply(request.command, request) };
+      } catch (err) {
+        if (!(err instanceof ApplicationFailure) || !err.type?.startsWith('rejected:')) throw err;
+        const details = (err.details?.[0] ?? {}) as { key?: string; params?: Record<string, unknown> };
+        return { rejection: { code: err.type.slice('rejected:'.length), reason: err.message, ...details } };
+      }
+    });
+    await drain();
+    return { caseId, status: state.status, events: eventCount, afterEnd };
+  }
+
   // The clock loop: wake at the next due moment (or when a command changed the state), let the core
   // decide, repeat. A closed case waits for a reopen until the window ends.
   let lastCheckedDue: string | undefined;
@@ -384,6 +414,16 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   async function drain(): Promise<void> {
     await condition(() => !busy && !publishing && !effecting && outbox.length === 0 && effects.length === 0 && allHandlersFinished());
   }
+}
+
+/** The refusal of every command but the erasure once the case's run has ended. */
+function runEnded(): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'rejected:illegal-state',
+    message: "the case's run has ended (its reopen window passed): only its personal data can still be erased",
+    nonRetryable: true,
+    details: [{ key: 'case.run-ended', params: {} }],
+  });
 }
 
 /**

@@ -46,6 +46,21 @@ export interface CaseWorkflowCarry {
   rules?: '2025';
   /** The last commands applied, so a client's retry that arrives after a continue-as-new is still a repeat. */
   recentCommands?: RecentCommand[];
+  /**
+   * A run started after the case's run ended (a closed case, its reopen window passed), from the ended run's
+   * final state, to record an erasure: it decides this one command with the same core rule, publishes its
+   * events as the next of the chain, refuses every other command, and completes (api/erasure-after-end.ts).
+   */
+  afterEnd?: CommandRequest<Extract<CaseCommand, { type: 'ErasePersonalData' }>>;
+}
+
+/** What a case run returns when it completes. */
+export interface CaseResult {
+  caseId: string;
+  status: string;
+  events: number;
+  /** An after-end run: the events its command recorded, or the core's refusal. */
+  afterEnd?: CommandResult | { rejection: { code: string; reason: string; key?: string; params?: Record<string, unknown> } };
 }
 
 /**
@@ -88,6 +103,8 @@ export interface CaseView {
 }
 
 export const caseViewQuery = defineQuery<CaseView>('caseView');
+/** What a run would carry into its successor: how an after-end run is seeded from an ended one. */
+export const caseCarryQuery = defineQuery<CaseWorkflowCarry>('caseCarry');
 
 // --- referrals (child workflows) ------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CaseState } from '../../domain/case/index.js';
-import { canonicalJson, redact, textSubjectOf, type PersonalValue } from '../../events/index.js';
+import { canonicalJson, redact, textSubjectOf, type EventData, type PersonalValue } from '../../events/index.js';
 import { caseArchive, caseState, caseSummary } from '../../readmodels/queries.js';
 import type { CaseWorkflowInput } from '../../workflows/messages.js';
 import type { AccessLog } from '../access-log.js';
@@ -13,7 +13,7 @@ import { factsOf, requireInScope, type Grant } from '../authz.js';
 import { assertCommandType, caseView, HTTP_COMMANDS, runCommand } from '../commands.js';
 import { intakeRejection, NewCaseBody, newCaseNumber, toReceiveCase } from '../intake.js';
 import { message } from '../i18n.js';
-import { encryptCommandText, encryptReceive, reveal } from '../personal-data.js';
+import { encryptCaseText, encryptCommandText, encryptReceive, reveal } from '../personal-data.js';
 import { ApiError, problemResponses, RejectedError } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 
@@ -65,6 +65,10 @@ const Complainants = z.object({
     }),
   ),
   claimSummary: z.string().describe('the claim as received (it names people): shown like the names'),
+  respondentContact: z
+    .object({ personId: z.string(), name: z.string().nullable(), phone: z.string().nullable().optional(), erased: z.boolean() })
+    .nullable()
+    .describe("the enterprise's contact person, a data subject of their own (null when none was given)"),
 });
 
 interface Options {
@@ -151,6 +155,12 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
       requireInScope(staff, grant, facts);
       const body = await encryptCommandText(type, req.params.id, req.body, deps.personalDataKeys, req.locale);
+      // The surviving case records the merge's reason too: under its own text key, so that it is erased with it.
+      const plainReason = (req.body as { reason?: unknown; intoCaseId?: unknown } | undefined) ?? {};
+      const mergedInReason =
+        type === 'MergeCase' && typeof plainReason.reason === 'string' && typeof plainReason.intoCaseId === 'string'
+          ? await encryptCaseText(plainReason.intoCaseId, plainReason.reason, deps.personalDataKeys)
+          : undefined;
       const idempotencyKey = req.headers['idempotency-key'];
       const result = await runCommand(deps.temporal, {
         caseId: req.params.id,
@@ -159,6 +169,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
         actor: actorOf(staff),
         requestId: req.id,
         locale: req.locale,
+        ...(mergedInReason ? { mergedInReason } : {}),
         ...(idempotencyKey
           ? // The fingerprint of the command as sent, before encryption gave its text a fresh nonce: a retry's
             // ciphertext differs, its plain text does not. Keyed with the case's text key, so that it says
@@ -210,7 +221,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
     {
       config: { operation: 'cases.personal-data' },
       schema: {
-        summary: "The complainants' names, ID numbers and phones",
+        summary: "The complainants' names, ID numbers and phones, the claim, the enterprise's contact person",
         description: 'In full for the roles that need them, each such read written to the access log; redacted for the others.',
         params: CaseParams,
         response: { 200: Complainants, ...problemResponses },
@@ -222,7 +233,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const received = (await caseArchive(deps.db, deps.schema, req.params.id)).find((e) => e.type === 'CaseReceived');
       if (!received) throw new ApiError(404, 'not-found', 'not-found.case-summary', { caseId: req.params.id });
       const full = grant.personalData === 'full';
-      const data = (received.event as { data: { complainants: Array<{ personId: string; isRepresentative: boolean; name: PersonalField; idNumber?: PersonalField; phone?: PersonalField }>; claim: { summary: PersonalField | string } } }).data;
+      const data = (received.event as { data: Pick<EventData<'CaseReceived'>, 'complainants' | 'claim' | 'respondent'> }).data;
       const shown = new Set<string>();
       const erasedWord = message('personal-data.erased', req.locale);
       const erasedRefs = new Set<string>();
@@ -246,10 +257,19 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
         complainants.push({ personId: c.personId, isRepresentative: c.isRepresentative, name, ...idNumber, ...phone, erased: erasedRefs.has(c.personId) });
       }
       const claimSummary = (await show(data.claim.summary, 'claimSummary', 'case-text')) ?? erasedWord;
+      const contact = data.respondent.contact;
+      const respondentContact = contact
+        ? {
+            personId: contact.personId,
+            name: (await show(contact.name, 'respondentContact.name', contact.personId)) ?? null,
+            ...(contact.phone ? { phone: await show(contact.phone, 'respondentContact.phone', contact.personId) } : {}),
+            erased: erasedRefs.has(contact.personId),
+          }
+        : null;
       if (shown.size > 0) {
         await accessLog.record({ actorId: staff.id, actorRole: staff.role, caseId: req.params.id, fields: [...shown].sort(), requestId: req.id, purpose: 'GET /cases/:id/complainants' });
       }
-      return { caseId: req.params.id, personalData: full ? ('full' as const) : ('redacted' as const), complainants, claimSummary };
+      return { caseId: req.params.id, personalData: full ? ('full' as const) : ('redacted' as const), complainants, claimSummary, respondentContact };
     },
   );
 

@@ -14,8 +14,10 @@ import type { AccessLog } from '../access-log.js';
 import { actorOf, type Staff } from '../auth.js';
 import { AUTHORISATION, factsOf, grantFor, inScope, listFilter, OPERATIONS, requireInScope, type Grant } from '../authz.js';
 import { caseView, HTTP_COMMANDS } from '../commands.js';
+import { message } from '../i18n.js';
 import { intakeRejection, NewCaseBody, toReceiveCase } from '../intake.js';
 import { msg } from '../i18n.js';
+import { revealCaseText } from '../personal-data.js';
 import { ApiError, parseInput, problemResponses } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 
@@ -102,7 +104,7 @@ interface Options {
   accessLog: AccessLog;
 }
 
-export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps }) => {
+export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, accessLog }) => {
   const staffOf = (req: { staff: Staff | undefined; grant: Grant | undefined }) => ({ staff: req.staff!, grant: req.grant! });
   const archive: ArchiveSource = { kind: 'archive', db: deps.db, schema: deps.schema, describe: 'the read models' };
 
@@ -260,7 +262,9 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps 
     {
       config: { operation: 'cases.read' },
       schema: {
-        summary: 'The events of the case as a timeline: who, when, what, why (personal data redacted)',
+        summary: 'The events of the case as a timeline: who, when, what, why',
+        description:
+          "The case's free text (notes, reasons, opinions, minutes, terms) decrypted for the roles whose grant shows personal data, each such read written to the access log; \"已删除\" / \"erased\" once erased; left out for the others. Names, ID numbers and phones stay redacted.",
         params: CaseParams,
         response: { 200: z.array(AnyObject), ...problemResponses },
       },
@@ -268,7 +272,15 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps 
     async (req) => {
       const { staff, grant } = staffOf(req);
       const loaded = await loadScoped(staff, grant, req.params.id);
-      return timeline(loaded.events).map((entry) => redact(entry) as unknown as Record<string, unknown>);
+      const { events, opened } = await revealCaseText(loaded.events, req.params.id, deps.personalDataKeys, {
+        // Who may read personal data is the table's 'cases.personal-data' row (the scope was checked above).
+        full: AUTHORISATION['cases.personal-data'][staff.role]?.personalData === 'full',
+        erasedWord: message('personal-data.erased', req.locale),
+      });
+      if (opened > 0) {
+        await accessLog.record({ actorId: staff.id, actorRole: staff.role, caseId: req.params.id, fields: ['caseText'], requestId: req.id, purpose: `GET /cases/:id/timeline (${opened} fields)` });
+      }
+      return timeline(events).map((entry) => redact(entry) as unknown as Record<string, unknown>);
     },
   );
 

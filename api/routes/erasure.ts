@@ -2,14 +2,18 @@
 // The core decides (ErasePersonalData: legal holds, reason, legal basis) and PersonalDataErased goes on the
 // chain; then the subjects' data keys are destroyed in the key store. Both steps are in the access log.
 // A retry after a failure between the two steps finds the event on record and destroys the keys again.
+// A case whose run has ended (closed, its reopen window passed) is erased through a short run of its own.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { textSubjectOf, Text } from '../../events/index.js';
+import type { ArchiveSource } from '../../audit/archive.js';
+import { ErasePersonalData, personalDataSubjects } from '../../domain/case/index.js';
+import { Text } from '../../events/index.js';
 import type { AccessLog } from '../access-log.js';
 import { actorOf, type Staff } from '../auth.js';
 import { factsOf, requireInScope, type Grant } from '../authz.js';
 import { caseView, runCommand } from '../commands.js';
-import { ApiError, problemResponses, RejectedError } from '../problem.js';
+import { caseRunState, endedRunSeed, eraseAfterRunEnded } from '../erasure-after-end.js';
+import { ApiError, parseInput, problemResponses, RejectedError } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 
 const Body = z
@@ -27,6 +31,7 @@ const Erased = z.object({
 });
 
 export const erasureRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; accessLog: AccessLog; writeLimit: { max: number; timeWindow: string } }> = async (app, { deps, accessLog, writeLimit }) => {
+  const archive: ArchiveSource = { kind: 'archive', db: deps.db, schema: deps.schema, describe: 'the read models' };
   app.post(
     '/cases/:id/erase-personal-data',
     {
@@ -43,15 +48,22 @@ export const erasureRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; accessLog: Ac
       const staff = req.staff as Staff;
       const grant = req.grant as Grant;
       const caseId = req.params.id;
-      const view = await caseView(deps.temporal, caseId);
-      const facts = factsOf(view.state);
-      if (!facts || view.state.status === 'none') throw new ApiError(404, 'not-found', 'not-found.case', { caseId });
+      // A running case takes the command as an update; a case whose run has ended (its reopen window passed)
+      // gets a short run of its own, seeded from where the ended one stopped (api/erasure-after-end.ts).
+      const runState = await caseRunState(deps.temporal, caseId);
+      if (typeof runState === 'object') throw new ApiError(409, 'conflict', 'erasure.run-stopped', { caseId, status: runState.stopped });
+      const seed = runState === 'running' ? null : await endedRunSeed(deps.temporal, archive, caseId, runState);
+      const state = seed ? seed.state : (await caseView(deps.temporal, caseId)).state;
+      const facts = factsOf(state);
+      if (!facts || state.status === 'none') throw new ApiError(404, 'not-found', 'not-found.case', { caseId });
       requireInScope(staff, grant, facts);
       let subjects: string[];
       let sequence: number | null = null;
       let alreadyRecorded = false;
       try {
-        const result = await runCommand(deps.temporal, { caseId, type: 'ErasePersonalData', body: req.body, actor: actorOf(staff), requestId: req.id, locale: req.locale });
+        const result = seed
+          ? await eraseAfterRunEnded(deps.temporal, deps.taskQueue, seed, { command: parseInput(ErasePersonalData, { type: 'ErasePersonalData', caseId, data: req.body }, req.locale), actor: actorOf(staff), requestId: req.id })
+          : await runCommand(deps.temporal, { caseId, type: 'ErasePersonalData', body: req.body, actor: actorOf(staff), requestId: req.id, locale: req.locale });
         const erased = result.events.find((e) => e.type === 'PersonalDataErased');
         if (!erased || erased.type !== 'PersonalDataErased') throw new Error('ErasePersonalData recorded no PersonalDataErased event');
         subjects = erased.data.subjects;
@@ -59,7 +71,7 @@ export const erasureRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; accessLog: Ac
       } catch (err) {
         if (!(err instanceof RejectedError) || err.rejection.key !== 'erasure.already') throw err;
         alreadyRecorded = true;
-        subjects = [...view.state.complainantRefs, textSubjectOf(caseId)];
+        subjects = personalDataSubjects(state);
       }
       await deps.personalDataKeys.erase(subjects);
       // The blind index of their ID numbers goes with the keys (it is kept outside the log for this reason).

@@ -14,10 +14,10 @@ import {
   Complainant,
   MediationFailedData,
   PaymentInstalment,
+  PText,
   Respondent,
   SessionHeldData,
 } from '../../events/schemas.js';
-import { personalText } from '../../events/personal-data.js';
 import { CalendarDate, Channel, Department, DisputeType, Fen, Id, Instant, Text } from '../../events/vocabulary.js';
 
 function command<T extends string, D extends z.ZodRawShape>(type: T, data: D) {
@@ -33,22 +33,22 @@ export const ReceiveCase = command('ReceiveCase', {
   claim: Claim,
   petitionRef: Id.optional(),
 });
-export const AcceptCase = command('AcceptCase', { note: Text.optional() });
+export const AcceptCase = command('AcceptCase', { note: PText.optional() });
 export const RejectCase = command('RejectCase', CaseRejectedData.shape);
 export const ClassifyCase = command('ClassifyCase', {
   disputeType: DisputeType,
   /** The count established at classification; absent = as received. */
   workerCount: z.number().int().positive().optional(),
   amountClaimedFen: Fen.optional(),
-  note: Text.optional(),
+  note: PText.optional(),
 });
 export const RouteCase = command('RouteCase', {});
-export const OpenReferral = command('OpenReferral', { department: Department, task: Text });
+export const OpenReferral = command('OpenReferral', { department: Department, task: PText });
 export const AcceptReferral = command('AcceptReferral', { referralId: Id });
-export const AnswerReferral = command('AnswerReferral', { referralId: Id, opinion: Text });
+export const AnswerReferral = command('AnswerReferral', { referralId: Id, opinion: PText });
 export const ObjectToReferral = command('ObjectToReferral', {
   referralId: Id,
-  reason: Text,
+  reason: PText,
   suggestedDepartment: Department.optional(),
 });
 export const MarkReferralOverdue = command('MarkReferralOverdue', { referralId: Id });
@@ -63,57 +63,57 @@ export const AgreeExtension = command('AgreeExtension', {
   clock: Id.optional(),
   complainantConsents: z.boolean(),
   respondentConsents: z.boolean(),
-  reason: Text,
+  reason: PText,
 });
 /** A head-approved extension (arbitration, petitions, court): see ExtensionApprovedData. */
 export const ApproveExtension = command('ApproveExtension', ExtensionApprovedData.shape);
 export const SuspendCase = command('SuspendCase', CaseSuspendedData.shape);
-export const ResumeCase = command('ResumeCase', { note: Text.optional() });
+export const ResumeCase = command('ResumeCase', { note: PText.optional() });
 /** Time-driven: the workflow sends it when a clock's next due moment comes (nextDueAt). */
 export const CheckClocks = command('CheckClocks', {});
-export const EscalateCase = command('EscalateCase', { note: Text });
-export const IssueSupervision = command('IssueSupervision', { note: Text });
-export const AnswerSupervision = command('AnswerSupervision', { noticeId: Id, response: Text });
+export const EscalateCase = command('EscalateCase', { note: PText });
+export const IssueSupervision = command('IssueSupervision', { note: PText });
+export const AnswerSupervision = command('AnswerSupervision', { noticeId: Id, response: PText });
 export const RecordAgreement = command('RecordAgreement', {
   totalAmountFen: Fen,
   items: z.array(AgreementItem),
   schedule: z.array(PaymentInstalment),
   /** Absent = the moment of recording. */
   effectiveAt: Instant.optional(),
-  terms: personalText(Text),
+  terms: PText,
 });
 export const RequestJudicialConfirmation = command('RequestJudicialConfirmation', {
   court: z.string().min(1).max(200),
   jointApplication: z.boolean(),
 });
 export const GrantJudicialConfirmation = command('GrantJudicialConfirmation', { rulingRef: Id });
-export const RefuseJudicialConfirmation = command('RefuseJudicialConfirmation', { reason: Text });
+export const RefuseJudicialConfirmation = command('RefuseJudicialConfirmation', { reason: PText });
 export const RecordPayment = command('RecordPayment', { amountFen: Fen, paidOn: CalendarDate });
 export const RecordMediationFailure = command('RecordMediationFailure', MediationFailedData.shape);
 export const ReferToArbitration = command('ReferToArbitration', {
   commission: z.string().min(1).max(200),
-  note: Text.optional(),
+  note: PText.optional(),
 });
 export const ReferToLitigation = command('ReferToLitigation', {
   court: z.string().min(1).max(200),
   paymentOrder: z.boolean(),
-  note: Text.optional(),
+  note: PText.optional(),
 });
-export const WithdrawCase = command('WithdrawCase', { reason: Text });
+export const WithdrawCase = command('WithdrawCase', { reason: PText });
 export const SendReply = command('SendReply', {
   method: z.enum(['written', 'phone', 'in-person', 'public-posting']),
-  summary: Text,
+  summary: PText,
 });
 export const RecordFeedback = command('RecordFeedback', {
   score: z.number().int().min(1).max(5),
-  comment: Text.optional(),
+  comment: PText.optional(),
 });
-export const CloseCase = command('CloseCase', { note: Text.optional() });
+export const CloseCase = command('CloseCase', { note: PText.optional() });
 export const ReopenCase = command('ReopenCase', {
   reason: z.enum(['agreement-not-performed', 'new-facts', 'recheck']),
-  note: Text,
+  note: PText,
 });
-export const MergeCase = command('MergeCase', { intoCaseId: Id, reason: Text });
+export const MergeCase = command('MergeCase', { intoCaseId: Id, reason: PText });
 /** On the surviving case: the duplicate merged into it (the API sends this after MergeCase). */
 export const RecordMergedDuplicate = command('RecordMergedDuplicate', DuplicateMergedInData.shape);
 export const LinkCase = command('LinkCase', {
@@ -171,11 +171,7 @@ export type CommandType = CaseCommand['type'];
 export type CommandOf<T extends CommandType> = Extract<CaseCommand, { type: T }>;
 export const COMMAND_TYPES = CaseCommandSchema.options.map((option) => option.shape.type.value) as CommandType[];
 
-/**
- * Free-text fields of commands that name people. The edge (the API) encrypts them with the case's text key
- * before the command reaches the workflow (events/personal-data.ts); the claim summary of ReceiveCase too.
- */
-export const personalTextFields: Partial<Record<CommandType, readonly string[]>> = {
-  HoldSession: ['minutes'],
-  RecordAgreement: ['terms'],
-};
+/** The data schema of one command type (the edge walks it for the personalText fields to encrypt). */
+export function commandDataSchema(type: CommandType): z.ZodObject {
+  return CaseCommandSchema.options.find((option) => option.shape.type.value === type)!.shape.data as unknown as z.ZodObject;
+}

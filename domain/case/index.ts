@@ -36,3 +36,4 @@ export { leadOf, accountableFor, accountableUnitOf } from './rules.js';
 export { defaultCasePolicy, type CasePolicy } from './policy.js';
 export { ENDED_STATUSES } from './state.js';
 export { availableActions, type AvailableAction, type ActionTarget } from './available.js';
+export { personalDataSubjects } from './decide/closing.js';

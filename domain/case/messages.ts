@@ -274,6 +274,10 @@ export const rejectionMessages = {
   'link.self': { en: 'a case cannot be linked to itself', 'zh-CN': '案件不能关联自身' },
   'link.already': { en: 'case {linkedCaseId} is already linked', 'zh-CN': '案件 {linkedCaseId} 已关联' },
   'legacy.rejected': { en: '{reason}', 'zh-CN': '{reason}' },
+  'case.run-ended': {
+    en: "the case's run has ended (its reopen window passed): only its personal data can still be erased",
+    'zh-CN': '案件流程已结束（重新办理期限已过），只能删除其个人信息',
+  },
   'erasure.already': { en: "this case's personal data has already been erased", 'zh-CN': '本案个人信息已删除' },
   'erasure.legal-hold-open': {
     en: 'personal data cannot be erased while the case is being handled (it is {status}); close the case first',

@@ -50,6 +50,13 @@ function distinctiveValues() {
     phone: `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
     phrase: `独一无二的诉求短语-${tag}`,
     minutes: `调解笔录提到欧阳独特-${tag}-本人到场`,
+    // Free text in other fields the schemas mark as personal: a department's opinion, a reply, a note.
+    opinion: `工会意见欧阳独特-${tag}-工资表可信`,
+    reply: `已书面告知欧阳独特-${tag}-调解不成`,
+    closeNote: `结案备注欧阳独特-${tag}-已送达`,
+    // The enterprise's contact person: a data subject of their own.
+    contactName: `司马联络${tag.slice(2, 4)}`,
+    contactPhone: `137${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
   };
 }
 
@@ -74,7 +81,7 @@ describeWithStack('personal data rests nowhere in plain text, and erasure makes 
   const taskQueue = uniqueName('tq');
   const topic = uniqueName('pii_events');
   const values = distinctiveValues();
-  const control = { name: `控制组明文${crypto.randomBytes(3).toString('hex')}` };
+  const control = { name: `控制组明文${crypto.randomBytes(3).toString('hex')}`, summary: `控制组诉求明文${crypto.randomBytes(3).toString('hex')}` };
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pii-e2e-'));
   const apiLogFile = path.join(logDir, 'api.log');
   let connection: Connection;
@@ -210,7 +217,7 @@ describeWithStack('personal data rests nowhere in plain text, and erasure makes 
       channel: 'walk-in',
       complainants: [{ name: values.name, idNumber: values.idNumber, phone: values.phone }],
       workerCount: 1,
-      respondent: { name: '城关镇某纺织厂', creditCode: '91330100MA2XXXXX1B', town: '城关镇', industry: 'textiles', responsibleDepartment: '经信局', level: 'enterprise' },
+      respondent: { name: '城关镇某纺织厂', creditCode: '91330100MA2XXXXX1B', town: '城关镇', industry: 'textiles', responsibleDepartment: '经信局', level: 'enterprise', contact: { name: values.contactName, phone: values.contactPhone } },
       claim: { disputeTypeHint: 'wage-arrears', summary: values.phrase, amountClaimedFen: 320_000 },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -221,10 +228,10 @@ describeWithStack('personal data rests nowhere in plain text, and erasure makes 
     const scheduled = await command('mediator', 'ScheduleSession', { at: new Date(Date.now() + 6_000).toISOString(), place: '城关镇调解室', departments: ['union'] });
     const sessionId = scheduled.find((e) => e.type === 'SessionScheduled')!.data.sessionId as string;
     await new Promise((r) => setTimeout(r, 6_500));
-    await command('mediator', 'HoldSession', { sessionId, outcome: 'progress', minutes: values.minutes, departmentOpinions: [] });
+    await command('mediator', 'HoldSession', { sessionId, outcome: 'progress', minutes: values.minutes, departmentOpinions: [{ department: 'union', opinion: values.opinion }] });
     await command('mediator', 'RecordMediationFailure', { reason: 'no-agreement' });
-    await command('mediator', 'SendReply', { method: 'written', summary: '已书面告知调解不成及后续途径' });
-    await command('mediator', 'CloseCase', {});
+    await command('mediator', 'SendReply', { method: 'written', summary: values.reply });
+    await command('mediator', 'CloseCase', { note: values.closeNote });
 
     // The control: a case started as a client without the edge's encryption would, its name in plain text.
     const plainClient = new Client({ connection });
@@ -239,7 +246,8 @@ describeWithStack('personal data rests nowhere in plain text, and erasure makes 
             complainants: [{ personId: `${controlId}-p1`, name: personalValue(`${controlId}-p1`, control.name, 'fedcba9876543210fedcba9876543210'), isRepresentative: true }],
             workerCount: 1,
             respondent: { name: '某某纺织有限公司', creditCode: '91330100MA2XXXXX1B', town: '城关镇', industry: 'textiles', responsibleDepartment: '经信局', level: 'enterprise' as const },
-            claim: { disputeTypeHint: 'wage-arrears' as const, summary: 'control case', amountClaimedFen: 1_000 },
+            // Free text left plain, as before the edge encrypted it: the search must find it too.
+            claim: { disputeTypeHint: 'wage-arrears' as const, summary: control.summary, amountClaimedFen: 1_000 },
           },
         },
         clerkActor,
@@ -273,16 +281,39 @@ describeWithStack('personal data rests nowhere in plain text, and erasure makes 
     expect(controlHits.some((h) => h.includes('Kafka record')), controlHits.join('\n')).toBe(true);
     expect(controlHits.some((h) => h.includes('read-model')), controlHits.join('\n')).toBe(true);
     expect(controlHits.some((h) => h.includes(apiLogFile)), controlHits.join('\n')).toBe(true);
+    for (const where of [`Temporal history of ${controlId}`, 'Kafka record', 'read-model']) {
+      expect(controlHits.some((h) => h.startsWith('summary in') && h.includes(where)), `plain free text in ${where}:\n${controlHits.join('\n')}`).toBe(true);
+    }
   });
 
   it('shows the values decrypted to a role with a full grant, and logs each such read', async () => {
     const shown = await call('clerk', 'GET', `/cases/${caseId}/complainants`);
     expect(shown.status).toBe(200);
-    expect(shown.body).toMatchObject({ personalData: 'full', claimSummary: values.phrase, complainants: [{ name: values.name, idNumber: values.idNumber, phone: values.phone, erased: false }] });
+    expect(shown.body).toMatchObject({
+      personalData: 'full',
+      claimSummary: values.phrase,
+      complainants: [{ name: values.name, idNumber: values.idNumber, phone: values.phone, erased: false }],
+      respondentContact: { name: values.contactName, phone: values.contactPhone, erased: false },
+    });
     const redacted = await call('supervisor-county', 'GET', `/cases/${caseId}/complainants`);
     expect(JSON.stringify(redacted.body)).not.toContain(values.name);
+    expect(JSON.stringify(redacted.body)).not.toContain(values.contactName);
     const log = (await call('auditor', 'GET', `/access-log?caseId=${caseId}`)).body as Array<{ actorId: string; fields: string[] }>;
-    expect(log.find((e) => e.actorId === 'clerk')?.fields).toEqual(['claimSummary', 'idNumber', 'name', 'phone']);
+    expect(log.find((e) => e.actorId === 'clerk')?.fields).toEqual(['claimSummary', 'idNumber', 'name', 'phone', 'respondentContact.name', 'respondentContact.phone']);
+  });
+
+  it("shows the case's free text in the timeline decrypted to a full grant only, and logs that read", async () => {
+    const entries = (await call('mediator', 'GET', `/cases/${caseId}/timeline`)).body as Array<{ type: string; notes: string[]; data: Record<string, unknown> }>;
+    const text = JSON.stringify(entries);
+    for (const phrase of [values.minutes, values.opinion, values.reply, values.closeNote]) expect(text).toContain(phrase);
+    expect(entries.find((e) => e.type === 'ReplySent')!.notes).toEqual([values.reply]);
+    expect(text).not.toContain(values.name); // names stay with /complainants
+    const redacted = JSON.stringify((await call('supervisor-county', 'GET', `/cases/${caseId}/timeline`)).body);
+    expect(redacted).toContain('ReplySent');
+    for (const phrase of [values.minutes, values.opinion, values.reply, values.closeNote]) expect(redacted).not.toContain(phrase);
+    const log = (await call('auditor', 'GET', `/access-log?caseId=${caseId}`)).body as Array<{ actorId: string; fields: string[] }>;
+    expect(log.find((e) => e.actorId === 'mediator')?.fields).toEqual(['caseText']);
+    expect(log.some((e) => e.actorId === 'supervisor-county' && e.fields.includes('caseText'))).toBe(false);
   });
 
   it('decodes a real workflow input through the codec endpoint with a token, and not without', async () => {
@@ -347,7 +378,7 @@ describeWithStack('personal data rests nowhere in plain text, and erasure makes 
     expect(erased.status, JSON.stringify(erased.body)).toBe(200);
     const subjects = (erased.body as { erasedSubjects: string[] }).erasedSubjects;
     expect(subjects).toContain(`${caseId}/text`);
-    expect(subjects.length).toBe(2);
+    expect(subjects.length).toBe(3); // the complainant, the enterprise's contact person, the case's free text
     // The blind index of the erased complainant's ID number went with the keys.
     expect(await indexed()).toBe(0);
 
@@ -365,7 +396,7 @@ describeWithStack('personal data rests nowhere in plain text, and erasure makes 
     const records = (await topicRecords()).map((r) => r.value);
     const fields = records.filter((r) => r.includes(caseId)).flatMap((r) => findPersonalValues(JSON.parse(r)).map((f) => f.field));
     const encrypted = fields.filter(isEncryptedValue);
-    expect(encrypted.length).toBeGreaterThanOrEqual(4); // name, ID number, phone, summary, minutes
+    expect(encrypted.length).toBeGreaterThanOrEqual(10); // name, ID number, phone, contact name and phone, summary, minutes, opinion, reply, close note
     for (const field of encrypted) expect(await keys.decrypt(field)).toBeNull();
     // A fresh key store over the same database (as after a restart) holds nothing for them either.
     const restarted = testPersonalDataKeys(db);
@@ -378,7 +409,14 @@ describeWithStack('personal data rests nowhere in plain text, and erasure makes 
 
     // Reads show the erasure, in the reader's language.
     const shown = await call('clerk', 'GET', `/cases/${caseId}/complainants`);
-    expect(shown.body).toMatchObject({ claimSummary: '已删除', complainants: [{ name: '已删除', idNumber: '已删除', phone: '已删除', erased: true }] });
+    expect(shown.body).toMatchObject({
+      claimSummary: '已删除',
+      complainants: [{ name: '已删除', idNumber: '已删除', phone: '已删除', erased: true }],
+      respondentContact: { name: '已删除', phone: '已删除', erased: true },
+    });
+    const timelineAfter = (await call('mediator', 'GET', `/cases/${caseId}/timeline`)).body as Array<{ type: string; notes: string[] }>;
+    expect(timelineAfter.find((e) => e.type === 'ReplySent')!.notes).toEqual(['已删除']);
+    for (const phrase of [values.minutes, values.opinion, values.reply, values.closeNote]) expect(JSON.stringify(timelineAfter)).not.toContain(phrase);
     const english = await call('clerk', 'GET', `/cases/${caseId}/complainants`, undefined, { 'accept-language': 'en' });
     expect(english.body).toMatchObject({ complainants: [{ name: 'erased', erased: true }] });
 

@@ -6,6 +6,7 @@ import { Alert, Button, Checkbox, Form, Input, InputNumber, Select, Space } from
 import { useState } from 'react';
 import type { z } from 'zod';
 import { CaseCommandSchema } from '@engine/domain/case/commands.js';
+import { textSchemaOf } from '@engine/events/personal-data.js';
 import { api, ApiProblem } from '../api';
 import { useLocale } from '../i18n';
 import { FIELDS, VALUES, word } from '../labels';
@@ -31,6 +32,9 @@ function unwrap(s: Schema): { schema: Schema; required: boolean } {
     if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable') {
       required = false;
       schema = def.innerType!;
+    } else if (textSchemaOf(schema) !== schema) {
+      // Free text that names people: the clerk types plain text, the API encrypts it.
+      schema = textSchemaOf(schema);
     } else return { schema, required };
   }
 }

@@ -20,7 +20,7 @@ interface FormValues {
   channel: string;
   complainants: { name?: string; idNumber?: string; phone?: string; isRepresentative?: boolean }[];
   workerCount?: number;
-  respondent: { name?: string; creditCode?: string; town?: string; industry?: string; responsibleDepartment?: string; level?: string };
+  respondent: { name?: string; creditCode?: string; town?: string; industry?: string; responsibleDepartment?: string; level?: string; contact?: { name?: string; phone?: string } };
   claim: { disputeTypeHint?: string; summary?: string; amountYuan?: number; infringedOn?: string };
   petitionRef?: string;
 }
@@ -38,7 +38,11 @@ function toBody(v: FormValues): NewCaseBody {
       isRepresentative: c.isRepresentative ?? true,
     })),
     workerCount: v.workerCount,
-    respondent: v.respondent,
+    respondent: (({ contact, ...enterprise }) => ({
+      ...enterprise,
+      // The enterprise's contact person is optional; given, the API encrypts it under a key of its own.
+      ...(blank(contact?.name) ? { contact: { name: blank(contact?.name), ...(blank(contact?.phone) ? { phone: blank(contact?.phone) } : {}) } } : {}),
+    }))(v.respondent ?? {}),
     claim: {
       disputeTypeHint: v.claim?.disputeTypeHint,
       summary: v.claim?.summary,
@@ -205,6 +209,8 @@ export function Intake() {
                 <Col span={8}><Form.Item label={tr('行业', 'Industry')} name={['respondent', 'industry']}><Input /></Form.Item></Col>
                 <Col span={8}><Form.Item label={tr('分管部门', 'Responsible department')} name={['respondent', 'responsibleDepartment']}><Select showSearch optionFilterProp="label" options={departments} /></Form.Item></Col>
                 <Col span={8}><Form.Item label={tr('网格层级', 'Level')} name={['respondent', 'level']}><Select showSearch optionFilterProp="label" options={options(Level.options, LEVELS)} /></Form.Item></Col>
+                <Col span={12}><Form.Item label={tr('企业联系人', 'Contact person')} name={['respondent', 'contact', 'name'] satisfies ['respondent', 'contact', keyof NonNullable<NewCaseBody['respondent']['contact']>]}><Input /></Form.Item></Col>
+                <Col span={12}><Form.Item label={tr('联系人电话', 'Contact phone')} name={['respondent', 'contact', 'phone'] satisfies ['respondent', 'contact', keyof NonNullable<NewCaseBody['respondent']['contact']>]}><Input /></Form.Item></Col>
               </Row>
             </Card>
             <Card size="small" title={tr('诉求', 'Claim')} style={{ marginBottom: 12 }}>

@@ -106,6 +106,15 @@ export function linkCase(state: OpenCase, cmd: CommandOf<'LinkCase'>, e: Emitter
 }
 
 /**
+ * The data subjects of a case, each with a data key of its own: the complainants, the enterprise's contact
+ * person (when one was given) and the case's free text. An erasure destroys all of their keys.
+ */
+export function personalDataSubjects(state: Pick<OpenCase, 'caseId' | 'complainantRefs' | 'respondent'>): string[] {
+  const contact = state.respondent.contact?.personId;
+  return [...state.complainantRefs, ...(contact ? [contact] : []), textSubjectOf(state.caseId)];
+}
+
+/**
  * 个人信息保护法 第四十七条: the personal data of a case's subjects is erased on request once no legal hold
  * applies. A hold: the case is not closed (it is still being handled), or an agreement's judicial
  * confirmation is pending or may still be applied for (人民调解法 第三十三条: 30 days from the agreement taking
@@ -122,6 +131,6 @@ export function erasePersonalData(state: OpenCase, cmd: CommandOf<'ErasePersonal
     if ('ok' in window) return window;
     if (isAfter(window.dueAt, context.now)) return reject('illegal-state', 'erasure.legal-hold-judicial-window', { dueAt: window.dueAt });
   }
-  const subjects = [...state.complainantRefs, textSubjectOf(state.caseId)];
+  const subjects = personalDataSubjects(state);
   return e.emit('PersonalDataErased', { subjects, reason: cmd.data.reason, legalBasis: cmd.data.legalBasis }).done();
 }

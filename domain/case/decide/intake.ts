@@ -56,6 +56,21 @@ export function receiveCase(cmd: CommandOf<'ReceiveCase'>, context: DecisionCont
     const phone = plainValueOf(complainant.phone);
     if (phone !== undefined && phoneProblem(phone)) problem('intake.phone-format', { field: `complainants.${i}.phone` });
   }
+  // The enterprise's contact person: a subject of their own, checked like a complainant.
+  const contact = data.respondent.contact;
+  if (contact) {
+    for (const { path, field } of findPersonalValues(contact, 'respondent.contact')) {
+      if (field.ref !== contact.personId) {
+        problem('intake.personal-data-ref', { field: path, personId: contact.personId });
+        continue;
+      }
+      const commitment = commitmentProblem(field);
+      if (commitment) problem('intake.personal-data-commitment', { field: path, problem: commitment });
+    }
+    if (personIds.includes(contact.personId)) problem('intake.complainant-twice');
+    const phone = plainValueOf(contact.phone);
+    if (phone !== undefined && phoneProblem(phone)) problem('intake.phone-format', { field: 'respondent.contact.phone' });
+  }
   const credit = creditCodeProblem(data.respondent.creditCode);
   if (credit) problem(`intake.credit-code-${credit}`, { field: 'respondent.creditCode' });
   const registry = context.registry ?? defaultRegistry;

@@ -99,7 +99,8 @@ export function objectToReferral(state: OpenCase, cmd: CommandOf<'ObjectToReferr
     timeLimitDays: current.timeLimitDays,
     accountableUnit: current.accountableUnit,
     reroute: true,
-    reason: `${referral.department} objected: ${reason}`,
+    // Encrypted at the edge, the objection's words are carried over as they are (the same subject's text).
+    reason: typeof reason === 'string' ? `${referral.department} objected: ${reason}` : reason,
   });
   if (suggestedDepartment && suggestedDepartment !== lead && !activeReferralOf(state, suggestedDepartment)) {
     e.emit('ReferralOpened', {

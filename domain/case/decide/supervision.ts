@@ -1,4 +1,5 @@
 // decide(): clocks and supervision. Split from decide.ts along its section markers; decide.ts dispatches.
+import type { EventData } from '../../../events/schemas.js';
 import { Department, type Level } from '../../../events/vocabulary.js';
 import { clockSignals } from '../clocks.js';
 import type { CommandOf } from '../commands.js';
@@ -52,7 +53,7 @@ export function supervision(
   level: Level,
   reason: 'clock-breach' | 'manual',
   clockKey?: string,
-  note?: string,
+  note?: EventData<'SupervisionIssued'>['note'],
 ) {
   const accountableUnit = accountableUnitOf(state, department);
   const dueHours = ruleSetOf(state, context)?.supervisionDueHours ?? 72;

@@ -421,7 +421,8 @@ function objectToReferral(state: OpenCase, cmd: CommandOf<'ObjectToReferral'>, e
     timeLimitDays: current.timeLimitDays,
     accountableUnit: current.accountableUnit,
     reroute: true,
-    reason: `${referral.department} objected: ${reason}`,
+    // Encrypted at the edge, the objection's words are carried over as they are (the same subject's text).
+    reason: typeof reason === 'string' ? `${referral.department} objected: ${reason}` : reason,
   });
   if (suggestedDepartment && suggestedDepartment !== lead && !activeReferralOf(state, suggestedDepartment)) {
     e.emit('ReferralOpened', {
@@ -564,7 +565,7 @@ function supervision(
   level: Level,
   reason: 'clock-breach' | 'manual',
   clockKey?: string,
-  note?: string,
+  note?: CommandOf<'IssueSupervision'>['data']['note'],
 ) {
   // 一把手负责制: the lead answers through the enterprise's responsible department; any other
   // department answers through its own head.
