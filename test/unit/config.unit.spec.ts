@@ -41,7 +41,10 @@ describe('loadStackConfig', () => {
     expect(test.temporal.port).toBe(17233);
     expect(test.kafka.port).not.toBe(dev.kafka.port);
     expect(test.dataDir).not.toBe(dev.dataDir);
-    expect(test.temporal.ui).toBe(false);
+    // The test profile runs the Web UI (its codec browser test); the bench runs the dev server headless.
+    expect(test.temporal.ui).toBe(true);
+    expect(test.temporal.uiPort).toBe(18233);
+    expect(loadStackConfig('bench', {}).temporal.ui).toBe(false);
     expect(dev.oidc).toMatchObject({ port: 9000, issuer: 'http://127.0.0.1:9000', external: false });
     expect(test.oidc.port).toBe(19000);
     expect(loadStackConfig('dev', { OIDC_ISSUER: 'https://sso.example' }).oidc).toMatchObject({ external: true, issuer: 'https://sso.example' });
