@@ -114,8 +114,21 @@ describeWithStack('the Temporal Web UI decodes through the codec cookie for auth
     await firstDecode;
     const input = page.locator('[data-testid="input-and-result"] .cm-content').first();
     await input.waitFor({ timeout: 20_000 });
-    // The card first shows the raw payload and replaces it once the decode call answered: wait for it to settle.
-    await page.waitForLoadState('networkidle');
+    // The card first shows the raw payload and replaces it once the decode call answered: wait until its
+    // text stays the same for a second. (Not 'networkidle': the UI keeps polling a running workflow, and
+    // on a loaded machine its polls overlap, so the network is never idle for long.)
+    let last = '';
+    await expect
+      .poll(
+        async () => {
+          const now = (await input.textContent()) ?? '';
+          const settled = now !== '' && now === last;
+          last = now;
+          return settled;
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, `${screenshot}.png`) });
     return { statuses, input: (await input.textContent()) ?? '' };
   }
