@@ -422,6 +422,32 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     await screen(page, '17-supervision-notice-on-board');
   }, 150_000);
 
+  it('works from the keyboard: Tab reaches an action of the case page, Enter opens its form with the focus inside, Escape closes it', async () => {
+    const page = await as('supervisor-county');
+    await page.goto(`${base}/case/${secondCaseId}`);
+    await expect.poll(() => page.getByTestId('case-title').textContent(), { timeout: 15_000 }).toContain(secondCaseId);
+    await page.locator('body').focus();
+    // Tab through the page as a person would, until an action button has the focus.
+    let action: string | null = null;
+    for (let i = 0; i < 80 && !action; i++) {
+      await page.keyboard.press('Tab');
+      action = await page.evaluate(() => (globalThis as unknown as FocusGlobals).document.activeElement?.closest('[data-action]')?.getAttribute('data-action') ?? null);
+    }
+    expect(action, 'no action button is reachable with Tab').not.toBeNull();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    // The focus moves into the form and stays there while tabbing (the modal keeps it).
+    const focusInDialog = () => page.evaluate(() => !!(globalThis as unknown as FocusGlobals).document.activeElement?.closest('[role=dialog], .ant-modal-wrap'));
+    await expect.poll(focusInDialog).toBe(true);
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('Tab');
+      expect(await focusInDialog()).toBe(true);
+    }
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+  }, 120_000);
+
   it('every screen loads in under 2 s (first contentful paint) and has no serious accessibility violation', () => {
     expect(Object.keys(firstPaints).length).toBeGreaterThanOrEqual(6);
     for (const [who, ms] of Object.entries(firstPaints)) {
@@ -431,3 +457,8 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     expect(axeFindings).toEqual([]);
   });
 });
+
+/** What the keyboard test reads in the page (the test's own types know no DOM). */
+interface FocusGlobals {
+  document: { activeElement: { closest(selector: string): { getAttribute(name: string): string | null } | null } | null };
+}
