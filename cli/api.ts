@@ -70,19 +70,9 @@ export function registerApi(parent: Command, io: CliIo, result: { code: number }
     .option('--lang <tag>', 'Accept-Language of the answer (zh-CN or en)', 'zh-CN')
     .addHelpText('after', `${ENVIRONMENT}\nMEDIATION_TOKEN: the signed-in data-protection officer's access token (used instead of the service client).`)
     .action(async (caseId: string, opts: { reason: string; legalBasis: string; lang: string }) => {
-      const apiUrl = env.MEDIATION_API_URL ?? 'http://127.0.0.1:8080';
-      let token = env.MEDIATION_TOKEN;
-      if (!token) {
-        const s = settings(env);
-        if (typeof s === 'string') return bad(`${s}; or set MEDIATION_TOKEN to the data-protection officer's access token`);
-        token = await serviceToken(s);
-      }
-      const res = await fetch(new URL(`/cases/${encodeURIComponent(caseId)}/erase-personal-data`, apiUrl), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'accept-language': opts.lang, 'content-type': 'application/json' },
-        body: JSON.stringify({ reason: opts.reason, legalBasis: opts.legalBasis }),
-      });
-      result.code = await printAnswer(res);
+      const answer = await callApi('POST', `/cases/${encodeURIComponent(caseId)}/erase-personal-data`, opts.lang, { reason: opts.reason, legalBasis: opts.legalBasis });
+      if (typeof answer === 'string') return bad(answer);
+      result.code = await printAnswer(answer);
     });
 
   const deadLetters = parent
@@ -116,7 +106,7 @@ export function registerApi(parent: Command, io: CliIo, result: { code: number }
     });
 
   /** A call to the API with MEDIATION_TOKEN, else the service client's token; a string says what is missing. */
-  async function callApi(method: 'GET' | 'POST', path: string, lang: string): Promise<Response | string> {
+  async function callApi(method: 'GET' | 'POST', path: string, lang: string, body?: unknown): Promise<Response | string> {
     const apiUrl = env.MEDIATION_API_URL ?? 'http://127.0.0.1:8080';
     let token = env.MEDIATION_TOKEN;
     if (!token) {
@@ -124,7 +114,11 @@ export function registerApi(parent: Command, io: CliIo, result: { code: number }
       if (typeof s === 'string') return `${s}; or set MEDIATION_TOKEN to a signed-in staff member's access token`;
       token = await serviceToken(s);
     }
-    return fetch(new URL(path, apiUrl), { method, headers: { authorization: `Bearer ${token}`, 'accept-language': lang } });
+    return fetch(new URL(path, apiUrl), {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'accept-language': lang, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   }
 
   /** The API's answer, pretty-printed when it is JSON: to stdout when it succeeded, to stderr otherwise. */
