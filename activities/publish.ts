@@ -4,16 +4,24 @@
 //   batch at a time and waits, so order holds across batches too.
 // - The producer is idempotent with acks=all and one request in flight: a send the client retries after a
 //   broker hiccup is written once, and retries cannot reorder a partition.
-// - A retried *activity* is the remaining risk: the worker may die after Kafka stored the batch but before
-//   Temporal heard of it. So every attempt first records (as heartbeat details) where the partition ended
-//   before the batch's first send, and an attempt after the first reads the case's partition from there
-//   (or from where the previous batch ended, whichever is later) and sends only the events whose ids are
-//   not there yet. Sends are bounded well inside the attempt's timeout, so an abandoned attempt cannot
-//   land after its successor has looked.
+// - A retried *activity* is the remaining risk: the worker may die, or the broker fail, after Kafka stored
+//   part or all of the batch but before Temporal heard of it. So an attempt after the first (or the first
+//   attempt of a call the workflow makes again after an earlier call for the batch failed: `retried`) reads
+//   the case's partition from where this batch's events can first lie, and sends only the events whose
+//   ids are not there yet. Sends are bounded well inside the attempt's timeout, so an abandoned attempt
+//   cannot land after its successor has looked.
+// - Where to read from is derived from Kafka and the workflow's state alone, never from heartbeat details:
+//   a server that does not advertise `activity_failure_include_heartbeat` (the CLI dev server) drops the
+//   details a failing attempt recorded last, so they cannot be relied on. The later of two bounds, both
+//   safe: just after the previous batch of the case (the workflow's `after`), and the first record stamped
+//   at or after the batch's decision time less CLOCK_SKEW_MARGIN_MS (the broker's time index), so a case
+//   published for the first time, or after weeks, does not read its whole partition.
+// - A producer request carries at most PUBLISH_BATCH_BYTES of events (events/limits.ts), under the broker's
+//   `message.max.bytes`: a batch of many events is sent in several requests, in order.
 import crypto from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { canonicalJson, type CaseEvent } from '../events/index.js';
+import { canonicalJson, PUBLISH_BATCH_BYTES, RECORD_OVERHEAD_BYTES, publishedBytes, type CaseEvent } from '../events/index.js';
 import { partitionForKey } from '../runtime/kafka.js';
 
 export interface PublisherDeps {
@@ -37,7 +45,19 @@ export interface TopicPosition {
 export interface PublishRequest {
   events: CaseEvent[];
   after?: TopicPosition;
+  /**
+   * An earlier call for this batch failed (the workflow calls again after a round of attempts ran out):
+   * the topic may hold part of the batch already, so even the first attempt of this call checks.
+   */
+  retried?: boolean;
 }
+
+/**
+ * How far a record's timestamp (the producing worker's clock) may lie before the batch's decision time
+ * (the Temporal server's clock, `occurredAt`) or this attempt's clock: machines' clocks are kept within
+ * seconds of each other by NTP; a quarter of an hour is ample and still bounds the read.
+ */
+export const CLOCK_SKEW_MARGIN_MS = 15 * 60_000;
 
 export interface PublishResult {
   published: number;
@@ -47,8 +67,10 @@ export interface PublishResult {
 
 export function createPublishActivities({ kafka, producer, topic, admin }: PublisherDeps) {
   const topicOffsets = () => (admin ? admin.fetchTopicOffsets(topic) : withAdmin(kafka, (a) => a.fetchTopicOffsets(topic)));
+  const offsetsSince = (timestamp: number) =>
+    admin ? admin.fetchTopicOffsetsByTimestamp(topic, timestamp) : withAdmin(kafka, (a) => a.fetchTopicOffsetsByTimestamp(topic, timestamp));
   return {
-    async publishEvents({ events, after }: PublishRequest): Promise<PublishResult> {
+    async publishEvents({ events, after, retried }: PublishRequest): Promise<PublishResult> {
       if (events.length === 0) return { published: 0, alreadyThere: 0, ...(after ? { position: after } : {}) };
       const caseId = events[0]!.caseId;
       const context = Context.current();
@@ -57,33 +79,34 @@ export function createPublishActivities({ kafka, producer, topic, admin }: Publi
       const range = offsets.find((o) => o.partition === partition);
       if (!range) throw new Error(`topic ${topic} has no partition ${partition}`);
 
-      // Where the first attempt of this batch stood before it sent, kept across attempts: nothing an
-      // attempt of this batch wrote can lie below it.
-      const previous = context.info.heartbeatDetails as AttemptMark | undefined;
-      const mark: AttemptMark = previous?.partition === partition ? previous : { partition, from: range.high };
-      context.heartbeat(mark);
-
       let toSend = events;
       let position = after;
-      if (context.info.attempt > 1) {
+      if (context.info.attempt > 1 || retried) {
         const afterLast = after ? BigInt(after.offset) + 1n : BigInt(range.low);
-        const from = previous?.partition === partition && BigInt(previous.from) > afterLast ? BigInt(previous.from) : afterLast;
+        const since = Math.min(Date.parse(events[0]!.occurredAt), Date.now()) - CLOCK_SKEW_MARGIN_MS;
+        const stamped = await offsetsSince(since);
+        const fromTime = stamped.find((o) => o.partition === partition)?.offset;
+        // -1: no record stamped that late, so none of this batch's either: nothing before the end to read.
+        const byTime = fromTime === undefined ? afterLast : fromTime === '-1' ? BigInt(range.high) : BigInt(fromTime);
+        const from = byTime > afterLast ? byTime : afterLast;
         const found = await eventsAlreadyOnTopic(kafka, topic, caseId, partition, from, BigInt(range.high));
         toSend = events.filter((e) => !found.ids.has(e.eventId));
         position = found.last ?? after;
       }
-      if (toSend.length > 0) {
+      // In requests of at most PUBLISH_BATCH_BYTES, one after the other: order holds, and a failure between
+      // two leaves a prefix on the topic, which the next attempt finds.
+      for (const chunk of chunksOf(toSend)) {
         const [meta] = await producer.send({
           topic,
           acks: -1,
-          messages: toSend.map((e) => ({
+          messages: chunk.map((e) => ({
             key: e.caseId,
             value: canonicalJson(e),
             headers: { 'event-id': e.eventId, 'event-type': e.type, sequence: String(e.sequence) },
           })),
         });
         if (meta?.baseOffset !== undefined) {
-          position = { partition: meta.partition, offset: (BigInt(meta.baseOffset) + BigInt(toSend.length - 1)).toString() };
+          position = { partition: meta.partition, offset: (BigInt(meta.baseOffset) + BigInt(chunk.length - 1)).toString() };
         }
       }
       // For the worker's Prometheus exporter (a no-op meter when metrics are off).
@@ -94,10 +117,23 @@ export function createPublishActivities({ kafka, producer, topic, admin }: Publi
   };
 }
 
-/** Heartbeat details of a publish attempt: the partition's end before the batch's first send. */
-interface AttemptMark {
-  partition: number;
-  from: string;
+/** Consecutive runs of events whose records together stay under PUBLISH_BATCH_BYTES (one event at least). */
+export function chunksOf(events: readonly CaseEvent[]): CaseEvent[][] {
+  const chunks: CaseEvent[][] = [];
+  let current: CaseEvent[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = publishedBytes(event) + RECORD_OVERHEAD_BYTES;
+    if (current.length > 0 && bytes + size > PUBLISH_BATCH_BYTES) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(event);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {

@@ -5,12 +5,31 @@
 //   partition. 503 when a piece is down or the read models lag past the limit: commands or reads would fail
 //   or mislead. A projector still joining its consumer group is reported, but does not make the API unready
 //   for that reason alone: commands do not need it.
+// - alerts that do not make the API unready but need an operator: parked events, cases whose events keep
+//   failing to reach Kafka (PublishStalled), cases whose clock check the core keeps rejecting
+//   (ClockCheckFailing) — counted through Temporal visibility, by the workflows' search attributes.
 import type { ConnectionLike } from '@temporalio/client';
 // The default import: @temporalio/proto is CommonJS whose named exports Node's ESM loader cannot detect.
 import protoPackage from '@temporalio/proto';
 import type { Admin } from 'kafkajs';
 import type { Db } from '../readmodels/db.js';
 import type { PartitionLag } from '../readmodels/consumer.js';
+
+/** Running cases whose events keep failing to reach Kafka, and whose clock check keeps being rejected. */
+export interface FailingCases {
+  publishStalled: number;
+  clockCheckFailing: number;
+}
+
+/** Counts the failing cases through visibility (search attributes set by the case workflow). */
+export async function countFailingCases(temporal: ConnectionLike, namespace: string): Promise<FailingCases> {
+  const count = async (attribute: string) => {
+    const res = await temporal.workflowService.countWorkflowExecutions({ namespace, query: `ExecutionStatus = "Running" AND ${attribute} = true` });
+    return Number(res.count ?? 0);
+  };
+  const [publishStalled, clockCheckFailing] = await Promise.all([count('PublishStalled'), count('ClockCheckFailing')]);
+  return { publishStalled, clockCheckFailing };
+}
 
 export interface HealthDeps {
   temporal: ConnectionLike;
@@ -86,7 +105,7 @@ async function pollers(deps: HealthDeps): Promise<{ workflow: number; activity: 
 
 export async function health(deps: HealthDeps): Promise<{ status: number; body: unknown }> {
   const maxLag = deps.maxProjectorLag ?? 10_000;
-  const [temporal, worker, kafka, database, projector, parked] = await Promise.all([
+  const [temporal, worker, kafka, database, projector, parked, failing] = await Promise.all([
     check(async () => {
       const info = await deps.temporal.workflowService.getSystemInfo({});
       return { serverVersion: info.serverVersion };
@@ -113,6 +132,7 @@ export async function health(deps: HealthDeps): Promise<{ status: number; body: 
       return { lag, partitions };
     }),
     deps.deadLetters ? check(deps.deadLetters) : Promise.resolve(undefined),
+    check(() => countFailingCases(deps.temporal, deps.namespace)),
   ]);
   const ok = temporal.ok && worker.ok && kafka.ok && database.ok && projector.ok;
   // Parked events do not stop commands or reads of other cases, but their cases' read models stand still
@@ -122,8 +142,17 @@ export async function health(deps: HealthDeps): Promise<{ status: number; body: 
   const deadLetters = parked && summary ? { ...parked, detail: { ...summary, oldestAgeSeconds } } : parked;
   const alerts: string[] = [];
   if (summary && summary.events > 0) alerts.push(`${summary.events} event(s) of ${summary.cases} case(s) parked, the oldest ${oldestAgeSeconds} s ago: see GET /dead-letters`);
+  // A publish that keeps failing holds up every later event of its case (nothing is lost: the workflow keeps
+  // trying); a clock check the core keeps rejecting is a bug whose due moments go unchecked.
+  const counts = failing.detail as FailingCases | undefined;
+  if (counts && counts.publishStalled > 0) {
+    alerts.push(`${counts.publishStalled} case(s) cannot publish their events to Kafka (PublishStalled = true): check the broker, the topic and its permissions; the worker's log says why`);
+  }
+  if (counts && counts.clockCheckFailing > 0) {
+    alerts.push(`${counts.clockCheckFailing} case(s) have their clock check rejected by the core (ClockCheckFailing = true): see the worker's log`);
+  }
   return {
     status: ok ? 200 : 503,
-    body: { status: ok ? 'ok' : 'degraded', temporal, worker, kafka, database, projector, ...(deadLetters ? { deadLetters } : {}), alerts },
+    body: { status: ok ? 'ok' : 'degraded', temporal, worker, kafka, database, projector, ...(deadLetters ? { deadLetters } : {}), failingCases: failing, alerts },
   };
 }

@@ -89,6 +89,10 @@ const catalogue = {
   'field.id-number': { 'zh-CN': '必须是 18 位居民身份证号码', en: 'must be an 18-character resident ID number' },
   'field.phone': { 'zh-CN': '必须是由数字和连字符组成的电话号码', en: 'must be a phone number of digits and dashes' },
   'field.complainants': { 'zh-CN': '至少需要一名申请人', en: 'at least one complainant' },
+  'field.complainants-too-many': {
+    'zh-CN': '申请人最多列 100 名；集体争议请列出推选的代表，其余人数填在“涉及人数”中',
+    en: 'at most 100 complainants listed; for a collective dispute list the elected representatives and give the rest as the worker count',
+  },
   'field.month': { 'zh-CN': '应为月份 YYYY-MM', en: 'expected a month YYYY-MM' },
   'field.credit-code': { 'zh-CN': '必须是 18 位统一社会信用代码', en: 'must be an 18-character unified social credit code' },
 } satisfies Record<string, Entry>;

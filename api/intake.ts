@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { Claim, Respondent, personalValue } from '../events/index.js';
 import { Channel, Id } from '../events/vocabulary.js';
+import { MAX_COMPLAINANTS } from '../events/limits.js';
 import type { CommandOf } from '../domain/case/commands.js';
 import { decideIntake, rejectionHttpStatus, type Actor } from '../domain/case/index.js';
 import { chinaDateOf } from '../domain/calendar/index.js';
@@ -30,7 +31,7 @@ export const NewCaseBody = z
   /** Optional: a case number the centre already assigned; otherwise one is made. */
   caseNumber: z.string().regex(/^[A-Za-z0-9-]{3,64}$/, { error: msg('field.case-number') }).optional(),
   channel: Channel,
-  complainants: z.array(ComplainantInput).min(1, { error: msg('field.complainants') }),
+  complainants: z.array(ComplainantInput).min(1, { error: msg('field.complainants') }).max(MAX_COMPLAINANTS, { error: msg('field.complainants-too-many') }),
   workerCount: z.number().int().positive(),
   respondent: Respondent.extend({ contact: RespondentContactInput.optional() }),
   claim: Claim,

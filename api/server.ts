@@ -31,7 +31,7 @@ import { AccessLog } from './access-log.js';
 import type { Staff, Verifier } from './auth.js';
 import { grantFor, type Grant, type Operation } from './authz.js';
 import { temporalUnavailable, withTemporalDeadline } from './commands.js';
-import { health } from './health.js';
+import { countFailingCases, health } from './health.js';
 import { message, negotiateLocale, type Locale } from './i18n.js';
 import { ApiError, parseInput, problem, RejectedError, renderError, validationError } from './problem.js';
 import { caseRoutes } from './routes/cases.js';
@@ -116,6 +116,7 @@ export async function createApi(deps: ApiDeps) {
   const metrics = deps.metrics ?? createProcessMetrics();
   metrics.sources.projectorLag ??= deps.projectorLag;
   metrics.sources.parked ??= () => deadLetterSummary(deps.db, deps.schema);
+  metrics.sources.failingCases ??= () => countFailingCases(deps.temporal.connection, deps.temporal.options.namespace);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });

@@ -4,6 +4,7 @@ export { z } from './zod.js';
 export * from './vocabulary.js';
 export * from './schemas.js';
 export { canonicalJson, CanonicalJsonError } from './canonical-json.js';
+export * from './limits.js';
 export { sha256Hex, sha256Bytes, utf8Bytes, toHex } from './sha256.js';
 export {
   hashEvent,

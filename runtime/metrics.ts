@@ -11,6 +11,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface ScrapeSources {
   projectorLag?: () => Promise<Array<{ partition: number; lag: number }>>;
   parked?: () => Promise<{ events: number; oldestParkedAt: string | null }>;
+  /** Running cases that keep failing to publish, and whose clock check keeps being rejected (api/health.ts). */
+  failingCases?: () => Promise<{ publishStalled: number; clockCheckFailing: number }>;
 }
 
 export interface ProcessMetrics {
@@ -58,6 +60,19 @@ export function createProcessMetrics(now: () => number = Date.now): ProcessMetri
       this.reset();
       const summary = await parked();
       if (summary) this.set(summary.oldestParkedAt ? Math.max(0, (now() - Date.parse(summary.oldestParkedAt)) / 1000) : 0);
+    },
+  });
+  new Gauge({
+    name: 'mediation_failing_cases',
+    help: 'Running cases whose events keep failing to reach Kafka (publish-stalled) or whose clock check the core keeps rejecting (clock-check-failing)',
+    labelNames: ['failure'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counts = await sources.failingCases?.().catch(() => undefined);
+      if (!counts) return;
+      this.set({ failure: 'publish-stalled' }, counts.publishStalled);
+      this.set({ failure: 'clock-check-failing' }, counts.clockCheckFailing);
     },
   });
   return {

@@ -26,7 +26,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { GENESIS_HASH, sealEvents, type Actor, type CaseEvent } from '../events/index.js';
+import { GENESIS_HASH, PUBLISH_BATCH_BYTES, RECORD_OVERHEAD_BYTES, publishedBytes, sealEvents, type Actor, type CaseEvent } from '../events/index.js';
 import { decide, evolve, initialState, nextDueAt, type CaseCommand, type CaseState, type DecisionContext } from '../domain/case/index.js';
 import { decide2025, legacySla2025 } from '../domain/case/legacy/index.js';
 import { COMMAND_TYPES } from '../domain/case/commands.js';
@@ -45,28 +45,66 @@ import {
   type CaseView,
   type CaseWorkflowCarry,
   type CaseWorkflowInput,
+  type ClockCheckFailure,
   type CommandRequest,
+  type PublishStall,
   type CommandResult,
   type RecentCommand,
   type ReferralStatus,
 } from './messages.js';
 import { referralWorkflow } from './referral-workflow.js';
-import { CaseLevel, CaseStatus, Collective, LeadDepartment, NextDueAt } from './search-attributes.js';
+import { CaseLevel, CaseStatus, ClockCheckFailing, Collective, LeadDepartment, NextDueAt, PublishStalled } from './search-attributes.js';
 
-// Publishing retries for as long as Kafka is down (no maximumAttempts): the events are decided and
-// must go out. An attempt is bounded (the producer gives up within ~25 s), so a worker that died
-// mid-publish is noticed after 30 s and the next attempt checks what the dead one wrote.
-const publishOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-} as const;
-const { publishEvents } = proxyActivities<ReturnType<typeof createPublishActivities>>(publishOptions);
+// Publishing retries for as long as Kafka is down: the events are decided and must go out. An attempt is
+// bounded (the producer gives up within ~25 s), so a worker that died mid-publish is noticed after 30 s and
+// the next attempt checks what the dead one wrote.
+//
+// Runs that began before the publish-stall patch retry one activity call forever (no maximumAttempts), which
+// the workflow cannot see. Since: rounds of attempts. The first round (6 attempts, ~30 s of backoff plus the
+// attempts) tells a hiccup from a stall; when it runs out, the case shows `publishStalled` (query, search
+// attribute PublishStalled, /health) and the workflow calls again, in rounds of 60 attempts (about an hour
+// at the one-minute ceiling), each call marked `retried` so that its first attempt checks the topic too.
+// A round is three history events, so a stall of a month adds ~2,200: bounded well under Temporal's limit.
+// One batch at a time, the same batch until it is out: no sequence twice, order kept.
+const publishRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const publishOptions = { startToCloseTimeout: '30 seconds', retry: publishRetry } as const;
+export const PUBLISH_FIRST_ROUND_ATTEMPTS = 6;
+export const PUBLISH_LATER_ROUND_ATTEMPTS = 60;
+type Publisher = ReturnType<typeof createPublishActivities>;
+const { publishEvents } = proxyActivities<Publisher>(publishOptions);
+const { publishEvents: publishFirstRound } = proxyActivities<Publisher>({ ...publishOptions, retry: { ...publishRetry, maximumAttempts: PUBLISH_FIRST_ROUND_ATTEMPTS } });
+const { publishEvents: publishLaterRound } = proxyActivities<Publisher>({ ...publishOptions, retry: { ...publishRetry, maximumAttempts: PUBLISH_LATER_ROUND_ATTEMPTS } });
+
+// A clock check the core rejects is retried (the clock-check-retried patch), 1 minute after, then doubling
+// up to an hour, at most CLOCK_CHECK_ATTEMPTS times (about 4 hours): a rejection that is transient
+// (calendar data loaded late, a race with a command) clears itself; one that persists is a bug in the core,
+// shown as `clockCheckFailing` (query, search attribute ClockCheckFailing, /health) and logged at error
+// on each attempt, until the next due moment or command checks again.
+export const CLOCK_CHECK_ATTEMPTS = 8;
+const clockRetryDelayMs = (attempt: number) => Math.min(60_000 * 2 ** (attempt - 1), 3_600_000);
 
 /** How long a closed case stays open to a ReopenCase (agreement not performed) before the run ends. */
 export const REOPEN_WINDOW_DAYS = 365;
 
 const SYSTEM: Actor = { id: 'case-workflow', role: 'system' };
 const OUTBOX_BATCH = 100;
+
+/** The next batch of the outbox: at most OUTBOX_BATCH events and PUBLISH_BATCH_BYTES (one event at least). */
+function nextBatch(outbox: readonly CaseEvent[], byBytes: boolean): CaseEvent[] {
+  const batch = outbox.slice(0, OUTBOX_BATCH);
+  if (!byBytes || batch.length === 1) return batch;
+  let bytes = 0;
+  for (let i = 0; i < batch.length; i++) {
+    bytes += publishedBytes(batch[i]) + RECORD_OVERHEAD_BYTES;
+    if (i > 0 && bytes > PUBLISH_BATCH_BYTES) return batch.slice(0, i);
+  }
+  return batch;
+}
+
+const errorText = (err: unknown): string => {
+  const cause = err instanceof Error && 'cause' in err && err.cause instanceof Error ? err.cause : err;
+  return (cause instanceof Error ? cause.message : String(cause)).slice(0, 500);
+};
 
 type Request = Pick<CommandRequest, 'actor' | 'commandId' | 'correlationId' | 'mergeTarget'>;
 
@@ -94,6 +132,11 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   let clockCheckRequested = carry.clockCheckRequested ?? false;
   // Commands applied lately (the newest last), so a retried command is answered, not applied twice.
   const recentCommands: RecentCommand[] = [...(carry.recentCommands ?? [])];
+  // Failures an operator must see (publishing that keeps failing, a clock check the core keeps rejecting):
+  // in the case's view and, while they last, as search attributes that /health counts.
+  let publishStall: PublishStall | undefined;
+  let clockCheckFailure: ClockCheckFailure | undefined;
+  let failureAttributes = { publish: false, clock: false };
 
   // Issue 9 changed the rules and the SLA policies (reply before the outcome, head-approved extensions,
   // clocks ended with the case, a reopened mediation's clock, …), and with them the clock timers of a
@@ -184,6 +227,11 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
       { key: NextDueAt, value: due ? new Date(due) : null },
       { key: Collective, value: state.collective },
     ];
+    // Only once a failure has been shown (set, later removed): other cases' attributes stay as they were.
+    const failing = { publish: publishStall !== undefined, clock: clockCheckFailure !== undefined };
+    if (failing.publish || failureAttributes.publish) pairs.push({ key: PublishStalled, value: failing.publish ? true : null });
+    if (failing.clock || failureAttributes.clock) pairs.push({ key: ClockCheckFailing, value: failing.clock ? true : null });
+    failureAttributes = failing;
     const fingerprint = JSON.stringify(pairs.map((p) => p.value));
     if (fingerprint === lastAttributes) return; // an upsert is a history event: only on change
     lastAttributes = fingerprint;
@@ -235,6 +283,8 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     publishedSequence,
     clocks: state.status === 'none' ? {} : state.clocks,
     nextDueAt: state.status === 'none' ? null : (nextDueAt(state.clocks) ?? null),
+    ...(publishStall ? { publishStalled: publishStall } : {}),
+    ...(clockCheckFailure ? { clockCheckFailing: clockCheckFailure } : {}),
   }));
   setHandler(caseCarryQuery, (): CaseWorkflowCarry => ({
     caseId,
@@ -252,12 +302,42 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
 
   // The outbox: one batch at a time, so the topic sees a case's events in sequence order. The loop
   // never ends by itself: the run ends (or continues as new) only once drain() saw it idle and empty.
+  const publishInRounds = patched('publish-stall-visible');
+  const publishBatch = async (batch: CaseEvent[]) => {
+    const request = { events: batch, ...(topicPosition ? { after: topicPosition } : {}) };
+    if (!publishInRounds) return publishEvents(request);
+    const startedAt = Date.now();
+    for (let round = 1; ; round++) {
+      const roundStartedAt = Date.now();
+      try {
+        const result = await (round === 1 ? publishFirstRound(request) : publishLaterRound({ ...request, retried: true }));
+        if (publishStall) {
+          log.warn('publishing resumed', { caseId, sequence: publishStall.sequence, attempts: publishStall.attempts, stalledSince: publishStall.since });
+          publishStall = undefined;
+          updateSearchAttributes();
+        }
+        return result;
+      } catch (err) {
+        publishStall = {
+          since: publishStall?.since ?? new Date(startedAt).toISOString(),
+          attempts: (publishStall?.attempts ?? 0) + (round === 1 ? PUBLISH_FIRST_ROUND_ATTEMPTS : PUBLISH_LATER_ROUND_ATTEMPTS),
+          lastError: errorText(err),
+          sequence: batch[0]!.sequence,
+        };
+        log.error('publishing keeps failing: the case shows publishStalled until Kafka takes its events; fix the broker, the topic or its permissions', { caseId, ...publishStall });
+        updateSearchAttributes();
+        // A round that failed fast (an error no retry helps) does not become a busy loop.
+        const elapsed = Date.now() - roundStartedAt;
+        if (elapsed < 60_000) await sleep(60_000 - elapsed);
+      }
+    }
+  };
   void (async () => {
     for (;;) {
       await condition(() => outbox.length > 0);
       publishing = true;
-      const batch = outbox.slice(0, OUTBOX_BATCH);
-      const result = await publishEvents({ events: batch, ...(topicPosition ? { after: topicPosition } : {}) });
+      const batch = nextBatch(outbox, publishInRounds);
+      const result = await publishBatch(batch);
       if (result.position) topicPosition = result.position;
       outbox.splice(0, batch.length);
       publishedSequence = batch[batch.length - 1]?.sequence ?? publishedSequence;
@@ -348,6 +428,12 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   // bench/main.ts lifecycle). Runs that began before replay with a timer per wait.
   const keepClockTimer = patched('clock-timer-kept');
   const clockTimer = new ClockTimer();
+  // A rejected clock check is retried (runs that began before replay as they ran: skipped).
+  const retryClockCheck = patched('clock-check-retried');
+  // The moment of the next retry of a rejected clock check; only ever set under the patch.
+  let clockRetryAt: number | undefined;
+  // The earlier of a due moment and a retry: what the clock timer waits for.
+  const earliest = (at: number | undefined) => (clockRetryAt === undefined ? at : at === undefined ? clockRetryAt : Math.min(at, clockRetryAt));
   for (;;) {
     if (state.status === 'none') throw ApplicationFailure.nonRetryable('the case workflow started without a case');
     const due = nextDueAt(state.clocks);
@@ -358,14 +444,15 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
       // warnings and breach must be on record: wake for them too. The reopen window ends the run.
       const clockDue = clocksWhileClosed && due && due !== lastCheckedDue ? Math.max(0, Date.parse(due) - Date.now()) : undefined;
       if (keepClockTimer) {
-        const woke = await clockTimer.until(wake, clockDue !== undefined ? Date.parse(due!) : Date.now() + REOPEN_WINDOW_DAYS * 86_400_000);
-        if (!woke && clockDue === undefined) break;
+        const at = earliest(clockDue !== undefined ? Date.parse(due!) : undefined);
+        const woke = await clockTimer.until(wake, at ?? Date.now() + REOPEN_WINDOW_DAYS * 86_400_000);
+        if (!woke && at === undefined) break;
       } else {
         const woke = await condition(wake, clockDue ?? `${REOPEN_WINDOW_DAYS} days`);
         if (!woke && clockDue === undefined) break;
       }
     } else if (keepClockTimer) {
-      await clockTimer.until(wake, due && due !== lastCheckedDue ? Date.parse(due) : undefined);
+      await clockTimer.until(wake, earliest(due && due !== lastCheckedDue ? Date.parse(due) : undefined));
     } else {
       await condition(wake, due && due !== lastCheckedDue ? Math.max(0, Date.parse(due) - Date.now()) : undefined);
     }
@@ -378,7 +465,8 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
         state,
         lastHash,
         publishedSequence,
-        clockCheckRequested,
+        // A retry of a rejected clock check still pending: the next run checks at once.
+        clockCheckRequested: clockCheckRequested || clockRetryAt !== undefined,
         ...(recentCommands.length > 0 ? { recentCommands } : {}),
         ...(topicPosition ? { topicPosition } : {}),
         ...(issue9Rules ? {} : { rules: '2025' as const }),
@@ -388,8 +476,10 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
 
     const current = nextDueAt(state.clocks);
     const isDue = current !== undefined && Date.parse(current) <= Date.now();
-    if (clockCheckRequested || (isDue && current !== lastCheckedDue)) {
+    const retryDue = clockRetryAt !== undefined && clockRetryAt <= Date.now();
+    if (clockCheckRequested || (isDue && current !== lastCheckedDue) || retryDue) {
       clockCheckRequested = false;
+      clockRetryAt = undefined;
       // Remembered so that a due moment the core does not clear cannot spin this loop. Only a moment that
       // has come: a check a referral asked for early once remembered the next, future moment, and the loop
       // then never set its timer — every later warning and breach of the case was lost. Runs that began
@@ -398,9 +488,30 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
       await runExclusive(() => {
         try {
           apply({ type: 'CheckClocks', caseId, data: {} }, { actor: SYSTEM, commandId: `clock-check-${eventCount}`, correlationId: `clock-check-${eventCount}` });
+          if (clockCheckFailure) {
+            log.warn('clock check applied after rejections', { caseId, attempts: clockCheckFailure.attempts + 1, failingSince: clockCheckFailure.since });
+            clockCheckFailure = undefined;
+            updateSearchAttributes();
+          }
         } catch (err) {
-          // A clock check the core refuses is a bug in the core: keep the case alive and say so.
-          log.error('clock check rejected', { caseId, error: err instanceof Error ? err.message : String(err) });
+          // A clock check the core refuses is a bug in the core (or a passing condition): keep the case alive,
+          // say so, and try again later rather than let the due moment pass unchecked.
+          const error = errorText(err);
+          if (!retryClockCheck) {
+            log.error('clock check rejected', { caseId, error });
+            return;
+          }
+          const attempts = (clockCheckFailure?.attempts ?? 0) + 1;
+          const retryAt = attempts < CLOCK_CHECK_ATTEMPTS ? Date.now() + clockRetryDelayMs(attempts) : undefined;
+          clockRetryAt = retryAt;
+          clockCheckFailure = { since: clockCheckFailure?.since ?? new Date(Date.now()).toISOString(), attempts, lastError: error, ...(retryAt !== undefined ? { retryAt: new Date(retryAt).toISOString() } : {}) };
+          log.error(
+            retryAt !== undefined
+              ? 'clock check rejected: retrying later; the case shows clockCheckFailing'
+              : 'clock check rejected: retries used up; the next due moment or command checks again — fix the cause in the core',
+            { caseId, ...clockCheckFailure },
+          );
+          updateSearchAttributes();
         }
       });
     }

@@ -100,6 +100,31 @@ export interface CaseView {
   publishedSequence: number;
   clocks: SlaClocks;
   nextDueAt: string | null;
+  /** Present while the case's events keep failing to reach Kafka: an operator's alert (GET /health). */
+  publishStalled?: PublishStall;
+  /** Present while the core keeps rejecting the case's clock check: a bug to fix, an operator's alert. */
+  clockCheckFailing?: ClockCheckFailure;
+}
+
+/** A publish that has failed for more than a round of attempts; cleared when the batch goes out. */
+export interface PublishStall {
+  /** When the first attempt of the batch that is stuck started (workflow time). */
+  since: string;
+  /** Attempts that failed so far, over every round. */
+  attempts: number;
+  /** The last failure, as Kafka or the worker said it (no event data, no personal data). */
+  lastError: string;
+  /** The sequence of the first event of the batch that is stuck. */
+  sequence: number;
+}
+
+/** A clock check the core rejected; retried with backoff, cleared when a check is applied. */
+export interface ClockCheckFailure {
+  since: string;
+  attempts: number;
+  lastError: string;
+  /** When the next retry is due; absent once the retries are used up (until the next due moment or a command). */
+  retryAt?: string;
 }
 
 export const caseViewQuery = defineQuery<CaseView>('caseView');

@@ -8,8 +8,12 @@ export const CaseLevel = defineSearchAttributeKey('CaseLevel', SearchAttributeTy
 export const LeadDepartment = defineSearchAttributeKey('LeadDepartment', SearchAttributeType.KEYWORD);
 export const NextDueAt = defineSearchAttributeKey('NextDueAt', SearchAttributeType.DATETIME);
 export const Collective = defineSearchAttributeKey('Collective', SearchAttributeType.BOOL);
+/** Set while the case's events keep failing to reach Kafka (CaseView.publishStalled); absent otherwise. */
+export const PublishStalled = defineSearchAttributeKey('PublishStalled', SearchAttributeType.BOOL);
+/** Set while the core keeps rejecting the case's clock check (CaseView.clockCheckFailing); absent otherwise. */
+export const ClockCheckFailing = defineSearchAttributeKey('ClockCheckFailing', SearchAttributeType.BOOL);
 
-export const caseSearchAttributes = [CaseStatus, CaseLevel, LeadDepartment, NextDueAt, Collective];
+export const caseSearchAttributes = [CaseStatus, CaseLevel, LeadDepartment, NextDueAt, Collective, PublishStalled, ClockCheckFailing];
 
 // For `temporal server start-dev --search-attribute Name=Type` and for registering them on a cluster.
 const cliTypeNames: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', BOOL: 'Bool', INT: 'Int', DOUBLE: 'Double', TEXT: 'Text', KEYWORD_LIST: 'KeywordList' };

@@ -18,6 +18,7 @@ import {
   Respondent,
   SessionHeldData,
 } from '../../events/schemas.js';
+import { MAX_AGREEMENT_ITEMS, MAX_COMPLAINANTS, MAX_PAYMENT_INSTALMENTS, MAX_SESSION_DEPARTMENTS } from '../../events/limits.js';
 import { CalendarDate, Channel, Department, DisputeType, Fen, Id, Instant, Text } from '../../events/vocabulary.js';
 
 function command<T extends string, D extends z.ZodRawShape>(type: T, data: D) {
@@ -27,7 +28,7 @@ function command<T extends string, D extends z.ZodRawShape>(type: T, data: D) {
 export const ReceiveCase = command('ReceiveCase', {
   channel: Channel,
   /** Personal fields arrive already marked (personalValue at the edge, with a random salt). */
-  complainants: z.array(Complainant).min(1),
+  complainants: z.array(Complainant).min(1).max(MAX_COMPLAINANTS),
   workerCount: z.number().int().positive(),
   respondent: Respondent,
   claim: Claim,
@@ -55,9 +56,12 @@ export const MarkReferralOverdue = command('MarkReferralOverdue', { referralId: 
 export const ScheduleSession = command('ScheduleSession', {
   at: Instant,
   place: z.string().min(1).max(500),
-  departments: z.array(Department).min(1),
+  departments: z.array(Department).min(1).max(MAX_SESSION_DEPARTMENTS),
 });
-export const HoldSession = command('HoldSession', SessionHeldData.shape);
+export const HoldSession = command('HoldSession', {
+  ...SessionHeldData.shape,
+  departmentOpinions: SessionHeldData.shape.departmentOpinions.max(MAX_SESSION_DEPARTMENTS),
+});
 export const AgreeExtension = command('AgreeExtension', {
   days: z.number().int().positive().max(365),
   clock: Id.optional(),
@@ -76,8 +80,8 @@ export const IssueSupervision = command('IssueSupervision', { note: PText });
 export const AnswerSupervision = command('AnswerSupervision', { noticeId: Id, response: PText });
 export const RecordAgreement = command('RecordAgreement', {
   totalAmountFen: Fen,
-  items: z.array(AgreementItem),
-  schedule: z.array(PaymentInstalment),
+  items: z.array(AgreementItem).max(MAX_AGREEMENT_ITEMS),
+  schedule: z.array(PaymentInstalment).max(MAX_PAYMENT_INSTALMENTS),
   /** Absent = the moment of recording. */
   effectiveAt: Instant.optional(),
   terms: PText,

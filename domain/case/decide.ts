@@ -11,6 +11,8 @@ import { evolve } from './evolve.js';
 import { CaseCommandSchema, type CaseCommand, type CommandOf } from './commands.js';
 import { checkContext, Emitter, reject, rejectAll, rejection, type Decision, type DecisionContext } from './decision.js';
 import { hasControlCharacter } from '../identifiers/index.js';
+import { MAX_EVENT_BYTES, publishedBytes } from '../../events/limits.js';
+import type { UnsealedEvent } from '../../events/schemas.js';
 import type { CaseState } from './state.js';
 import {
   closeCase,
@@ -50,7 +52,25 @@ export function decide(state: CaseState, command: CaseCommand, context: Decision
     if (error instanceof CalendarRangeError) return reject('illegal-state', 'calendar.out-of-range', { detail: error.message });
     throw error;
   }
-  return decision;
+  return tooLarge(decision.events) ?? decision;
+}
+
+// Hash fields as sealing adds them (fixed length), so the size measured is the size published.
+const SEALED = { prevHash: '0'.repeat(64), hash: '0'.repeat(64) };
+
+/**
+ * An event larger than the broker takes could never be published: its case's outbox would be stuck behind
+ * it for good. Refused here, naming the event and the field that makes it large (events/limits.ts).
+ */
+function tooLarge(events: readonly UnsealedEvent[]): Decision | undefined {
+  for (const event of events) {
+    const bytes = publishedBytes({ ...event, ...SEALED });
+    if (bytes <= MAX_EVENT_BYTES) continue;
+    const fields = Object.entries(event.data as Record<string, unknown>).map(([name, value]) => ({ name, bytes: publishedBytes(value ?? null) }));
+    const largest = fields.reduce((a, b) => (b.bytes > a.bytes ? b : a), { name: 'data', bytes: 0 });
+    return reject('validation', 'event.too-large', { eventType: event.type, field: largest.name, bytes, limit: MAX_EVENT_BYTES });
+  }
+  return undefined;
 }
 
 function decideCommand(state: CaseState, command: CaseCommand, context: DecisionContext): Decision {

@@ -46,6 +46,10 @@ export const rejectionMessages = {
     en: 'cannot {command}: the case is {status} (needs {allowed})',
     'zh-CN': '不能{command}：案件当前为“{status}”（须为“{allowed}”）',
   },
+  'event.too-large': {
+    en: '{field}: too long — the {eventType} event would be {bytes} bytes, more than the {limit} the event log takes; shorten the text or split it into several entries',
+    'zh-CN': '{field}：内容过长——生成的 {eventType} 事件将有 {bytes} 字节，超过事件日志允许的 {limit} 字节；请缩短文字或分多次记录',
+  },
   'calendar.out-of-range': { en: '{detail}', 'zh-CN': '日期超出已载入的节假日日历范围：{detail}' },
   'routing.rules-not-loaded': { en: 'routing rules {version} are not loaded', 'zh-CN': '未载入分流规则 {version}' },
   'sla.policy-missing': { en: 'the SLA policy {policy} is not in {version}', 'zh-CN': '时限规则 {version} 中没有 {policy}' },
