@@ -8,6 +8,12 @@ import { repoRoot } from '../../ops/config.js';
 import { TEST_PAYLOAD_KEYS_FILE } from './payload-keys.js';
 import { stack } from './stack.js';
 
+/** How a process ended: an orderly stop exits with code 0 (signal null), a SIGKILL has signal SIGKILL. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface EngineProcess {
   name: string;
   child: ChildProcess;
@@ -15,8 +21,8 @@ export interface EngineProcess {
   tail(): string;
   /** Resolves with the first line that matches, or rejects when the process exits or the time is up. */
   waitForLine(pattern: RegExp, ms?: number): Promise<string>;
-  /** Sends the signal and waits for the exit; the signal it died of (null when it exited by itself). */
-  stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<NodeJS.Signals | null>;
+  /** Sends the signal and waits for the exit: its exit code, or the signal it died of. */
+  stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<Exit>;
 }
 
 /** Starts `node --import tsx <entry>` with the stack's addresses and the test keys, plus `env`. */
@@ -53,7 +59,7 @@ export function startEngineProcess(name: string, entry: string, env: NodeJS.Proc
   const err = { rest: '' };
   child.stdout!.on('data', (c: Buffer) => take(c, out));
   child.stderr!.on('data', (c: Buffer) => take(c, err));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
   return {
     name,
@@ -80,7 +86,7 @@ export function startEngineProcess(name: string, entry: string, env: NodeJS.Proc
       });
     },
     async stop(signal) {
-      if (child.exitCode !== null || child.signalCode !== null) return child.signalCode;
+      if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
       child.kill(signal);
       return exited;
     },
