@@ -282,8 +282,10 @@ async function lockCheckpoints(tx: Queryable, s: string, decoded: readonly Decod
   const wanted = [...partitions.values()];
   // A partition with no checkpoint row yet has nothing to lock: two projectors of one group that both hold
   // it for a moment (the old owner's batch still running while a rebalance gives it to another member)
-  // would both apply its first batch, and the second would trip over the first one's rows. An advisory lock
-  // per (schema, topic, partition), taken first and in order, serialises them as the row lock does later.
+  // would both apply its first batch — a parked record was parked twice (dead_letter has no key to refuse
+  // it), applied events failed the second transaction on the archive's key. An advisory lock per (schema,
+  // topic, partition), taken first and in order, makes the second wait and then see the first's checkpoint
+  // (test/int/readmodels-concurrency.int.spec.ts).
   await tx.query(
     `select pg_advisory_xact_lock(hashtext($1 || '/' || w.topic), w.partition)
      from (select topic, partition from unnest($2::text[], $3::integer[]) as u(topic, partition) order by topic, partition) w`,
