@@ -2,7 +2,7 @@
 // which fields, under which request. Kept in a schema of its own beside the read models (a read-model
 // rebuild swaps their schema; this log must outlive that). Auditors and the data-protection officer
 // query it over GET /access-log.
-import type { Queryable } from '../readmodels/db.js';
+import { createObjects, type Queryable } from '../readmodels/db.js';
 import { assertSchemaName } from '../readmodels/schema.js';
 
 export type AccessEntry = {
@@ -34,8 +34,9 @@ export class AccessLog {
   }
 
   async init(): Promise<void> {
-    await this.db.query(`create schema if not exists ${this.s}`);
-    await this.db.query(`create table if not exists ${this.s}.access_log (
+    await createObjects(this.db, [
+      `create schema if not exists ${this.s}`,
+      `create table if not exists ${this.s}.access_log (
       id          bigserial primary key,
       at          timestamptz not null,
       actor_id    text not null,
@@ -44,8 +45,9 @@ export class AccessLog {
       fields      text[] not null,
       request_id  text not null,
       purpose     text not null
-    )`);
-    await this.db.query(`create index if not exists access_log_case on ${this.s}.access_log (case_id, at)`);
+    )`,
+      `create index if not exists access_log_case on ${this.s}.access_log (case_id, at)`,
+    ]);
   }
 
   async record(entry: Omit<AccessEntry, 'at'> & { at?: string }): Promise<void> {

@@ -9,7 +9,7 @@
 import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
 import { createKafka, type KafkaTarget, type Logger } from '../runtime/index.js';
 import type { ProcessMetrics } from '../runtime/metrics.js';
-import type { Db } from './db.js';
+import { createObjects, type Db } from './db.js';
 import { applyBatch, partitionKey, type BatchResult } from './projector.js';
 import { assertSchemaName, createSchemaSql, LAYOUT_VERSION } from './schema.js';
 
@@ -43,7 +43,7 @@ export interface PartitionLag {
 
 export async function startProjector(opts: ProjectorOptions): Promise<RunningProjector> {
   const schema = assertSchemaName(opts.schema);
-  await opts.db.exec(createSchemaSql(schema));
+  await createObjects(opts.db, [createSchemaSql(schema)]);
   const layout = await opts.db.query<{ value: string }>(`select value from ${schema}.readmodel_meta where key = 'layout'`);
   if (layout.rows[0]?.value !== LAYOUT_VERSION) {
     opts.log.warn(
@@ -58,6 +58,19 @@ export async function startProjector(opts: ProjectorOptions): Promise<RunningPro
   const admin = kafka.admin();
   await Promise.all([consumer.connect(), admin.connect()]);
   await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
+  // Which partitions this member owns: several projectors share one group (two of everything, README), and
+  // an operator (and the scale-out test) sees the split here and in /metrics.
+  const owned = (partitions: readonly number[]) => {
+    opts.metrics?.projectorPartitions.reset();
+    for (const p of partitions) opts.metrics?.projectorPartitions.set({ partition: String(p) }, 1);
+  };
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const partitions = [...(payload.memberAssignment[opts.topic] ?? [])].sort((a, b) => a - b);
+    owned(partitions);
+    opts.log.info({ groupId: opts.groupId, memberId: payload.memberId, leader: payload.isLeader, partitions }, 'projector joined its group');
+  });
+  consumer.on(consumer.events.STOP, () => owned([]));
+  consumer.on(consumer.events.CRASH, () => owned([]));
   await consumer.run({
     eachBatchAutoResolve: false,
     autoCommit: false,

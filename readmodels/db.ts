@@ -94,6 +94,26 @@ function defaultConnectionError(err: Error): void {
   process.stderr.write(`read-model database: an idle connection was lost (${err.message}); the next query opens a new one\n`);
 }
 
+/**
+ * Creates tables, indexes and views ("if not exists", "or replace") so that several processes may do it at
+ * once. On PostgreSQL two API processes starting together would otherwise race in the catalogue: a second
+ * `create table if not exists` waits for the first one's uncommitted table and then fails with a duplicate
+ * key (pg_type), a second `create or replace view` with "tuple concurrently updated". A transaction-level
+ * advisory lock taken first makes them take turns: the second then finds everything there. One statement
+ * text, so on PostgreSQL it runs as one implicit transaction (simple query protocol) holding the lock.
+ */
+export async function createObjects(db: Queryable | Db, statements: readonly string[]): Promise<void> {
+  if (!('exec' in db)) {
+    for (const statement of statements) await db.query(statement);
+    return;
+  }
+  const lock = db.kind === 'postgres' ? [`select pg_advisory_xact_lock(${SCHEMA_CREATION_LOCK})`] : [];
+  await db.exec([...lock, ...statements].join(';\n'));
+}
+
+/** The advisory lock key of schema creation: a constant no other lock of the engine uses. */
+const SCHEMA_CREATION_LOCK = '7883445329358712';
+
 export class NoDatabaseError extends Error {
   constructor() {
     super('no read-model database configured: set DATABASE_URL (PostgreSQL) or PGLITE_PATH (a PGlite directory); `npm start` sets one for you');

@@ -270,7 +270,8 @@ async function applyDecoded(tx: Queryable, s: string, decoded: readonly Decoded[
 }
 
 /**
- * Locks the batch's checkpoint rows (and so the table against a swap) and returns next offsets. Only the
+ * Locks the batch's partitions (an advisory lock each, then their checkpoint rows, and so the table against
+ * a swap) and returns next offsets. Only the
  * batch's own partitions: batches of other partitions run side by side (the consumer handles several
  * partitions at once, so one batch's CPU work overlaps another's database round trips); the table lock
  * that keeps a swap out is taken all the same, with or without a row.
@@ -279,6 +280,17 @@ async function lockCheckpoints(tx: Queryable, s: string, decoded: readonly Decod
   const partitions = new Map<string, { topic: string; partition: number }>();
   for (const d of decoded) partitions.set(partitionKey(d.record.topic, d.record.partition), { topic: d.record.topic, partition: d.record.partition });
   const wanted = [...partitions.values()];
+  // A partition with no checkpoint row yet has nothing to lock: two projectors of one group that both hold
+  // it for a moment (the old owner's batch still running while a rebalance gives it to another member)
+  // would both apply its first batch — a parked record was parked twice (dead_letter has no key to refuse
+  // it), applied events failed the second transaction on the archive's key. An advisory lock per (schema,
+  // topic, partition), taken first and in order, makes the second wait and then see the first's checkpoint
+  // (test/int/readmodels-concurrency.int.spec.ts).
+  await tx.query(
+    `select pg_advisory_xact_lock(hashtext($1 || '/' || w.topic), w.partition)
+     from (select topic, partition from unnest($2::text[], $3::integer[]) as u(topic, partition) order by topic, partition) w`,
+    [s, wanted.map((w) => w.topic), wanted.map((w) => w.partition)],
+  );
   const found = await tx.query<{ topic: string; partition: number; next_offset: string }>(
     `select c.topic, c.partition, c.next_offset::text as next_offset from ${s}.projector_checkpoint c
      join unnest($1::text[], $2::integer[]) as w(topic, partition) on w.topic = c.topic and w.partition = c.partition

@@ -21,7 +21,7 @@
 // API), sharing its Db; its transactions then simply take turns with the live ones.
 import { createKafka, type KafkaTarget, type Logger } from '../runtime/index.js';
 import { projectBatches } from './consumer.js';
-import type { Db } from './db.js';
+import { createObjects, type Db } from './db.js';
 import { createSchemaSql, assertSchemaName } from './schema.js';
 
 export interface RebuildProgress {
@@ -85,7 +85,7 @@ export async function rebuildProjections(opts: RebuildOptions): Promise<RebuildR
   const log = opts.log.child({ component: 'rebuild', schema: rebuilt });
   const started = Date.now();
 
-  await opts.db.exec(createSchemaSql(rebuilt));
+  await createObjects(opts.db, [createSchemaSql(rebuilt)]);
   const kafka = createKafka(opts.brokers, opts.clientId ?? 'mediation-rebuild', log, 'consume');
   const admin = kafka.admin();
   await admin.connect();

@@ -11,7 +11,7 @@
 // like the subjects' data keys. A copy of the database alone therefore cannot test guesses against the index.
 // Only the API holds this store.
 import crypto from 'node:crypto';
-import type { Queryable } from '../readmodels/db.js';
+import { createObjects, type Queryable } from '../readmodels/db.js';
 import type { PayloadKeyring } from './payload-codec.js';
 import { PayloadKeyError } from './payload-codec.js';
 
@@ -43,21 +43,23 @@ export class ComplainantIndex {
   }
 
   async init(): Promise<void> {
-    await this.db.query(`create schema if not exists ${this.s}`);
-    await this.db.query(`create table if not exists ${this.s}.index_keys (
+    await createObjects(this.db, [
+      `create schema if not exists ${this.s}`,
+      `create table if not exists ${this.s}.index_keys (
       purpose        text primary key,
       master_key_id  text not null,
       wrapped_key    text not null,
       created_at     timestamptz not null
-    )`);
-    await this.db.query(`create table if not exists ${this.s}.complainant_index (
+    )`,
+      `create table if not exists ${this.s}.complainant_index (
       subject_ref  text not null,
       case_id      text not null,
       blind_index  text not null,
       created_at   timestamptz not null,
       primary key (subject_ref, case_id)
-    )`);
-    await this.db.query(`create index if not exists complainant_index_blind on ${this.s}.complainant_index (blind_index)`);
+    )`,
+      `create index if not exists complainant_index_blind on ${this.s}.complainant_index (blind_index)`,
+    ]);
   }
 
   /** The blind index of an ID number: HMAC-SHA-256 under the index key, hex. */

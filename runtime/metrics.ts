@@ -21,6 +21,8 @@ export interface ProcessMetrics {
   httpSeconds: Histogram<'method' | 'route'>;
   projectedEvents: Counter<'result'>;
   projectorBatchSeconds: Histogram;
+  /** 1 for each partition this process's projector was given at the last rebalance (none while it is out of the group). */
+  projectorPartitions: Gauge<'partition'>;
   sources: ScrapeSources;
 }
 
@@ -87,6 +89,12 @@ export function createProcessMetrics(now: () => number = Date.now): ProcessMetri
       registers: [registry],
     }),
     projectedEvents: new Counter({ name: 'mediation_projector_events_total', help: 'Records the projector handled: applied, duplicate (skipped) or parked', labelNames: ['result'], registers: [registry] }),
+    projectorPartitions: new Gauge({
+      name: 'mediation_projector_assigned_partitions',
+      help: "Partitions of the topic assigned to this process's projector (1 each), as of the consumer group's last rebalance",
+      labelNames: ['partition'],
+      registers: [registry],
+    }),
     projectorBatchSeconds: new Histogram({ name: 'mediation_projector_batch_duration_seconds', help: 'Time to apply one batch (one partition) to the read models', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
   };
 }

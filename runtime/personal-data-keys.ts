@@ -10,7 +10,7 @@
 //
 // Only the API holds this store: the worker, the projector and Kafka never see a data key.
 import crypto from 'node:crypto';
-import type { Queryable } from '../readmodels/db.js';
+import { createObjects, type Queryable } from '../readmodels/db.js';
 import type { EncryptedValue } from '../events/personal-data.js';
 import type { PayloadKeyring, PayloadKeySource } from './payload-codec.js';
 import { keyringFromFile, keyringFromJson, PayloadKeyError } from './payload-codec.js';
@@ -87,15 +87,17 @@ export class PersonalDataKeys {
   }
 
   async init(): Promise<void> {
-    await this.db.query(`create schema if not exists ${this.s}`);
-    await this.db.query(`create table if not exists ${this.s}.subject_keys (
+    await createObjects(this.db, [
+      `create schema if not exists ${this.s}`,
+      `create table if not exists ${this.s}.subject_keys (
       subject_ref    text primary key,
       key_id         text not null unique,
       master_key_id  text,
       wrapped_key    text,
       created_at     timestamptz not null,
       erased_at      timestamptz
-    )`);
+    )`,
+    ]);
   }
 
   /** Encrypts one value for a subject, making the subject's key on first use. */

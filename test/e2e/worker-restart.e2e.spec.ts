@@ -1,13 +1,10 @@
 // A complete case on the real dev server and Kafka, with the worker process killed (SIGKILL) twice
 // mid-case: once between commands, once right after an update returned, while its events are still
 // being published. The topic must end up with exactly the case's events, in order, none twice.
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { TEST_PAYLOAD_KEYS_FILE, testDataConverter } from '../support/payload-keys.js';
-import { repoRoot } from '../../ops/config.js';
+import { testDataConverter } from '../support/payload-keys.js';
+import { freePort, startWorkerProcess, type EngineProcess } from '../support/processes.js';
 import { chinaDateOf } from '../../domain/calendar/index.js';
 import { caseViewQuery, commandUpdates } from '../../workflows/messages.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
@@ -19,27 +16,18 @@ import { clerk, mediator, receiveInput, request } from '../support/cases.js';
 describeWithStack('worker killed and restarted mid-case (real dev server and Kafka)', () => {
   const taskQueue = uniqueName('tq');
   const topic = uniqueName('case_events');
-  let worker: ChildProcess | undefined;
+  let worker: EngineProcess | undefined;
   // The worker's Prometheus exporter (the Temporal SDK's), on a port this file picks.
   let metricsAddress = '';
   let connection: Connection;
   let client: Client;
 
-  const startWorker = () => {
-    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a second process that a SIGKILL
-    // of the CLI would leave running.
-    worker = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'worker/main.ts')], {
-      cwd: repoRoot,
-      env: { ...process.env, TEMPORAL_ADDRESS: stack!.temporalAddress, KAFKA_BROKERS: stack!.kafkaBrokers.join(','), KAFKA_TOPIC: topic, TASK_QUEUE: taskQueue, WORKER_METRICS_ADDRESS: metricsAddress, PAYLOAD_KEYS_FILE: TEST_PAYLOAD_KEYS_FILE, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+  const startWorker = async () => {
+    worker = await startWorkerProcess('worker', { taskQueue, topic, metricsAddress });
   };
   const killWorker = async () => {
-    const w = worker;
-    if (!w || w.exitCode !== null) return;
-    const exited = new Promise<NodeJS.Signals | null>((r) => w.once('exit', (_code, signal) => r(signal)));
-    w.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    if (worker) expect((await worker.stop('SIGKILL')).signal).toBe('SIGKILL');
+    worker = undefined;
   };
 
   beforeAll(async () => {
@@ -47,7 +35,7 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
     metricsAddress = `127.0.0.1:${await freePort()}`;
     connection = await Connection.connect({ address: stack!.temporalAddress });
     client = new Client({ connection, dataConverter: testDataConverter });
-    startWorker();
+    await startWorker();
   });
   afterAll(async () => {
     await killWorker();
@@ -64,7 +52,7 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
 
     // Kill between commands: the next update waits for a worker.
     await killWorker();
-    startWorker();
+    await startWorker();
     await run({ type: 'RouteCase', caseId, data: {} }, clerk);
     // The dev server keeps real time (no skipping here): the session is scheduled two seconds ahead and held
     // once that moment has passed; the payment falls due a month after receipt.
@@ -80,7 +68,7 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
     const session = view.state.status === 'none' ? undefined : Object.keys(view.state.sessions)[0];
     await run({ type: 'HoldSession', caseId, data: { sessionId: session!, outcome: 'progress', minutes: '双方陈述', departmentOpinions: [] } });
     await killWorker();
-    startWorker();
+    await startWorker();
     await run({
       type: 'RecordAgreement',
       caseId,
@@ -120,12 +108,3 @@ describeWithStack('worker killed and restarted mid-case (real dev server and Kaf
     expect(Number(published?.split(' ').pop())).toBeGreaterThan(0);
   }, 240_000);
 });
-
-/** A port nothing listens on now (the OS picks it). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
