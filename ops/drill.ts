@@ -1,0 +1,143 @@
+// The fault drill's own stack (bench/drill.ts drives it): Temporal (dev server with its SQLite file),
+// Kafka, PostgreSQL for the read models, the OpenID provider, and the worker and the API+projector as
+// processes of their own — each watched by the same supervisor as `npm start` (ops/supervise.ts), so a
+// piece the drill kills is started again as it would be in production-like use. Ports are the drill
+// profile's (ops/config.ts: dev + 3,000) unless TEMPORAL_PORT etc. say otherwise; data in .data/drill (or
+// MEDIATION_DATA_DIR), thrown away at the start.
+import fs from 'node:fs';
+import { loadStackConfig, type StackConfig } from './config.js';
+import { installStack } from './install.js';
+import { appEnvironment, httpOk, startApp, startOidcProvider, startServers, stopInReverse, stopStaleServers } from './apps.js';
+import { isAlive, waitFor, type Service } from './proc.js';
+import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
+import { createSupervisor, type Supervisor } from './supervise.js';
+import type { Logger } from '../runtime/log.js';
+
+/** What the drill can kill: the servers, the worker, and the API process (which runs the projector). */
+export type DrillPiece = 'temporal' | 'kafka' | 'postgresql' | 'worker' | 'api';
+
+export interface DrillStack {
+  config: StackConfig;
+  apiUrl: string;
+  databaseUrl: string;
+  topic: string;
+  /** The environment the worker and the API run with (addresses, keyring files). */
+  appEnv: NodeJS.ProcessEnv;
+  /** SIGKILL to the piece's whole process group; the supervisor starts it again. The moment of the kill. */
+  kill(piece: DrillPiece): number;
+  /** Resolves with the moment the piece killed at `killedAt` was started again and answered. */
+  backUp(piece: DrillPiece, killedAt: number, timeoutMs?: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Settings that would point the drill at servers it does not own: it always runs its own. */
+export const EXTERNAL_SETTINGS = [
+  'TEMPORAL_ADDRESS', 'KAFKA_BROKERS', 'DATABASE_URL', 'PGLITE_PATH', 'OIDC_ISSUER', 'OIDC_JWKS_URI',
+  'PAYLOAD_KEYS', 'PAYLOAD_KEYS_FILE', 'PERSONAL_DATA_MASTER_KEYS', 'PERSONAL_DATA_MASTER_KEYS_FILE',
+  'KAFKA_TOPIC', 'TASK_QUEUE', 'READMODEL_SCHEMA', 'PROJECTOR_GROUP_ID', 'WORKER_METRICS_ADDRESS',
+] as const;
+
+export async function startDrillStack(opts: { log: Logger; partitions?: number; restartPauseMs?: number }): Promise<DrillStack> {
+  const { log } = opts;
+  for (const name of EXTERNAL_SETTINGS) delete process.env[name];
+  const config = loadStackConfig('drill');
+  await stopStaleServers(config);
+  fs.rmSync(config.dataDir, { recursive: true, force: true });
+  const running: Service[] = [];
+  let supervisor: Supervisor | undefined;
+  // When each piece was last started again by the supervisor (and answered).
+  const lastUp = new Map<DrillPiece, number>();
+  try {
+    const databaseUrl = `postgres://postgres@${config.host}:${config.database.localPostgresPort}/mediation_drill`;
+    const { installed } = await installStack(config, log, { temporalCli: true, testServer: false, kafka: true, postgres: true });
+    await startServers(config, installed, running, databaseUrl);
+    running.push(await startOidcProvider(config));
+    const topic = 'mediation.case-events';
+    await ensureTopics(config.kafka.brokers, opts.partitions ?? 3, log);
+    const appEnv: NodeJS.ProcessEnv = {
+      ...appEnvironment(config, databaseUrl),
+      KAFKA_TOPIC: topic,
+      // The drill's load is a few staff accounts sending many commands: the per-user write limit is for people.
+      API_WRITE_RATE_LIMIT: '100000',
+      LOG_LEVEL: process.env.DRILL_APP_LOG_LEVEL ?? 'info',
+    };
+    const startWorker = () => startApp('worker', 'worker/main.ts', config, appEnv);
+    const apiUrl = `http://${config.host}:${config.api.port}`;
+    const startApi = async () => {
+      const api = await startApp('api', 'api/main.ts', config, appEnv);
+      await waitFor('HTTP API', () => httpOk(`${apiUrl}/health/live`), { timeoutMs: 120_000, service: api });
+      return api;
+    };
+    running.push(await startWorker());
+    running.push(await startApi());
+    await waitFor('HTTP API ready', () => httpOk(`${apiUrl}/health`), { timeoutMs: 120_000 });
+
+    const restarters: Record<DrillPiece, () => Promise<Service>> = {
+      temporal: () => startTemporal(config, installed, log),
+      kafka: () => startKafka(config, installed, log),
+      postgresql: () => startPostgres(config, installed, new URL(databaseUrl), log),
+      worker: startWorker,
+      api: startApi,
+    };
+    // Every kill is a crash to the supervisor: a constant pause (no doubling) and no giving up, since the
+    // drill crashes each piece on purpose N times within minutes.
+    const pause = opts.restartPauseMs ?? 1_000;
+    let gaveUp: string | undefined;
+    supervisor = createSupervisor({ log, onGiveUp: (s) => (gaveUp = s), maxCrashes: 1_000_000, firstPauseMs: pause, maxPauseMs: pause });
+    for (const s of running) {
+      const restart = restarters[s.name as DrillPiece] as (() => Promise<Service>) | undefined;
+      if (!restart) continue;
+      supervisor.watch(s, async () => {
+        const started = await restart();
+        lastUp.set(s.name as DrillPiece, Date.now());
+        return started;
+      });
+    }
+    const sup = supervisor;
+    // The OpenID provider is not killed and not watched: stopped with the rest.
+    const unwatched = running.filter((s) => !(s.name in restarters));
+    const current = (piece: DrillPiece) => {
+      const found = sup.services().find((s) => s.name === piece);
+      if (!found?.child.pid) throw new Error(`drill: no running ${piece}`);
+      return found;
+    };
+    return {
+      config,
+      apiUrl,
+      databaseUrl,
+      topic,
+      appEnv,
+      kill(piece) {
+        const service = current(piece);
+        const pid = service.child.pid!;
+        if (!isAlive(pid)) throw new Error(`drill: ${piece} (pid ${pid}) is not running`);
+        const at = Date.now();
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          process.kill(pid, 'SIGKILL');
+        }
+        log.warn({ piece, pid }, `drill: SIGKILL sent to ${piece}`);
+        return at;
+      },
+      async backUp(piece, killedAt, timeoutMs = 300_000) {
+        const until = Date.now() + timeoutMs;
+        for (;;) {
+          if (gaveUp) throw new Error(`drill: the supervisor gave up on ${gaveUp}`);
+          const at = lastUp.get(piece);
+          if (at !== undefined && at > killedAt) return at;
+          if (Date.now() > until) throw new Error(`drill: ${piece} not back ${Math.round(timeoutMs / 1000)} s after the kill (see ${current(piece).logFile})`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+      async stop() {
+        sup.stop();
+        await stopInReverse([...sup.services(), ...unwatched]);
+      },
+    };
+  } catch (err) {
+    supervisor?.stop();
+    await stopInReverse(supervisor ? [...supervisor.services(), ...running.filter((s) => s.name === 'oidc')] : running);
+    throw err;
+  }
+}
