@@ -5,6 +5,8 @@
 // profile's (ops/config.ts: dev + 3,000) unless TEMPORAL_PORT etc. say otherwise; data in .data/drill (or
 // MEDIATION_DATA_DIR), thrown away at the start.
 import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
 import { loadStackConfig, type StackConfig } from './config.js';
 import { installStack } from './install.js';
 import { appEnvironment, httpOk, startApp, startOidcProvider, startServers, stopInReverse, stopStaleServers } from './apps.js';
@@ -51,6 +53,9 @@ export async function startDrillStack(opts: { log: Logger; partitions?: number; 
     const databaseUrl = `postgres://postgres@${config.host}:${config.database.localPostgresPort}/mediation_drill`;
     const { installed } = await installStack(config, log, { temporalCli: true, testServer: false, kafka: true, postgres: true });
     await startServers(config, installed, running, databaseUrl);
+    // As root the PostgreSQL cluster lives outside the data directory (ops/services.ts) and outlives a run:
+    // the drill's database starts empty each time, as its topic does.
+    await freshDatabase(databaseUrl);
     running.push(await startOidcProvider(config));
     const topic = 'mediation.case-events';
     await ensureTopics(config.kafka.brokers, opts.partitions ?? 3, log);
@@ -61,7 +66,14 @@ export async function startDrillStack(opts: { log: Logger; partitions?: number; 
       API_WRITE_RATE_LIMIT: '100000',
       LOG_LEVEL: process.env.DRILL_APP_LOG_LEVEL ?? 'info',
     };
-    const startWorker = () => startApp('worker', 'worker/main.ts', config, appEnv);
+    // Started = its workflow bundle built and the worker about to poll ("worker started" in its log).
+    const workerLog = path.join(config.dataDir, 'logs', 'worker.log');
+    const startWorker = async () => {
+      const from = fs.existsSync(workerLog) ? fs.statSync(workerLog).size : 0;
+      const worker = await startApp('worker', 'worker/main.ts', config, appEnv);
+      await waitFor('worker', async () => logSince(workerLog, from).includes('"msg":"worker started"'), { timeoutMs: 180_000, service: worker });
+      return worker;
+    };
     const apiUrl = `http://${config.host}:${config.api.port}`;
     const startApi = async () => {
       const api = await startApp('api', 'api/main.ts', config, appEnv);
@@ -140,4 +152,54 @@ export async function startDrillStack(opts: { log: Logger; partitions?: number; 
     await stopInReverse(supervisor ? [...supervisor.services(), ...running.filter((s) => s.name === 'oidc')] : running);
     throw err;
   }
+}
+
+function logSince(file: string, offset: number): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const buffer = Buffer.alloc(Math.max(0, size - offset));
+      fs.readSync(fd, buffer, 0, buffer.length, offset);
+      return buffer.toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
+async function freshDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+    await client.query(`create database "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The drill's ports when `npm test` runs it (test/e2e/drill.e2e.spec.ts): each of the test stack's ports +
+ * 50, so that a developer's custom ports carry over and nothing meets the test stack (its Kafka SSL and
+ * SASL_SSL listeners at KAFKA_PORT+2/+3, the browser tests' API_PORT and API_PORT+1).
+ */
+export function drillPortsFor(test: StackConfig): Record<string, string> {
+  const plus = (p: number) => String(p + 50);
+  return {
+    TEMPORAL_PORT: plus(test.temporal.port),
+    TEMPORAL_UI_PORT: plus(test.temporal.uiPort),
+    KAFKA_PORT: plus(test.kafka.port),
+    KAFKA_CONTROLLER_PORT: plus(test.kafka.controllerPort),
+    POSTGRES_PORT: plus(test.database.localPostgresPort),
+    API_PORT: plus(test.api.port),
+    OIDC_PORT: plus(test.oidc.port),
+    WORKER_METRICS_PORT: plus(test.workerMetrics.port),
+  };
 }
