@@ -99,8 +99,13 @@ export async function startDrillStack(opts: { log: Logger; partitions?: number; 
     for (const s of running) {
       const restart = restarters[s.name as DrillPiece] as (() => Promise<Service>) | undefined;
       if (!restart) continue;
+      let previous = s.child.pid;
       supervisor.watch(s, async () => {
+        // A killed process lingers until its parent reaps it (here: init, once runuser is gone): PostgreSQL
+        // refuses to start while the old postmaster's pid still exists ("lock file already exists").
+        if (previous !== undefined) await processGroupGone(previous, 60_000);
         const started = await restart();
+        previous = started.child.pid;
         lastUp.set(s.name as DrillPiece, Date.now());
         return started;
       });
@@ -152,6 +157,26 @@ export async function startDrillStack(opts: { log: Logger; partitions?: number; 
     await stopInReverse(supervisor ? [...supervisor.services(), ...running.filter((s) => s.name === 'oidc')] : running);
     throw err;
   }
+}
+
+/** Waits until no process of the group (a zombie included) is left, or the timeout has passed. */
+async function processGroupGone(pgid: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const inGroup = () => {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses: read after the last ')'.
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[2]) === pgid) return true;
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    return false;
+  };
+  while (inGroup() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
 }
 
 function logSince(file: string, offset: number): string {
