@@ -131,6 +131,8 @@ function newCaseBody(caseId: string) {
 
 function api(stack: DrillStack) {
   const issuer = stack.config.oidc.issuer;
+  // Staff sign in as the console does: its callback is registered at the drill's API port (test/support/tokens.ts).
+  process.env.API_PORT = String(stack.config.api.port);
   // The seeded accounts' tokens live 15 minutes: a new one after ten.
   const token = (who: string) => tokenFor(who, issuer, 10 * 60_000);
 
