@@ -10,7 +10,7 @@ import pg from 'pg';
 import { loadStackConfig, type StackConfig } from './config.js';
 import { installStack } from './install.js';
 import { appEnvironment, httpOk, startApp, startOidcProvider, startServers, stopInReverse, stopStaleServers } from './apps.js';
-import { isAlive, waitFor, type Service } from './proc.js';
+import { isAlive, stopService, waitFor, type Service } from './proc.js';
 import { ensureTopics, startKafka, startPostgres, startTemporal } from './services.js';
 import { createSupervisor, type Supervisor } from './supervise.js';
 import type { Logger } from '../runtime/log.js';
@@ -64,20 +64,27 @@ export async function startDrillStack(opts: { log: Logger; partitions?: number; 
       KAFKA_TOPIC: topic,
       // The drill's load is a few staff accounts sending many commands: the per-user write limit is for people.
       API_WRITE_RATE_LIMIT: '100000',
-      LOG_LEVEL: process.env.DRILL_APP_LOG_LEVEL ?? 'info',
+      // Info at least: the worker's "worker started" line is how the drill knows it is back (their own log files).
+      LOG_LEVEL: 'info',
     };
     // Started = its workflow bundle built and the worker about to poll ("worker started" in its log).
     const workerLog = path.join(config.dataDir, 'logs', 'worker.log');
     const startWorker = async () => {
       const from = fs.existsSync(workerLog) ? fs.statSync(workerLog).size : 0;
       const worker = await startApp('worker', 'worker/main.ts', config, appEnv);
-      await waitFor('worker', async () => logSince(workerLog, from).includes('"msg":"worker started"'), { timeoutMs: 180_000, service: worker });
+      await waitFor('worker', async () => logSince(workerLog, from).includes('"msg":"worker started"'), { timeoutMs: 180_000, service: worker }).catch(async (err: unknown) => {
+        await stopService(worker);
+        throw err;
+      });
       return worker;
     };
     const apiUrl = `http://${config.host}:${config.api.port}`;
     const startApi = async () => {
       const api = await startApp('api', 'api/main.ts', config, appEnv);
-      await waitFor('HTTP API', () => httpOk(`${apiUrl}/health/live`), { timeoutMs: 120_000, service: api });
+      await waitFor('HTTP API', () => httpOk(`${apiUrl}/health/live`), { timeoutMs: 120_000, service: api }).catch(async (err: unknown) => {
+        await stopService(api);
+        throw err;
+      });
       return api;
     };
     running.push(await startWorker());

@@ -34,7 +34,7 @@ describeWithStack('fault drill: one injection of each kind (bench/drill.ts on it
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'drill.ts'), '--injections', '1', '--cases', '3', '--gap-ms', '1000', '--compare', '3', '--report', report], {
         cwd: repoRoot,
         // The drill drops the test stack's addresses itself (ops/drill.ts EXTERNAL_SETTINGS) and starts its own.
-        env: { ...process.env, ...ports, MEDIATION_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DRILL_APP_LOG_LEVEL: 'warn' },
+        env: { ...process.env, ...ports, MEDIATION_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
