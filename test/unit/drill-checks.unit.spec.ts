@@ -79,6 +79,19 @@ describe('the table', () => {
 });
 
 describe("the drill's ports under npm test", () => {
+  it('are dev + 3,000 for npm run drill: headless, Temporal in its SQLite file, clear of dev, test and bench', () => {
+    const drill = loadStackConfig('drill', {});
+    expect([drill.temporal.port, drill.kafka.port, drill.database.localPostgresPort, drill.api.port, drill.oidc.port]).toEqual([10233, 12092, 8433, 11080, 12000]);
+    expect(drill.temporal).toMatchObject({ ui: false, persistent: true });
+    expect(loadStackConfig('test', {}).temporal.persistent).toBe(false);
+    const ports = (c: ReturnType<typeof loadStackConfig>) => [c.temporal.port, c.temporal.uiPort, c.kafka.port, c.kafka.controllerPort, c.database.localPostgresPort, c.api.port, c.oidc.port, c.workerMetrics.port];
+    const others = new Set((['dev', 'test', 'bench'] as const).flatMap((p) => ports(loadStackConfig(p, {}))));
+    for (const p of ports(drill)) {
+      expect(others.has(p)).toBe(false);
+      expect(p).toBeLessThan(32_768);
+    }
+  });
+
   it("are the test stack's ports + 50, a developer's custom ports included, clear of the test stack's", () => {
     const test = loadStackConfig('test', { KAFKA_PORT: '21092', API_PORT: '21080' });
     const ports = drillPortsFor(test);
