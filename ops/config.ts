@@ -16,10 +16,18 @@ export const versions = {
   kafka: '4.1.1',
 } as const;
 
-// Three profiles so that `npm test` and `npm run bench` can run while `npm start` is up: separate ports
-// and data. The bench profile is the dev server's production-like settings (no early continue-as-new),
-// in memory.
-export type Profile = 'dev' | 'test' | 'bench';
+// Four profiles so that `npm test`, `npm run bench` and `npm run drill` can run while `npm start` is up:
+// separate ports and data. The bench profile is the dev server's production-like settings (no early
+// continue-as-new), in memory. The drill profile (ops/drill.ts) kills and restarts the servers, so its
+// Temporal dev server keeps its state in a SQLite file as the dev profile's does.
+export type Profile = 'dev' | 'test' | 'bench' | 'drill';
+
+/**
+ * Each profile's ports are the dev ports plus this. The drill's +3,000 (Temporal 10233, Kafka 12092,
+ * PostgreSQL 8433, API 11080, OpenID 12000) stays clear of dev, test (+10,000) and bench (+20,000), and below
+ * the kernel's ephemeral range (32768 up).
+ */
+export const PORT_OFFSETS: Readonly<Record<Profile, number>> = { dev: 0, test: 10_000, bench: 20_000, drill: 3_000 };
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -55,7 +63,7 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
     throw new Error(`invalid environment:\n${lines.join('\n')}\nfix the variable(s) above and run again`);
   }
   const e = parsed.data;
-  const offset = profile === 'test' ? 10_000 : profile === 'bench' ? 20_000 : 0;
+  const offset = PORT_OFFSETS[profile];
   const cacheDir = e.MEDIATION_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'mediation-engine');
   const dataDir = e.MEDIATION_DATA_DIR ?? path.join(repoRoot, '.data', profile);
   const host = e.MEDIATION_HOST;
@@ -74,7 +82,9 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
       uiPort: e.TEMPORAL_UI_PORT ?? 8233 + offset,
       // The UI is for people, and the browser test reads decoded payloads in it (test/browser/
       // temporal-ui-codec.browser.spec.ts); the bench profile runs headless.
-      ui: profile !== 'bench',
+      ui: profile !== 'bench' && profile !== 'drill',
+      // A SQLite file, so that cases survive a restart of the server (npm start; the drill kills it).
+      persistent: profile === 'dev' || profile === 'drill',
       namespace: e.TEMPORAL_NAMESPACE,
     },
     kafka: {

@@ -43,7 +43,7 @@ export async function startTemporal(config: StackConfig, installed: Installed, l
     // complete case on the dev server crosses into a new run at least once.
     args.push('--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60');
   }
-  if (config.profile === 'dev') {
+  if (config.temporal.persistent) {
     // A SQLite file so cases survive a restart; WAL keeps writers from blocking the UI's readers.
     args.push('--db-filename', path.join(dir, 'temporal.db'), '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }

@@ -10,17 +10,23 @@ export function oidcIssuer(): string | undefined {
   return process.env.OIDC_ISSUER;
 }
 
-const cache = new Map<string, Promise<string>>();
+const cache = new Map<string, { token: Promise<string>; at: number }>();
 
-/** An access token for a seeded staff account (e.g. 'clerk', 'liaison-court', 'supervisor-town'). */
-export function tokenFor(username: string, issuer = requiredIssuer()): Promise<string> {
+/**
+ * An access token for a seeded staff account (e.g. 'clerk', 'liaison-court', 'supervisor-town'). A run
+ * longer than the tokens' 15 minutes (the fault drill) asks for a new one after `maxAgeMs`.
+ */
+export function tokenFor(username: string, issuer = requiredIssuer(), maxAgeMs = Infinity): Promise<string> {
   const key = `${issuer} ${username}`;
-  let token = cache.get(key);
-  if (!token) {
-    token = signIn(issuer, username);
-    cache.set(key, token);
+  let entry = cache.get(key);
+  if (!entry || Date.now() - entry.at > maxAgeMs) {
+    entry = { token: signIn(issuer, username), at: Date.now() };
+    cache.set(key, entry);
+    // A failed sign-in is not kept: the next call tries again.
+    const made = entry;
+    made.token.catch(() => cache.get(key) === made && cache.delete(key));
   }
-  return token;
+  return entry.token;
 }
 
 /** An access token of a service client by client credentials. */
