@@ -21,10 +21,14 @@ export interface FailingCases {
   clockCheckFailing: number;
 }
 
-/** Counts the failing cases through visibility (search attributes set by the case workflow). */
-export async function countFailingCases(temporal: ConnectionLike, namespace: string): Promise<FailingCases> {
+/**
+ * Counts the failing cases through visibility (search attributes set by the case workflow), of this
+ * deployment's task queue: another engine sharing the namespace reports its own.
+ */
+export async function countFailingCases(temporal: ConnectionLike, namespace: string, taskQueue: string): Promise<FailingCases> {
   const count = async (attribute: string) => {
-    const res = await temporal.workflowService.countWorkflowExecutions({ namespace, query: `ExecutionStatus = "Running" AND ${attribute} = true` });
+    const query = `ExecutionStatus = "Running" AND TaskQueue = ${JSON.stringify(taskQueue)} AND ${attribute} = true`;
+    const res = await temporal.workflowService.countWorkflowExecutions({ namespace, query });
     return Number(res.count ?? 0);
   };
   const [publishStalled, clockCheckFailing] = await Promise.all([count('PublishStalled'), count('ClockCheckFailing')]);
@@ -132,7 +136,7 @@ export async function health(deps: HealthDeps): Promise<{ status: number; body: 
       return { lag, partitions };
     }),
     deps.deadLetters ? check(deps.deadLetters) : Promise.resolve(undefined),
-    check(() => countFailingCases(deps.temporal, deps.namespace)),
+    check(() => countFailingCases(deps.temporal, deps.namespace, deps.taskQueue)),
   ]);
   const ok = temporal.ok && worker.ok && kafka.ok && database.ok && projector.ok;
   // Parked events do not stop commands or reads of other cases, but their cases' read models stand still

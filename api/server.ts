@@ -116,7 +116,7 @@ export async function createApi(deps: ApiDeps) {
   const metrics = deps.metrics ?? createProcessMetrics();
   metrics.sources.projectorLag ??= deps.projectorLag;
   metrics.sources.parked ??= () => deadLetterSummary(deps.db, deps.schema);
-  metrics.sources.failingCases ??= () => countFailingCases(deps.temporal.connection, deps.temporal.options.namespace);
+  metrics.sources.failingCases ??= () => countFailingCases(deps.temporal.connection, deps.temporal.options.namespace, deps.taskQueue);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });

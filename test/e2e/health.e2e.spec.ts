@@ -76,7 +76,7 @@ describeWithStack('health and an absent Temporal', () => {
     expect(ready.worker.ok).toBe(true);
     expect(ready.worker.detail.workflow).toBeGreaterThan(0);
     expect(ready.worker.detail.activity).toBeGreaterThan(0);
-    expect(ready).toMatchObject({ deadLetters: { ok: true, detail: { events: 0, cases: 0, oldestAgeSeconds: null } }, alerts: [] });
+    expect(ready).toMatchObject({ deadLetters: { ok: true, detail: { events: 0, cases: 0, oldestAgeSeconds: null } }, failingCases: { ok: true, detail: { publishStalled: 0, clockCheckFailing: 0 } }, alerts: [] });
 
     // A parked event is an alert with its count and age; the API stays ready.
     await db.query(`insert into rm.dead_letter (case_id, sequence, topic, partition, kafka_offset, reason, payload, parked_at)
