@@ -510,7 +510,7 @@ async function memory(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2_000));
     const idle = await worker.stats();
     let open = 1;
-    const curve: { open: number; rssMiB: number; cached: number; startsPerSecond: number }[] = [];
+    const curve: { open: number; rssMiB: number; cached: number; startsPerSecond: number; load: string }[] = [];
     for (const target of opts.open) {
       const t0 = performance.now();
       const before = open;
@@ -525,18 +525,27 @@ async function memory(): Promise<void> {
       const startsPerSecond = (open - before) / ((performance.now() - t0) / 1000);
       await new Promise((r) => setTimeout(r, 3_000));
       const s = await worker.stats();
-      curve.push({ open, rssMiB: s.rss / 2 ** 20, cached: s.cached, startsPerSecond });
-      say(`  ${open} open: RSS ${Math.round(s.rss / 2 ** 20)} MiB, ${s.cached} cached, heap ${Math.round(s.heapUsed / 2 ** 20)} MiB, ${startsPerSecond.toFixed(1)} opened/s, ${openFailures} updates refused and sent again`);
+      const load = os.loadavg()[0]!.toFixed(1);
+      curve.push({ open, rssMiB: s.rss / 2 ** 20, cached: s.cached, startsPerSecond, load });
+      say(`  ${open} open: RSS ${Math.round(s.rss / 2 ** 20)} MiB, ${s.cached} cached, heap ${Math.round(s.heapUsed / 2 ** 20)} MiB, ${startsPerSecond.toFixed(1)} opened/s, load ${load}, ${openFailures} updates refused and sent again`);
     }
     const last = curve[curve.length - 1]!;
-    const cachedDelta = Math.max(1, last.cached - 1);
-    const perCached = (last.rssMiB - idle.rss / 2 ** 20) / cachedDelta;
+    const idleMiB = idle.rss / 2 ** 20;
+    // Per cached workflow: the slope over the points where every open case was still cached.
+    const filling = curve.filter((c) => c.cached >= c.open - 1);
+    const slope =
+      filling.length >= 2
+        ? (filling[filling.length - 1]!.rssMiB - filling[0]!.rssMiB) / (filling[filling.length - 1]!.cached - filling[0]!.cached)
+        : (last.rssMiB - idleMiB) / Math.max(1, last.cached - 1);
+    // Beyond the cache: the cache is full, each new case evicts one, RSS stays where the full cache put it.
+    const beyond = curve.filter((c) => c.open > worker.maxCachedWorkflows);
+    const flat = beyond.length > 0 ? Math.max(...beyond.map((c) => c.rssMiB)) : idleMiB + slope * worker.maxCachedWorkflows;
     report({
       section: 'memory',
-      measurement: `worker RSS at ${last.open} open cases, maxCachedWorkflows ${worker.maxCachedWorkflows}`,
-      figure: `${Math.round(last.rssMiB)} MiB (${last.cached} cached); curve ${curve.map((c) => `${c.open}:${Math.round(c.rssMiB)}MiB@${c.startsPerSecond.toFixed(0)}/s`).join(' ')}`,
-      baseline: `idle worker: ${Math.round(idle.rss / 2 ** 20)} MiB`,
-      ratio: `${perCached.toFixed(2)} MiB per cached workflow`,
+      measurement: `worker RSS against open cases, maxCachedWorkflows ${worker.maxCachedWorkflows}`,
+      figure: `${Math.round(last.rssMiB)} MiB at ${last.open} open (${last.cached} cached); curve open:RSS@opened/s(load) ${curve.map((c) => `${c.open}:${Math.round(c.rssMiB)}MiB@${c.startsPerSecond.toFixed(1)}/s(${c.load})`).join(' ')}`,
+      baseline: `idle worker: ${Math.round(idleMiB)} MiB`,
+      ratio: `${slope.toFixed(2)} MiB per cached workflow; 100,000 open → ${Math.round(flat)} MiB (${beyond.length > 0 ? `flat beyond the cache, measured up to ${last.open}` : 'cache not yet full: idle + slope × cache size'})`,
       goal: '100,000 open ≤ 2,048 MiB',
     });
   } finally {
