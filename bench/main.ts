@@ -202,39 +202,29 @@ async function projectorAndVerify(): Promise<void> {
       say('audit verify --all');
       const texts = values.map((v) => v.value.toString('utf8'));
       let checksum = 0;
-      // Each loop runs three times on the same values, the fastest pass counts (the first warms up; the
-      // neighbours on a shared machine slow some passes down, never speed one up).
-      const timed = (fn: () => void) => {
-        let best = Infinity;
-        for (let i = 0; i < 3; i++) {
-          const t0 = performance.now();
-          fn();
-          best = Math.min(best, performance.now() - t0);
-        }
-        return texts.length / (best / 1000);
-      };
-      const parseRate = timed(() => {
+      // Three rounds, each running every loop once on the same values, interleaved so that a neighbour's
+      // burst on this shared machine hits all of them alike; the fastest pass of each counts (the first
+      // warms up; neighbours slow a pass down, never speed one up).
+      const parseLoop = () => {
         for (const t of texts) checksum += (JSON.parse(t) as { sequence: number }).sequence;
-      });
-      const parseHashRate = timed(() => {
+      };
+      const parseHashLoop = () => {
         for (const t of texts) {
           checksum += (JSON.parse(t) as { sequence: number }).sequence;
           checksum += createHash('sha256').update(t, 'utf8').digest()[0]!;
         }
-      });
-      // The verification itself, in this process, on the same values (no Kafka read).
+      };
+      // The verification itself, in this thread, on the same values (no Kafka read).
       let verdict: ReturnType<LogVerifier['verdict']> | undefined;
-      const inProcessRate = timed(() => {
+      const singleLoop = () => {
         const verifier = new LogVerifier();
         values.forEach((v, i) => verifier.add(decodeRecord(texts[i]!, v.key, { kind: 'kafka', topic, partition: v.partition, offset: v.offset })));
         verdict = verifier.verdict();
-      });
-      // The same on worker threads (audit/verify-threads.ts), as verify --all runs on a large log: one thread
-      // per core feeds nothing here but the stored bytes, so this is what the threads alone add up to.
+      };
+      // The same on worker threads (audit/verify-threads.ts), as verify --all runs on a large log: one
+      // thread per core, fed nothing but the stored bytes (thread start included).
       const threadCount = os.availableParallelism();
-      let threadedBest = Infinity;
-      for (let pass = 0; pass < 2; pass++) {
-        const t0 = performance.now();
+      const threadedLoop = async () => {
         const threaded = new ThreadedLogVerifier(threadCount);
         for (let i = 0; i < values.length; i++) {
           const v = values[i]!;
@@ -243,9 +233,21 @@ async function projectorAndVerify(): Promise<void> {
         }
         const threadedVerdict = await threaded.verdict();
         if (!threadedVerdict.ok) throw new Error(`verify (threads): ${threadedVerdict.faults.length} faults on a sound log`);
-        threadedBest = Math.min(threadedBest, performance.now() - t0);
+      };
+      const best = { parse: Infinity, parseHash: Infinity, single: Infinity, threaded: Infinity };
+      for (let round = 0; round < 3; round++) {
+        for (const [name, loop] of [['parse', parseLoop], ['parseHash', parseHashLoop], ['single', singleLoop], ['threaded', threadedLoop]] as const) {
+          const t0 = performance.now();
+          await loop();
+          best[name] = Math.min(best[name], performance.now() - t0);
+        }
+        say(`  round ${round + 1}: ${Object.entries(best).map(([k, ms]) => `${k} ${fmt(texts.length / (ms / 1000))} ev/s`).join(', ')} (load ${os.loadavg()[0]!.toFixed(1)})`);
       }
-      const threadedRate = texts.length / (threadedBest / 1000);
+      const rate = (ms: number) => texts.length / (ms / 1000);
+      const parseRate = rate(best.parse);
+      const parseHashRate = rate(best.parseHash);
+      const inProcessRate = rate(best.single);
+      const threadedRate = rate(best.threaded);
       if (!verdict) throw new Error('verify: no verdict');
       if (!verdict.ok) throw new Error(`verify: ${verdict.faults.length} faults on a sound log: ${JSON.stringify(verdict.faults[0])}`);
       // The auditor's command as a user runs it (reads the topic from Kafka itself).
