@@ -14,6 +14,8 @@ export interface StoredRecord {
   /** The sequence the record claims in its body, else in its Kafka `sequence` header, else undefined. */
   sequence: number | undefined;
   location: RecordLocation;
+  /** The stored bytes as text, when they were JSON: verify hashes them directly where they are canonical. */
+  text?: string;
 }
 
 export function decodeRecord(
@@ -34,7 +36,7 @@ export function decodeRecord(
   }
   const claimed = typeof raw === 'object' && raw !== null ? (raw as { sequence?: unknown }).sequence : undefined;
   const sequence = typeof claimed === 'number' && Number.isInteger(claimed) ? claimed : fromHeader;
-  return { key, raw, sequence, location };
+  return { key, raw, sequence, location, text };
 }
 
 export function describeLocation(location: RecordLocation): string {

@@ -2,9 +2,11 @@
 // models' event archive (`--from archive`).
 import { countArchive, readCaseFromArchive, scanArchive, type ArchiveSource } from './archive.js';
 import { describeKafka } from '../runtime/kafka.js';
+import { availableParallelism } from 'node:os';
 import { kafkaClient, readCaseFromKafka, recordOf, scanPartitions, topicRanges, withAdmin, type KafkaSource } from './kafka.js';
 import type { StoredRecord } from './records.js';
 import { LogVerifier, type LogVerdict } from './verify.js';
+import { ThreadedLogVerifier } from './verify-threads.js';
 
 export type { ArchiveSource } from './archive.js';
 export { SourceError, type KafkaSource } from './kafka.js';
@@ -35,22 +37,70 @@ export interface LogVerification extends LogVerdict {
   recordsPerSecond: number;
 }
 
+export interface VerifyLogOptions {
+  /**
+   * Worker threads that verify the Kafka log in parallel (audit/verify-threads.ts); 0 verifies in this
+   * thread. Default: one per core (at most 8) on a log of THREADS_FROM events or more, else 0 — starting
+   * a thread (loading the event schemas) costs more than a small log takes.
+   */
+  threads?: number;
+}
+
+/** The log size from which verify --all uses worker threads by default. */
+export const THREADS_FROM = 20_000;
+
+/** The default thread count for a log of `total` records. */
+export function defaultVerifyThreads(total: number): number {
+  return total >= THREADS_FROM ? Math.min(8, availableParallelism()) : 0;
+}
+
 /**
- * Verifies every case in the log in one pass, keeping only a little per case (audit/verify.ts LogVerifier).
- * `onProgress` is called after each batch or page.
+ * Verifies every case in the log in one pass, keeping only a little per case (audit/verify.ts LogVerifier),
+ * on worker threads for a large Kafka log (VerifyLogOptions.threads). `onProgress` is called after each
+ * batch or page.
  */
-export async function verifyLog(source: EventSource, onProgress: (progress: ScanProgress) => void = () => undefined): Promise<LogVerification> {
+export async function verifyLog(
+  source: EventSource,
+  onProgress: (progress: ScanProgress) => void = () => undefined,
+  options: VerifyLogOptions = {},
+): Promise<LogVerification> {
   const started = performance.now();
   const verifier = new LogVerifier();
+  let threaded: ThreadedLogVerifier | undefined;
   let total = 0;
-  const report = () => onProgress({ done: verifier.records, total, cases: verifier.caseCount });
+  // With threads, progress counts what the threads have verified, not only what was read.
+  const report = () =>
+    onProgress(threaded ? { done: threaded.verified, total, cases: threaded.caseCount } : { done: verifier.records, total, cases: verifier.caseCount });
 
   if (source.kind === 'kafka') {
     const kafka = kafkaClient(source.brokers);
     await withAdmin(kafka, source.brokers, async (admin) => {
       const ranges = await topicRanges(admin, source);
       total = Number(ranges.reduce((sum, r) => sum + (r.high - r.low), 0n));
+      const threads = options.threads ?? defaultVerifyThreads(total);
       report();
+      if (threads > 0) {
+        const parallel = new ThreadedLogVerifier(threads);
+        threaded = parallel;
+        try {
+          await scanPartitions(kafka, admin, source, ranges, async (messages, partition) => {
+            for (const m of messages) {
+              parallel.add([
+                m.value === null ? null : m.value.toString('utf8'),
+                m.key === null ? null : m.key.toString('utf8'),
+                { kind: 'kafka', topic: source.topic, partition, offset: m.offset },
+                m.headers?.['sequence']?.toString(),
+              ]);
+            }
+            report();
+            await parallel.whenReady();
+          });
+        } catch (error) {
+          await parallel.close();
+          throw error;
+        }
+        return;
+      }
       await scanPartitions(kafka, admin, source, ranges, (messages, partition) => {
         for (const m of messages) verifier.add(recordOf(source.topic, partition, m));
         report();
@@ -65,8 +115,9 @@ export async function verifyLog(source: EventSource, onProgress: (progress: Scan
     });
   }
 
+  const verdict = threaded ? await threaded.verdict() : verifier.verdict();
+  report();
   const elapsedMs = performance.now() - started;
-  const verdict = verifier.verdict();
   return {
     ...verdict,
     source: describeSource(source),

@@ -14,7 +14,7 @@
 // record breaks unless it was re-sealed — and a re-sealed record breaks the link of the one after it.
 import { GENESIS_HASH, parseEvent, verifyChain, type ChainFaultKind } from '../events/index.js';
 import { commitmentProblem, findPersonalValues } from '../events/personal-data.js';
-import { hashEventNative } from '../runtime/event-hash.js';
+import { hashEventNative, storedTextMatchesHash } from '../runtime/event-hash.js';
 import type { RecordLocation, StoredRecord } from './records.js';
 
 export interface AuditFault {
@@ -169,14 +169,18 @@ export class LogVerifier {
       fault(sequence, 'schema', messageOf(error));
     }
     if (raw['caseId'] !== caseId) fault(sequence, 'schema', `belongs to case ${String(raw['caseId'])}, not ${caseId}`);
-    let recomputed: string | null = null;
-    try {
-      recomputed = hashStored(raw);
-    } catch (error) {
-      fault(sequence, 'schema', messageOf(error));
-    }
-    if (recomputed !== null && recomputed !== raw['hash']) {
-      fault(sequence, 'hash-mismatch', `stored hash ${String(raw['hash'])}, computed ${recomputed}`);
+    // The stored bytes first (runtime/event-hash.ts storedTextMatchesHash: a match there is the verdict
+    // the recomputation would give); only records stored in another form, and faulty ones, are re-serialised.
+    if (record.text === undefined || !storedTextMatchesHash(record.text, raw['hash'])) {
+      let recomputed: string | null = null;
+      try {
+        recomputed = hashStored(raw);
+      } catch (error) {
+        fault(sequence, 'schema', messageOf(error));
+      }
+      if (recomputed !== null && recomputed !== raw['hash']) {
+        fault(sequence, 'hash-mismatch', `stored hash ${String(raw['hash'])}, computed ${recomputed}`);
+      }
     }
     for (const { path, field } of findPersonalValues(raw['data'], 'data')) {
       const problem = commitmentProblem(field);
@@ -206,14 +210,16 @@ export class LogVerifier {
   }
 
   verdict(): LogVerdict {
-    const faults: AuditFault[] = [];
-    let faultyCases = 0;
-    for (const track of this.cases.values()) {
-      if (!track.faults) continue;
-      faultyCases++;
-      faults.push(...track.faults);
-    }
-    return { ok: faults.length === 0, cases: this.cases.size, records: this.recordCount, faults, faultyCases };
+    const faulty = this.faultyCases();
+    const faults = faulty.flatMap(([, f]) => f);
+    return { ok: faults.length === 0, cases: this.cases.size, records: this.recordCount, faults, faultyCases: faulty.length };
+  }
+
+  /** Each case with faults and its faults, in the order the cases were first seen. */
+  faultyCases(): [caseId: string, faults: AuditFault[]][] {
+    const faulty: [string, AuditFault[]][] = [];
+    for (const [caseId, track] of this.cases) if (track.faults) faulty.push([caseId, track.faults]);
+    return faulty;
   }
 }
 

@@ -58,6 +58,7 @@ const OPTIONS = {
   'show-personal-data': ['--show-personal-data', 'print names, ID numbers and phones (default: redacted to their ref)'],
   'all-partitions': ['--all-partitions', 'Kafka: scan every partition, not only the one the case number hashes to'],
   all: ['--all', 'every case in the log, with progress on stderr'],
+  threads: ['--threads <n>', 'verify --all from Kafka: worker threads that verify in parallel (default: one per core, at most 8, on a log of 20,000 events or more; 0 = none)'],
   output: ['-o, --output <file>', 'write the dossier to FILE instead of stdout'],
   help: ['-h, --help', 'show this help'],
 } as const;
@@ -116,7 +117,7 @@ const subcommands: Record<string, Subcommand> = {
     run: runAsOf,
   },
   verify: {
-    usage: 'mediation audit verify (<case> | --all) [--from kafka|archive] [--json] [--all-partitions]',
+    usage: 'mediation audit verify (<case> | --all) [--from kafka|archive] [--json] [--all-partitions] [--threads <n>]',
     summary: 'the hash chain, gaps, duplicates and schema validity of one case or of the whole log',
     about: [
       'Checks the events exactly as stored: each hash, each link to the previous event, sequences 1..n without',
@@ -124,9 +125,10 @@ const subcommands: Record<string, Subcommand> = {
       'Every fault is reported with its case, sequence, kind and where the record sits; the exit code is 1.',
       'A log cut off after its last events is a valid shorter chain: audit compare checks it against the',
       "workflow's head. --all reads the whole log once (progress on stderr: a bar on a terminal, else a line",
-      'every few seconds) and reports every faulty case.',
+      'every few seconds) and reports every faulty case; from Kafka, worker threads verify the cases in parallel',
+      '(--threads).',
     ],
-    options: ['from', 'json', 'all-partitions', 'all', 'help'],
+    options: ['from', 'json', 'all-partitions', 'all', 'threads', 'help'],
     run: runVerify,
   },
   compare: {
@@ -366,13 +368,19 @@ async function runAsOf(ctx: Context): Promise<number> {
 }
 
 async function runVerify(ctx: Context): Promise<number> {
+  const threadsText = ctx.values.threads;
+  if (threadsText !== undefined && !ctx.values.all) throw new BadArgument('--threads applies to verify --all');
+  const threads = threadsText === undefined ? undefined : /^\d{1,2}$/.test(String(threadsText)) ? Number(threadsText) : NaN;
+  if (threads !== undefined && !(threads >= 0 && threads <= 64)) {
+    throw new BadArgument(`--threads '${String(threadsText)}' must be a whole number from 0 to 64`);
+  }
   if (ctx.values.all) {
     if (ctx.positionals.length > 0) throw new BadArgument(`give a case number or --all, not both (got '${ctx.positionals[0]}')`);
     return withSource(ctx, async (source) => {
       const progress = progressReporter(ctx, describeSource(source));
       let result;
       try {
-        result = await verifyLog(source, progress.update);
+        result = await verifyLog(source, progress.update, threads === undefined ? {} : { threads });
       } finally {
         progress.done();
       }

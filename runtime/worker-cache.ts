@@ -9,12 +9,23 @@
 // old runs — and kept those objects while it was cached; ~55 ms of CPU per workflow created. Now the core
 // is evaluated once per workflow thread and shared (workflows/shared/core.ts): a case workflow, started and
 // accepted, keeps ~0.1 MiB of heap and costs ~27 ms of CPU to create, start and accept
-// (`node --expose-gc --import tsx bench/workflow-footprint.ts`, both sides in one run). Through a server
-// (`npm run bench -- --only memory --open 250,500`, then the same with BENCH_SHARED_CORE=0, one session):
-// 256 cached of 500 open took the worker to 395 MiB RSS (0.39 MiB per cached workflow over the idle
-// worker), against 1,422 MiB (4.45 MiB) with the core per workflow. CACHED_WORKFLOW_MIB stays at the old
-// measure until the curve has been taken at thousands of cached workflows: a larger cache is then the
-// next step (at 0.4 MiB each, 1,536 MiB of heap would hold ~1,900 with half left for garbage).
+// (`node --expose-gc --import tsx bench/workflow-footprint.ts`, both sides in one run).
+//
+// What a cached workflow costs the worker in RSS, measured through a server with a cache large enough to
+// keep every open case (issue 13, session 18, load average 8–25 on 2 shared cores):
+//
+//   npx tsx bench/main.ts --only memory --cache 3000 --open 250,500,1000,2000,3000   (npm run bench servers)
+//   open (all cached):  idle   250   500   1,000  2,000  3,000
+//   worker RSS MiB:      299   413   494     618    932  1,269      → 0.31–0.34 MiB per cached workflow
+//
+// Of that, ~0.1 MiB is the workflow's live heap in the V8 context (its own instance of the workflow module,
+// its state — the case, its clocks, the outbox — its handlers and promises; workflow-footprint.ts). The rest
+// lies outside the workflow's live objects: the SDK core's (Rust) record of each cached run (its state
+// machines, the last activation and the payloads it carries, encrypted: the case input is the largest) and
+// heap the workflow thread has not yet collected. So the cache is sized on the RSS figure, rounded up to
+// 0.5 MiB: a 2 GiB budget caches 1,536 workflows, whose measured cost is ~520 MiB over the idle worker.
+// Beyond the cache RSS stays flat (each new case evicts one): `--only memory` with the default cache shows
+// it against thousands of open cases, and so 100,000 open cases take what the full cache takes.
 //
 // Bounding the cache alone does not bound the process: an evicted workflow's objects are garbage, and the
 // workflow thread's heap (by default sized from the machine's memory) grows on before V8 collects them
@@ -27,8 +38,11 @@
 
 /** RSS outside the workflow heap: the main thread, the SDK's core (Rust), Kafka buffers, code. */
 export const WORKER_BASE_MIB = 512;
-/** Measured live heap per cached case workflow (2.8 MiB, rounded up). */
-export const CACHED_WORKFLOW_MIB = 3;
+/**
+ * Measured RSS per cached case workflow with the shared core: 0.31–0.34 MiB, rounded up (see above; it was
+ * 3 while each workflow evaluated the core again, 2.8 MiB measured).
+ */
+export const CACHED_WORKFLOW_MIB = 0.5;
 
 export interface WorkerMemory {
   /** --max-old-space-size for the worker process (its workflow thread inherits it). */

@@ -116,6 +116,13 @@ describeWithStack('mediation audit verify on tampered copies of a real log', () 
       faults: [{ caseId, sequence: agreement.sequence, kind: 'hash-mismatch', at: [{ kind: 'kafka', topic }] }],
     });
 
+    // The same verdict when worker threads verify the log (audit/verify-threads.ts).
+    const threaded = await audit(['verify', '--all', '--json', '--threads', '2'], env(topic));
+    expect(threaded.code).toBe(1);
+    const { elapsedMs: _e1, recordsPerSecond: _r1, ...threadedVerdict } = threaded.json();
+    const { elapsedMs: _e2, recordsPerSecond: _r2, ...singleVerdict } = all.json();
+    expect(threadedVerdict).toEqual(singleVerdict);
+
     // The replay follows the altered amount, so it no longer matches the workflow.
     const compare = await audit(['compare', caseId, '--json'], env(topic));
     expect(compare.code).toBe(1);
@@ -132,6 +139,9 @@ describeWithStack('mediation audit verify on tampered copies of a real log', () 
     const all = await audit(['verify', '--all'], env(topic));
     expect(all.code).toBe(1);
     expect(all.out[0]).toBe(one.out[0]);
+    const threaded = await audit(['verify', '--all', '--threads', '2'], env(topic));
+    expect(threaded.code).toBe(1);
+    expect(threaded.out[0]).toBe(one.out[0]);
     expect(all.out[1]).toMatch(/: 1 fault\(s\) in 1 case\(s\)$/);
     expect(all.err[0]).toMatch(new RegExp(`^verify: reading ${events.length - 1 + clean.length} events from Kafka topic ${topic}`));
   });
