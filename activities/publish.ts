@@ -15,6 +15,7 @@ import { Context } from '@temporalio/activity';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { canonicalJson, type CaseEvent } from '../events/index.js';
 import { partitionForKey } from '../runtime/kafka.js';
+import { inSpan, SpanKind, traceHeaders } from '../runtime/tracing.js';
 
 export interface PublisherDeps {
   kafka: Kafka;
@@ -73,15 +74,38 @@ export function createPublishActivities({ kafka, producer, topic, admin }: Publi
         position = found.last ?? after;
       }
       if (toSend.length > 0) {
-        const [meta] = await producer.send({
-          topic,
-          acks: -1,
-          messages: toSend.map((e) => ({
-            key: e.caseId,
-            value: canonicalJson(e),
-            headers: { 'event-id': e.eventId, 'event-type': e.type, sequence: String(e.sequence) },
-          })),
-        });
+        // One producer span for the send, in the activity's trace; its context rides in every record's
+        // headers (W3C traceparent/tracestate), so the projector can link its work to this trace. No
+        // span and no such header while tracing is off (runtime/tracing.ts).
+        const [meta] = await inSpan(
+          `publish ${topic}`,
+          {
+            kind: SpanKind.PRODUCER,
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.operation.type': 'send',
+              'messaging.destination.name': topic,
+              'messaging.destination.partition.id': String(partition),
+              'messaging.batch.message_count': toSend.length,
+              'mediation.case_id': caseId,
+              'mediation.sequence.first': toSend[0]!.sequence,
+              'mediation.sequence.last': toSend[toSend.length - 1]!.sequence,
+              'mediation.publish.attempt': context.info.attempt,
+            },
+          },
+          async () => {
+            const trace = traceHeaders();
+            return producer.send({
+              topic,
+              acks: -1,
+              messages: toSend.map((e) => ({
+                key: e.caseId,
+                value: canonicalJson(e),
+                headers: { 'event-id': e.eventId, 'event-type': e.type, sequence: String(e.sequence), ...trace },
+              })),
+            });
+          },
+        );
         if (meta?.baseOffset !== undefined) {
           position = { partition: meta.partition, offset: (BigInt(meta.baseOffset) + BigInt(toSend.length - 1)).toString() };
         }
