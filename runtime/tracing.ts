@@ -12,7 +12,7 @@
 // stores the traces. So the server span names the route's template (`/cases/:id`), not the URL (queries
 // could hold a search term); errors are marked by their kind, never by their message; and the workflow
 // spans carry a chosen subset of the workflow's info (not its memo or search attributes).
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type TextMapGetter, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { envDetectorSync, Resource } from '@opentelemetry/resources';
@@ -157,14 +157,17 @@ export function temporalClientInterceptors(): ClientInterceptors {
   return active ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : {};
 }
 
-const require = createRequire(import.meta.url);
-/** The workflow interceptors' module, for the bundle (bundleWorkflowCode's workflowInterceptorModules). */
-export const TRACING_WORKFLOW_MODULES: readonly string[] = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+/**
+ * The workflow interceptors' module, for the bundle (bundleWorkflowCode's workflowInterceptorModules): the
+ * engine's own, which unlike the package's add no await to what a workflow waits on
+ * (workflows/tracing-interceptors.ts says why that matters for replay).
+ */
+export const TRACING_WORKFLOW_MODULES: readonly string[] = [fileURLToPath(new URL('../workflows/tracing-interceptors.ts', import.meta.url))];
 
 /**
- * A worker's tracing: the workflow interceptors (spans for the run, each update and each activity it
- * schedules, exported through a sink since a workflow cannot do I/O), the activity interceptors (a span
- * per attempt, in the scheduling span's trace), and that sink. Empty while tracing is off: the bundle then
+ * A worker's tracing: the workflow interceptors (spans for the run's start, each update and each activity
+ * it schedules, exported through a sink since a workflow cannot do I/O), the activity interceptors of
+ * @temporalio/interceptors-opentelemetry (a span per attempt, in the scheduling span's trace), and that sink. Empty while tracing is off: the bundle then
  * holds no tracing code at all. With a prebuilt bundle, build it with TRACING_WORKFLOW_MODULES.
  */
 export function temporalWorkerTracing(): { interceptors?: WorkerInterceptors; sinks?: InjectedSinks<{ exporter: OpenTelemetryWorkflowExporter }> } {
