@@ -114,8 +114,12 @@ class TracingInternals implements WorkflowInternalsInterceptor {
   }
 }
 
-export const interceptors = (): WorkflowInterceptors => ({
-  inbound: [new TracingInbound()],
-  outbound: [new TracingOutbound()],
-  internals: [new TracingInternals()],
-});
+export const interceptors = (): WorkflowInterceptors => {
+  // Registers the W3C propagator before the first header is read (the run's start).
+  workflowTracer();
+  return {
+    inbound: [new TracingInbound()],
+    outbound: [new TracingOutbound()],
+    internals: [new TracingInternals()],
+  };
+};
