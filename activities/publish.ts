@@ -23,6 +23,7 @@ import { Context } from '@temporalio/activity';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { canonicalJson, PUBLISH_BATCH_BYTES, RECORD_OVERHEAD_BYTES, publishedBytes, type CaseEvent } from '../events/index.js';
 import { partitionForKey } from '../runtime/kafka.js';
+import { inSpan, SpanKind, traceHeaders } from '../runtime/tracing.js';
 
 export interface PublisherDeps {
   kafka: Kafka;
@@ -94,17 +95,40 @@ export function createPublishActivities({ kafka, producer, topic, admin }: Publi
         position = found.last ?? after;
       }
       // In requests of at most PUBLISH_BATCH_BYTES, one after the other: order holds, and a failure between
-      // two leaves a prefix on the topic, which the next attempt finds.
+      // two leaves a prefix on the topic, which the next attempt finds. One producer span per request, in the
+      // activity's trace; its context rides in every record's headers (W3C traceparent/tracestate), so the
+      // projector can link its work to this trace. No span and no such header while tracing is off
+      // (runtime/tracing.ts).
       for (const chunk of chunksOf(toSend)) {
-        const [meta] = await producer.send({
-          topic,
-          acks: -1,
-          messages: chunk.map((e) => ({
-            key: e.caseId,
-            value: canonicalJson(e),
-            headers: { 'event-id': e.eventId, 'event-type': e.type, sequence: String(e.sequence) },
-          })),
-        });
+        const [meta] = await inSpan(
+          `publish ${topic}`,
+          {
+            kind: SpanKind.PRODUCER,
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.operation.type': 'send',
+              'messaging.destination.name': topic,
+              'messaging.destination.partition.id': String(partition),
+              'messaging.batch.message_count': chunk.length,
+              'mediation.case_id': caseId,
+              'mediation.sequence.first': chunk[0]!.sequence,
+              'mediation.sequence.last': chunk[chunk.length - 1]!.sequence,
+              'mediation.publish.attempt': context.info.attempt,
+            },
+          },
+          async () => {
+            const trace = traceHeaders();
+            return producer.send({
+              topic,
+              acks: -1,
+              messages: chunk.map((e) => ({
+                key: e.caseId,
+                value: canonicalJson(e),
+                headers: { 'event-id': e.eventId, 'event-type': e.type, sequence: String(e.sequence), ...trace },
+              })),
+            });
+          },
+        );
         if (meta?.baseOffset !== undefined) {
           position = { partition: meta.partition, offset: (BigInt(meta.baseOffset) + BigInt(chunk.length - 1)).toString() };
         }

@@ -10,10 +10,13 @@ import { ProjectorJoiningError } from './health.js';
 import { createApi } from './server.js';
 import { createProcessMetrics } from '../runtime/metrics.js';
 import { masterKeySource, PersonalDataKeys } from '../runtime/personal-data-keys.js';
+import { startTracing, temporalClientInterceptors } from '../runtime/tracing.js';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
   const log = createLogger('api', config.LOG_LEVEL);
+  // Before any client is made: the Temporal client's interceptors depend on it.
+  const tracing = startTracing('api');
   const auth = authSettings(config);
   const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI);
   const db = await openDb(dbOptionsFromEnv(process.env, config.postgresSsl), { onConnectionError: (err) => log.warn({ err: err.message }, 'read-model database connection lost; the pool opens a new one') });
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
   };
   const connection = await connectTemporal(config.temporal, (options) => Connection.connect({ ...options, ...apiConnectionOptions }));
   const payloadKeys = await envKeySource().load();
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(payloadKeys) });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(payloadKeys), interceptors: temporalClientInterceptors() });
   const kafkaAdmin = createKafka(config.kafka, 'mediation-api', log, 'consume').admin();
   await kafkaAdmin.connect();
 
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
     metrics,
   });
   await api.listen({ port: config.API_PORT, host: config.API_HOST });
-  log.info({ url: `http://${config.API_HOST}:${config.API_PORT}`, issuer: auth.issuer }, 'API listening');
+  log.info({ url: `http://${config.API_HOST}:${config.API_PORT}`, issuer: auth.issuer, tracing: tracing.describe }, 'API listening');
   const projectorStarted = keepStartingProjector();
 
   const shutdown = async () => {
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
     await kafkaAdmin.disconnect();
     await connection.close();
     await db.close();
+    await tracing.shutdown().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'the last spans could not be sent'));
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());

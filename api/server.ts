@@ -28,6 +28,7 @@ import type { PartitionLag } from '../readmodels/consumer.js';
 import type { PersonalDataKeys } from '../runtime/personal-data-keys.js';
 import { deadLetterSummary } from '../readmodels/queries.js';
 import { AccessLog } from './access-log.js';
+import { traceRequests } from '../runtime/tracing.js';
 import type { Staff, Verifier } from './auth.js';
 import { grantFor, type Grant, type Operation } from './authz.js';
 import { temporalUnavailable, withTemporalDeadline } from './commands.js';
@@ -106,6 +107,8 @@ export async function createApi(deps: ApiDeps) {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // A server span per request, the route handlers inside it (runtime/tracing.ts; nothing while tracing is off).
+  traceRequests(app);
   // Bodies are JSON and nothing else (Fastify answers any other content type with 415).
   app.removeContentTypeParser(['text/plain']);
   app.decorateRequest('staff', undefined);

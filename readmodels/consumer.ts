@@ -9,6 +9,7 @@
 import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
 import { createKafka, type KafkaTarget, type Logger } from '../runtime/index.js';
 import type { ProcessMetrics } from '../runtime/metrics.js';
+import { inSpan, linkFromHeaders, SpanKind } from '../runtime/tracing.js';
 import { createObjects, type Db } from './db.js';
 import { applyBatch, partitionKey, type BatchResult } from './projector.js';
 import { assertSchemaName, createSchemaSql, LAYOUT_VERSION } from './schema.js';
@@ -111,7 +112,31 @@ export function projectBatches(opts: { db: Db; schema: string; consumer: Consume
     const records = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, value: m.value }));
     const key = partitionKey(batch.topic, batch.partition);
     const endTimer = opts.metrics?.projectorBatchSeconds.startTimer();
-    const result = await applyBatch(opts.db, opts.schema, records, { guard: true, rewoundTo });
+    // One span per batch, in a trace of its own, linked to the span that published each record (its
+    // headers' traceparent): a batch mixes records of many commands, so no one of them is its parent.
+    const links = batch.messages.flatMap((m) => linkFromHeaders(m.headers) ?? []);
+    const result = await inSpan(
+      `process ${batch.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        root: true,
+        links,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': batch.topic,
+          'messaging.destination.partition.id': String(batch.partition),
+          'messaging.batch.message_count': batch.messages.length,
+          'mediation.offset.first': batch.firstOffset() ?? '',
+          'mediation.offset.last': batch.lastOffset(),
+        },
+      },
+      async (span) => {
+        const applied = await applyBatch(opts.db, opts.schema, records, { guard: true, rewoundTo });
+        span.setAttributes({ 'mediation.projector.applied': applied.applied, 'mediation.projector.duplicates': applied.duplicates, 'mediation.projector.parked': applied.parked, 'mediation.projector.rewound': Boolean(applied.rewinds?.length) });
+        return applied;
+      },
+    );
     endTimer?.();
     if (opts.metrics) {
       opts.metrics.projectedEvents.inc({ result: 'applied' }, result.applied);

@@ -13,10 +13,13 @@ import v8 from 'node:v8';
 import { workerMemory } from '../runtime/worker-cache.js';
 import { workflowBundlerOptions } from '../runtime/workflow-bundle.js';
 import { temporalLoggerFor } from './temporal-logger.js';
+import { startTracing, temporalWorkerTracing } from '../runtime/tracing.js';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
   const log = createLogger('worker', config.LOG_LEVEL);
+  // Off unless an OTLP endpoint is configured; on, the bundle gets the workflow interceptors (below).
+  const tracing = startTracing('worker');
   Runtime.install({
     logger: temporalLoggerFor(log),
     telemetryOptions: {
@@ -55,14 +58,17 @@ async function main(): Promise<void> {
     shutdownGraceTime: '20s',
     // Bounded by the memory budget, not by the number of open cases (runtime/worker-cache.ts).
     maxCachedWorkflows: maxCached,
+    // Spans for the run, each update, each activity (runtime/tracing.ts); nothing while tracing is off.
+    ...temporalWorkerTracing(),
   });
-  log.info({ taskQueue: config.TASK_QUEUE, temporal: describeTemporal(config.temporal), kafka: describeKafka(config.kafka), maxCachedWorkflows: maxCached, metrics: config.WORKER_METRICS_ADDRESS ? `http://${config.WORKER_METRICS_ADDRESS}/metrics` : 'off' }, 'worker started');
+  log.info({ taskQueue: config.TASK_QUEUE, temporal: describeTemporal(config.temporal), kafka: describeKafka(config.kafka), maxCachedWorkflows: maxCached, metrics: config.WORKER_METRICS_ADDRESS ? `http://${config.WORKER_METRICS_ADDRESS}/metrics` : 'off', tracing: tracing.describe }, 'worker started');
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
     await producer.disconnect();
     await admin.disconnect();
     await connection.close();
+    await tracing.shutdown().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'the last spans could not be sent'));
     log.info('worker stopped');
   }
 }

@@ -26,6 +26,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { context as traceContext, type Context as TraceContext } from '@opentelemetry/api';
 import { GENESIS_HASH, PUBLISH_BATCH_BYTES, RECORD_OVERHEAD_BYTES, publishedBytes, sealEvents, type Actor, type CaseEvent } from '../events/index.js';
 import { decide, evolve, initialState, nextDueAt, type CaseCommand, type CaseState, type DecisionContext } from '../domain/case/index.js';
 import { decide2025, legacySla2025 } from '../domain/case/legacy/index.js';
@@ -124,6 +125,11 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   // Decided events not yet on Kafka, and not yet turned into side effects. Both are empty at a
   // continue-as-new: the run drains them first.
   const outbox: CaseEvent[] = [];
+  // The trace context each queued event was decided in (the update handler's span, when the worker traces:
+  // runtime/tracing.ts), side by side with the outbox: a batch is published in its first event's context,
+  // so a command's trace runs on through the publish activity to Kafka. Contexts only, no commands: the
+  // same history with tracing on or off. Empty contexts while tracing is off.
+  const outboxTraces: TraceContext[] = [];
   // Each event with the referral-objection due moment as it stood when the event was decided.
   const effects: Array<{ event: CaseEvent; referralDueAt?: string }> = [];
   let busy = false;
@@ -198,6 +204,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     if (last) lastHash = last.hash;
     eventCount += events.length;
     outbox.push(...events);
+    outboxTraces.push(...events.map(() => traceContext.active()));
     for (const event of events) {
       const clock = event.type === 'ReferralOpened' && next.status !== 'none' ? next.clocks[clockKey('referral-objection', event.data.department)] : undefined;
       effects.push({ event, ...(clock ? { referralDueAt: clock.dueAt } : {}) });
@@ -337,9 +344,10 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
       await condition(() => outbox.length > 0);
       publishing = true;
       const batch = nextBatch(outbox, publishInRounds);
-      const result = await publishBatch(batch);
+      const result = await traceContext.with(outboxTraces[0] ?? traceContext.active(), () => publishBatch(batch));
       if (result.position) topicPosition = result.position;
       outbox.splice(0, batch.length);
+      outboxTraces.splice(0, batch.length);
       publishedSequence = batch[batch.length - 1]?.sequence ?? publishedSequence;
       publishing = false;
     }

@@ -11,6 +11,7 @@ import { startProjector, type RunningProjector } from '../../readmodels/consumer
 import { openDb, type Db } from '../../readmodels/db.js';
 import { createKafka } from '../../runtime/kafka.js';
 import { createProcessMetrics } from '../../runtime/metrics.js';
+import { temporalClientInterceptors } from '../../runtime/tracing.js';
 import { stackVerifier } from './api.js';
 import { testDataConverter, testPersonalDataKeys } from './payload-keys.js';
 import { stack, uniqueName } from './stack.js';
@@ -54,7 +55,7 @@ export async function startApiStack(name: string, opts: ApiStackOptions = {}): P
   const metrics = createProcessMetrics();
   const projector: RunningProjector = await startProjector({ db, schema: 'rm', brokers: kafkaBrokers, topic, groupId: uniqueName(`${name}-projector`), log, metrics });
   const connection = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection, dataConverter: testDataConverter });
+  const client = new Client({ connection, dataConverter: testDataConverter, interceptors: temporalClientInterceptors() });
   const admin: Admin = createKafka(kafkaBrokers, `${name}-e2e`, undefined, 'cli').admin();
   await admin.connect();
   const api = await createApi({

@@ -6,16 +6,21 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnecti
 import { createPublishActivities } from '../../activities/publish.js';
 import { connectProducer, createKafka } from '../../runtime/kafka.js';
 import { workflowBundlerOptions } from '../../runtime/workflow-bundle.js';
+import { temporalWorkerTracing, TRACING_WORKFLOW_MODULES } from '../../runtime/tracing.js';
 import { testDataConverter } from './payload-keys.js';
 
 // Worker state changes and the like at INFO would drown the test output.
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let tracedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)), logger: quietLogger, ...workflowBundlerOptions });
-  return bundle;
+/** The production bundle; `traced`: with the tracing workflow interceptors, as a worker that traces builds it. */
+export function workflowBundle(opts: { traced?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  const build = (extra: { workflowInterceptorModules?: string[] }) =>
+    bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)), logger: quietLogger, ...workflowBundlerOptions, ...extra });
+  if (opts.traced) return (tracedBundle ??= build({ workflowInterceptorModules: [...TRACING_WORKFLOW_MODULES] }));
+  return (bundle ??= build({}));
 }
 
 const noop = () => undefined;
@@ -48,13 +53,17 @@ export async function startCaseWorker(opts: {
   const producer = await connectProducer(kafka);
   const admin = kafka.admin();
   await admin.connect();
+  // Traced as worker/main.ts traces when this process started tracing (runtime/tracing.ts).
+  const tracing = temporalWorkerTracing();
   const worker = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle({ traced: tracing.interceptors !== undefined }),
     dataConverter: testDataConverter,
     activities: createPublishActivities({ kafka, producer, admin, topic: opts.topic }),
+    // The workflow interceptors are in the traced bundle already (the worker would warn about the modules).
+    ...(tracing.interceptors ? { interceptors: { ...tracing.interceptors, workflowModules: [] }, sinks: tracing.sinks } : {}),
   });
   const running = worker.run();
   return {

@@ -90,6 +90,18 @@ describe('replay of the recorded workflow histories', () => {
     );
   });
 
+  // Tracing turned on for a worker (runtime/tracing.ts) while cases recorded without it are running: the
+  // tracing workflow interceptors and the trace context the outbox keeps change no command.
+  it('replays every recorded history with the tracing workflow interceptors in the bundle', { timeout: 180_000 }, async () => {
+    const results: ReplayResult[] = [];
+    const exported: unknown[] = [];
+    const sinks = { exporter: { export: { fn: (_info: unknown, spans: unknown[]) => void exported.push(...spans) } } };
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle({ traced: true }), replayName: 'recorded-histories-traced', dataConverter: testDataConverter, sinks }, all)) results.push(result);
+    expect(results.map((r, i) => [all[i]?.file, r.workflowId, r.error ? `${r.error.name}: ${r.error.message}` : null])).toEqual(all.map((h) => [h.file, h.workflowId, null]));
+    // Replay exports nothing (the spans were the original run's business).
+    expect(exported).toEqual([]);
+  });
+
   it('fails the replay against workflow code that decides differently (the control)', { timeout: 120_000 }, async () => {
     const { code } = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL('../fixtures/replay-mismatch-workflow.ts', import.meta.url)),
