@@ -152,7 +152,8 @@ export function evolveDoc(doc: CaseDoc, event: CaseEvent): CaseDoc {
     default:
       break;
   }
-  if (!facts.late) {
+  // Lateness can only appear where the clocks changed; evolve keeps the clocks object when none did.
+  if (!facts.late && state.clocks !== doc.state.clocks) {
     for (const clock of Object.values(state.clocks)) {
       if (!isDuty(clock)) continue;
       const stoppedLate = clock.status === 'stopped' && clock.endedAt !== undefined && ms(clock.endedAt) > ms(clock.dueAt);
