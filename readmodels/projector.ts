@@ -65,9 +65,27 @@ export interface ApplyOptions {
 export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 
 export async function applyBatch(db: Db, schema: string, records: readonly KafkaRecord[], options: ApplyOptions = {}): Promise<BatchResult> {
+  return applyDecodedBatch(db, schema, decodeBatch(records), options);
+}
+
+/** A batch decoded and hash-checked, not yet applied: the CPU work that needs no database. */
+export interface DecodedBatch {
+  readonly records: readonly KafkaRecord[];
+  readonly decoded: readonly Decoded[];
+}
+
+/**
+ * Decodes a batch (JSON, schema, hash of each event). Needs nothing from the database, so the consumer
+ * does it while the partition's previous batch is still in its transaction (consumer.ts).
+ */
+export function decodeBatch(records: readonly KafkaRecord[]): DecodedBatch {
+  return { records, decoded: records.map(decode) };
+}
+
+export async function applyDecodedBatch(db: Db, schema: string, batch: DecodedBatch, options: ApplyOptions = {}): Promise<BatchResult> {
   const s = assertSchemaName(schema);
+  const { records, decoded } = batch;
   if (records.length === 0) return { applied: 0, duplicates: 0, parked: 0 };
-  const decoded = records.map(decode);
   try {
     return await db.transaction((tx) => applyDecoded(tx, s, decoded, options));
   } catch (error) {
@@ -75,8 +93,8 @@ export async function applyBatch(db: Db, schema: string, records: readonly Kafka
     if (decoded.length > 1) {
       // Find the record at fault: one transaction per record, in order.
       const total: BatchResult = { applied: 0, duplicates: 0, parked: 0 };
-      for (const record of records) {
-        const one = await applyBatch(db, s, [record], options);
+      for (const d of decoded) {
+        const one = await applyDecodedBatch(db, s, { records: [d.record], decoded: [d] }, options);
         total.applied += one.applied;
         total.duplicates += one.duplicates;
         total.parked += one.parked;
