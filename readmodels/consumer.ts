@@ -109,13 +109,13 @@ export type ProjectingHandler = EachBatchHandler & { drain(): Promise<void> };
 export function projectBatches(opts: { db: Db; schema: string; consumer: Consumer; log: Logger; onBatch?: (applied: BatchApplied) => void; metrics?: ProcessMetrics }): ProjectingHandler {
   // Per partition, the checkpoint this consumer last sought back to (see ApplyOptions.rewoundTo).
   const rewoundTo = new Map<string, string>();
-  // Per partition, the batch in its transaction: true once committed, false if it failed or was refused
-  // (the consumer has sought back, so the batches read after it are dropped).
-  const inFlight = new Map<string, Promise<boolean>>();
+  // Per partition, the batch in its transaction: resolves to null once committed, or to the offset the
+  // consumer sought back to when it failed or was refused (a batch read before that seek is dropped).
+  const inFlight = new Map<string, Promise<string | null>>();
   // Per partition, consecutive failed transactions (the pause before the next try grows with them).
   const failures = new Map<string, number>();
 
-  const apply = async (batch: DecodedBatch, topic: string, partition: number): Promise<boolean> => {
+  const apply = async (batch: DecodedBatch, topic: string, partition: number): Promise<string | null> => {
     const key = partitionKey(topic, partition);
     const first = batch.records[0] as KafkaRecord;
     const last = batch.records[batch.records.length - 1] as KafkaRecord;
@@ -130,7 +130,7 @@ export function projectBatches(opts: { db: Db; schema: string; consumer: Consume
       opts.log.error({ err: error, partition, from: first.offset, retryInMs: pauseMs }, 'batch not applied: reading it again after a pause');
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
       opts.consumer.seek({ topic, partition, offset: first.offset });
-      return false;
+      return first.offset;
     } finally {
       endTimer?.();
     }
@@ -146,7 +146,7 @@ export function projectBatches(opts: { db: Db; schema: string; consumer: Consume
       rewoundTo.set(key, rewind.offset);
       opts.log.info({ partition, from: first.offset, to: rewind.offset }, 'checkpoint behind the consumer: seeking back');
       opts.consumer.seek({ topic, partition, offset: rewind.offset });
-      return false;
+      return rewind.offset;
     }
     rewoundTo.delete(key);
     const nextOffset = (BigInt(last.offset) + 1n).toString();
@@ -158,7 +158,7 @@ export function projectBatches(opts: { db: Db; schema: string; consumer: Consume
     opts.log.debug({ partition, ...result }, 'batch applied');
     if (result.parked > 0) opts.log.warn({ partition, parked: result.parked }, 'events parked in the dead-letter table');
     opts.onBatch?.({ partition, nextOffset, records: batch.records.length, result });
-    return true;
+    return null;
   };
 
   const handler: EachBatchHandler = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
@@ -168,7 +168,15 @@ export function projectBatches(opts: { db: Db; schema: string; consumer: Consume
     // CPU work, while the previous batch of this partition may still be in the database.
     const decoded = decodeBatch(records);
     const previous = inFlight.get(key);
-    if (previous && !(await previous)) return;
+    if (previous) {
+      const soughtTo = await previous;
+      if (soughtTo !== null) {
+        // The previous batch was not applied and the consumer sought back: this batch was read before
+        // the seek (drop it: it is read again) unless it is the first one read from the seek's offset.
+        if (inFlight.get(key) === previous) inFlight.delete(key);
+        if (records[0]?.offset !== soughtTo) return;
+      }
+    }
     if (!isRunning() || isStale()) return;
     inFlight.set(key, apply(decoded, batch.topic, batch.partition));
     resolveOffset((batch.messages[batch.messages.length - 1] as (typeof batch.messages)[number]).offset);
