@@ -1,5 +1,5 @@
-// The read models of one case, declared in one place: a pure evolve over the case's events, and the rows
-// each read-model table holds for the case afterwards.
+// The read models of one case: a pure evolve over the case's events into a document (the domain state and
+// the facts it forgets), from which each table's rows are derived (in the table's own file, readmodels/tables/).
 //
 // The projector folds every case with the domain's own evolve (domain/case), SLA clocks included, so
 // queues, overdue and at-risk lists and supervision notices compute deadlines exactly as the workflow
@@ -37,10 +37,14 @@
 //     surviving case). A reply and a feedback are separate acts, counted separately.
 // - Year on year: the same month of the previous year, same dimensions; counts as a relative change,
 //   rates and mean days as a difference.
-import { chinaDateOf } from '../domain/calendar/index.js';
-import { accountableFor, evolve, initialState, leadOf, type CaseState } from '../domain/case/index.js';
+import { evolve, initialState, type CaseState, type OpenCase } from '../domain/case/index.js';
 import type { SlaClock } from '../domain/sla/index.js';
 import { type CaseEvent, type EventType, type Level } from '../events/index.js';
+import { clockRows, type ClockRow } from './tables/case-clock.js';
+import { kpiRow, type CaseKpiRow } from './tables/case-kpi.js';
+import { summaryRow, type SummaryRow } from './tables/case-summary.js';
+import { queueRows, type QueueRow } from './tables/department-queue.js';
+import { noticeRows, type NoticeRow } from './tables/supervision-notice.js';
 
 // ------------------------------------------------------------------ the per-case document
 
@@ -152,7 +156,8 @@ export function evolveDoc(doc: CaseDoc, event: CaseEvent): CaseDoc {
     default:
       break;
   }
-  if (!facts.late) {
+  // Lateness can only appear where the clocks changed; evolve keeps the clocks object when none did.
+  if (!facts.late && (doc.state.status === 'none' || state.clocks !== doc.state.clocks)) {
     for (const clock of Object.values(state.clocks)) {
       if (!isDuty(clock)) continue;
       const stoppedLate = clock.status === 'stopped' && clock.endedAt !== undefined && ms(clock.endedAt) > ms(clock.dueAt);
@@ -167,90 +172,10 @@ export function evolveDoc(doc: CaseDoc, event: CaseEvent): CaseDoc {
 
 // ------------------------------------------------------------------ rows of each table
 
-export interface SummaryRow {
-  case_id: string;
-  status: string;
-  channel: string;
-  collective: boolean;
-  priority: string;
-  worker_count: number;
-  dispute_type: string;
-  level: string;
-  lead_department: string | null;
-  respondent_name: string;
-  respondent_credit_code: string;
-  town: string;
-  received_at: string;
-  updated_at: string;
-  closed_at: string | null;
-  last_sequence: number;
-  last_event_type: string;
-}
-
-export interface ClockRow {
-  case_id: string;
-  clock_key: string;
-  policy_id: string;
-  department: string;
-  level: string;
-  status: string;
-  started_at: string;
-  due_at: string;
-  warn_at: string | null;
-  breached: boolean;
-  duty: boolean;
-  provisional: boolean;
-}
-
-export interface QueueRow {
-  department: string;
-  case_id: string;
-  role: 'lead' | 'referral' | 'clock';
-  level: string;
-  status: string;
-  priority: string;
-  collective: boolean;
-  suspended: boolean;
-  received_at: string;
-  due_at: string | null;
-  clock_key: string | null;
-}
-
-export interface NoticeRow {
-  notice_id: string;
-  case_id: string;
-  department: string;
-  accountable_unit: string;
-  level: string;
-  reason: string;
-  clock_key: string | null;
-  issued_at: string;
-  due_at: string;
-  answered_at: string | null;
-}
-
-export interface KpiRow {
-  case_id: string;
-  department: string;
-  level: string;
-  dispute_type: string;
-  collective: boolean;
-  worker_count: number;
-  respondent_credit_code: string;
-  respondent_name: string;
-  received_at: string;
-  received_month: string;
-  accepted_month: string | null;
-  agreement_month: string | null;
-  closed_month: string | null;
-  merged: boolean;
-  recorded: boolean;
-  handled: boolean;
-  with_outcome: boolean;
-  replied: boolean;
-  feedback: boolean;
-  on_time: boolean | null;
-  days_to_close: number | null;
+/** A document with a case: what every table's rows are derived from (each in its table's file). */
+export interface FoldedCase {
+  state: OpenCase;
+  facts: CaseFacts;
 }
 
 export interface CaseRows {
@@ -258,133 +183,14 @@ export interface CaseRows {
   clocks: ClockRow[];
   queue: QueueRow[];
   notices: NoticeRow[];
-  kpi: KpiRow;
+  kpi: CaseKpiRow;
 }
-
-const monthOf = (instant: string | null): string | null => (instant === null ? null : chinaDateOf(instant).slice(0, 7));
-const DAY_MS = 86_400_000;
 
 /** The rows a case contributes to every derived table; null for a document without a case. */
 export function rowsOf(doc: CaseDoc): CaseRows | null {
   const { state, facts } = doc;
   if (state.status === 'none' || facts === null) return null;
-  const caseId = state.caseId;
-  const disputeType = state.disputeType ?? state.claim.disputeTypeHint;
-  const closed = state.status === 'closed';
-  const merged = state.mergedInto !== null;
-
-  const summary: SummaryRow = {
-    case_id: caseId,
-    // The core's own status word, from the folded state: the same in every table (a classified case is
-    // 'classified' here and in the queue).
-    status: state.status,
-    channel: state.channel,
-    collective: state.collective,
-    priority: state.priority,
-    worker_count: state.workerCount,
-    dispute_type: disputeType,
-    level: state.level,
-    lead_department: state.route?.leadDepartment ?? null,
-    respondent_name: state.respondent.name,
-    respondent_credit_code: state.respondent.creditCode,
-    town: state.respondent.town,
-    received_at: state.receivedAt,
-    updated_at: facts.updatedAt,
-    closed_at: facts.closedAt,
-    last_sequence: state.version,
-    last_event_type: facts.lastEventType,
-  };
-
-  const clocks: ClockRow[] = [];
-  for (const clock of Object.values(state.clocks)) {
-    if (clock.status !== 'running' && clock.status !== 'paused') continue;
-    let warnAt: string | null = null;
-    for (const w of clock.warnAt) if (warnAt === null || ms(w.at) < ms(warnAt)) warnAt = w.at;
-    clocks.push({
-      case_id: caseId,
-      clock_key: clock.key,
-      policy_id: clock.policyId,
-      department: accountableFor(state, clock.onBreach, clock.scope),
-      level: state.level,
-      status: clock.status,
-      started_at: clock.startedAt,
-      due_at: clock.dueAt,
-      warn_at: warnAt,
-      breached: clock.breached,
-      duty: isDuty(clock),
-      provisional: clock.provisional,
-    });
-  }
-
-  const queue: QueueRow[] = [];
-  if (!closed) {
-    const roles = new Map<string, QueueRow['role']>([[leadOf(state), 'lead']]);
-    for (const referral of Object.values(state.referrals)) {
-      if ((referral.status === 'open' || referral.status === 'accepted') && !roles.has(referral.department)) roles.set(referral.department, 'referral');
-    }
-    for (const clock of clocks) if (clock.duty && clock.status === 'running' && !roles.has(clock.department)) roles.set(clock.department, 'clock');
-    for (const [department, role] of roles) {
-      let next: ClockRow | null = null;
-      for (const clock of clocks) {
-        if (clock.department !== department || !clock.duty || clock.status !== 'running') continue;
-        if (next === null || ms(clock.due_at) < ms(next.due_at) || (clock.due_at === next.due_at && clock.clock_key < next.clock_key)) next = clock;
-      }
-      queue.push({
-        department,
-        case_id: caseId,
-        role,
-        level: state.level,
-        status: state.status,
-        priority: state.priority,
-        collective: state.collective,
-        suspended: state.suspended !== null,
-        received_at: state.receivedAt,
-        due_at: next?.due_at ?? null,
-        clock_key: next?.clock_key ?? null,
-      });
-    }
-  }
-
-  const notices: NoticeRow[] = Object.values(state.supervision).map((notice) => {
-    const extra = facts.notices[notice.noticeId];
-    return {
-      notice_id: notice.noticeId,
-      case_id: caseId,
-      department: notice.department,
-      accountable_unit: extra?.accountableUnit ?? '',
-      level: extra?.level ?? state.level,
-      reason: notice.reason,
-      clock_key: extra?.clockKey ?? null,
-      issued_at: extra?.issuedAt ?? facts.updatedAt,
-      due_at: notice.dueAt,
-      answered_at: notice.answered ? (extra?.answeredAt ?? facts.updatedAt) : null,
-    };
-  });
-
-  const closedCounted = closed && !merged && facts.closedAt !== null;
-  const kpi: KpiRow = {
-    case_id: caseId,
-    department: leadOf(state),
-    level: state.level,
-    dispute_type: disputeType,
-    collective: state.collective,
-    worker_count: state.workerCount,
-    respondent_credit_code: state.respondent.creditCode,
-    respondent_name: state.respondent.name,
-    received_at: state.receivedAt,
-    received_month: monthOf(state.receivedAt) as string,
-    accepted_month: monthOf(facts.acceptedAt),
-    agreement_month: monthOf(facts.firstAgreementAt),
-    closed_month: closedCounted ? monthOf(facts.closedAt) : null,
-    merged,
-    recorded: facts.classifiedAt !== null || facts.rejectedAt !== null || merged,
-    handled: facts.acceptedAt !== null || facts.rejectedAt !== null || merged,
-    with_outcome: facts.firstOutcomeAt !== null && !merged,
-    replied: facts.firstReplyAt !== null,
-    feedback: facts.firstFeedbackAt !== null,
-    on_time: closedCounted ? !facts.late : null,
-    days_to_close: closedCounted ? (ms(facts.closedAt as string) - ms(state.receivedAt)) / DAY_MS : null,
-  };
-
-  return { summary, clocks, queue, notices, kpi };
+  const folded: FoldedCase = { state, facts };
+  const clocks = clockRows(state);
+  return { summary: summaryRow(folded), clocks, queue: queueRows(state, clocks), notices: noticeRows(folded), kpi: kpiRow(folded) };
 }

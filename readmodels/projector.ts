@@ -21,6 +21,15 @@ import type { CaseState } from '../domain/case/index.js';
 import type { Db, Queryable } from './db.js';
 import { emptyDoc, evolveDoc, rowsOf, type CaseDoc, type CaseFacts, type CaseRows } from './projections.js';
 import { assertSchemaName } from './schema.js';
+import { BatchWrite, type Param } from './table.js';
+import { caseClockTable } from './tables/case-clock.js';
+import { caseKpiTable } from './tables/case-kpi.js';
+import { caseProgressTable, type ProgressRow } from './tables/case-progress.js';
+import { caseStateTable, stateRow, type StateRow } from './tables/case-state.js';
+import { caseSummaryTable } from './tables/case-summary.js';
+import { departmentQueueTable } from './tables/department-queue.js';
+import { eventArchiveTable, type ArchiveRow } from './tables/event-archive.js';
+import { supervisionNoticeTable } from './tables/supervision-notice.js';
 
 export interface KafkaRecord {
   topic: string;
@@ -56,9 +65,27 @@ export interface ApplyOptions {
 export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 
 export async function applyBatch(db: Db, schema: string, records: readonly KafkaRecord[], options: ApplyOptions = {}): Promise<BatchResult> {
+  return applyDecodedBatch(db, schema, decodeBatch(records), options);
+}
+
+/** A batch decoded and hash-checked, not yet applied: the CPU work that needs no database. */
+export interface DecodedBatch {
+  readonly records: readonly KafkaRecord[];
+  readonly decoded: readonly Decoded[];
+}
+
+/**
+ * Decodes a batch (JSON, schema, hash of each event). Needs nothing from the database, so the consumer
+ * does it while the partition's previous batch is still in its transaction (consumer.ts).
+ */
+export function decodeBatch(records: readonly KafkaRecord[]): DecodedBatch {
+  return { records, decoded: records.map(decode) };
+}
+
+export async function applyDecodedBatch(db: Db, schema: string, batch: DecodedBatch, options: ApplyOptions = {}): Promise<BatchResult> {
   const s = assertSchemaName(schema);
+  const { records, decoded } = batch;
   if (records.length === 0) return { applied: 0, duplicates: 0, parked: 0 };
-  const decoded = records.map(decode);
   try {
     return await db.transaction((tx) => applyDecoded(tx, s, decoded, options));
   } catch (error) {
@@ -66,8 +93,8 @@ export async function applyBatch(db: Db, schema: string, records: readonly Kafka
     if (decoded.length > 1) {
       // Find the record at fault: one transaction per record, in order.
       const total: BatchResult = { applied: 0, duplicates: 0, parked: 0 };
-      for (const record of records) {
-        const one = await applyBatch(db, s, [record], options);
+      for (const d of decoded) {
+        const one = await applyDecodedBatch(db, s, { records: [d.record], decoded: [d] }, options);
         total.applied += one.applied;
         total.duplicates += one.duplicates;
         total.parked += one.parked;
@@ -79,8 +106,7 @@ export async function applyBatch(db: Db, schema: string, records: readonly Kafka
     const reason = `unprojectable: ${error instanceof Error ? error.message : String(error)}`;
     return db.transaction(async (tx) => {
       await lockCheckpoints(tx, s, decoded);
-      await insertDeadLetters(tx, s, [deadLetter(only, reason)]);
-      await moveCheckpoints(tx, s, decoded);
+      await new BatchWrite(s).statement(deadLettersInsert(s, [deadLetter(only, reason)])).statement(checkpointsMove(s, decoded)).run(tx);
       return { applied: 0, duplicates: 0, parked: 1 };
     });
   }
@@ -197,7 +223,7 @@ async function applyDecoded(tx: Queryable, s: string, decoded: readonly Decoded[
 
   const cases = await loadCases(tx, s, todo);
   const deadLetters: DeadLetterRow[] = [];
-  const archive: { case_id: string; sequence: number; event_id: string; type: string; occurred_at: string; event: unknown }[] = [];
+  const archive: ArchiveRow[] = [];
   const touched = new Set<string>();
 
   for (const d of todo) {
@@ -247,25 +273,38 @@ async function applyDecoded(tx: Queryable, s: string, decoded: readonly Decoded[
     result.applied++;
   }
 
-  await insertDeadLetters(tx, s, deadLetters);
+  // Every write of the batch in one statement: dead letters, each table's rows, the checkpoint.
+  const write = new BatchWrite(s).statement(deadLettersInsert(s, deadLetters));
   if (touched.size > 0) {
     const ids = [...touched];
+    const progress: ProgressRow[] = [];
+    const states: StateRow[] = [];
     const rows: CaseRows[] = [];
     for (const id of ids) {
+      const c = cases.get(id) as Loaded;
+      progress.push({ case_id: id, last_sequence: c.lastSequence, last_hash: c.lastHash as string });
+      const state = stateRow(id, c.lastSequence, c.doc);
+      if (state) states.push(state);
       let r: CaseRows | null;
       try {
-        r = rowsOf((cases.get(id) as Loaded).doc);
+        r = rowsOf(c.doc);
       } catch (err) {
         throw new UnprojectableError(`case ${id}: ${err instanceof Error ? err.message : String(err)}`);
       }
       if (r) rows.push(r);
     }
-    await writeCases(tx, s, ids, cases, rows);
-    await recordset(tx, `insert into ${s}.event_archive (case_id, sequence, event_id, type, occurred_at, event)
-      select case_id, sequence, event_id, type, occurred_at, event
-      from jsonb_to_recordset($1::jsonb) as x(case_id text, sequence integer, event_id text, type text, occurred_at timestamptz, event jsonb)`, archive);
+    write
+      .upsert(caseProgressTable, progress)
+      .upsert(caseStateTable, states)
+      .upsert(caseSummaryTable, rows.map((r) => r.summary))
+      // The derived lists become exactly the case's current rows.
+      .replaceOfCases(caseClockTable, ids, rows.flatMap((r) => r.clocks))
+      .replaceOfCases(departmentQueueTable, ids, rows.flatMap((r) => r.queue))
+      .replaceOfCases(supervisionNoticeTable, ids, rows.flatMap((r) => r.notices))
+      .upsert(caseKpiTable, rows.map((r) => r.kpi))
+      .insert(eventArchiveTable, archive);
   }
-  await moveCheckpoints(tx, s, todo);
+  await write.statement(checkpointsMove(s, todo)).run(tx);
   return result;
 }
 
@@ -300,17 +339,18 @@ async function lockCheckpoints(tx: Queryable, s: string, decoded: readonly Decod
   return new Map(found.rows.map((r) => [partitionKey(r.topic, r.partition), r.next_offset]));
 }
 
-/** The checkpoint moves in the same transaction: after a crash the rows and the offset agree. */
-async function moveCheckpoints(tx: Queryable, s: string, decoded: readonly Decoded[]): Promise<void> {
+/** The checkpoint moves in the same transaction (and statement) as the rows: after a crash they agree. */
+function checkpointsMove(s: string, decoded: readonly Decoded[]): (param: Param) => string | null {
   const last = new Map<string, KafkaRecord>();
   for (const d of decoded) last.set(partitionKey(d.record.topic, d.record.partition), d.record);
-  for (const r of last.values()) {
-    await tx.query(
-      `insert into ${s}.projector_checkpoint (topic, partition, next_offset, updated_at) values ($1, $2, $3, now())
-       on conflict (topic, partition) do update set next_offset = greatest(${s}.projector_checkpoint.next_offset, excluded.next_offset), updated_at = now()`,
-      [r.topic, r.partition, (BigInt(r.offset) + 1n).toString()],
-    );
-  }
+  const records = [...last.values()];
+  return (param) =>
+    records.length === 0
+      ? null
+      : `insert into ${s}.projector_checkpoint (topic, partition, next_offset, updated_at)
+       select topic, partition, next_offset, now() from unnest(${param(records.map((r) => r.topic), 'text[]')}, ${param(records.map((r) => r.partition), 'integer[]')},
+         ${param(records.map((r) => (BigInt(r.offset) + 1n).toString()), 'bigint[]')}) as x(topic, partition, next_offset)
+       on conflict (topic, partition) do update set next_offset = greatest(${s}.projector_checkpoint.next_offset, excluded.next_offset), updated_at = now()`;
 }
 
 async function loadCases(tx: Queryable, s: string, decoded: readonly Decoded[]): Promise<Map<string, Loaded>> {
@@ -365,89 +405,31 @@ function deadLetter(d: Decoded, reason: string): DeadLetterRow {
   };
 }
 
-async function insertDeadLetters(tx: Queryable, s: string, rows: readonly DeadLetterRow[]): Promise<void> {
+function deadLettersInsert(s: string, rows: readonly DeadLetterRow[]): (param: Param) => string | null {
+  const column = <K extends keyof DeadLetterRow>(k: K) => rows.map((r) => r[k]);
   // WITH ORDINALITY keeps the batch order in the ids, so a case's parked events stay in order.
-  await recordset(tx, `insert into ${s}.dead_letter (case_id, sequence, topic, partition, kafka_offset, reason, payload)
-    select x.case_id, x.sequence, x.topic, x.partition, x.kafka_offset, x.reason, x.payload
-    from jsonb_array_elements($1::jsonb) with ordinality as e(doc, n),
-      jsonb_to_record(e.doc) as x(case_id text, sequence integer, topic text, partition integer, kafka_offset bigint, reason text, payload text)
-    order by e.n`, rows);
-}
-
-async function writeCases(tx: Queryable, s: string, ids: string[], cases: Map<string, Loaded>, rows: readonly CaseRows[]): Promise<void> {
-  const progress = ids.map((id) => {
-    const c = cases.get(id) as Loaded;
-    return { case_id: id, last_sequence: c.lastSequence, last_hash: c.lastHash };
-  });
-  await recordset(tx, `insert into ${s}.case_progress (case_id, last_sequence, last_hash)
-    select case_id, last_sequence, last_hash from jsonb_to_recordset($1::jsonb) as x(case_id text, last_sequence integer, last_hash text)
-    on conflict (case_id) do update set last_sequence = excluded.last_sequence, last_hash = excluded.last_hash`, progress);
-
-  const states = ids.flatMap((id) => {
-    const { doc, lastSequence } = cases.get(id) as Loaded;
-    return doc.facts ? [{ case_id: id, version: lastSequence, state: doc.state, facts: doc.facts }] : [];
-  });
-  await recordset(tx, `insert into ${s}.case_state (case_id, version, state, facts)
-    select case_id, version, state, facts from jsonb_to_recordset($1::jsonb) as x(case_id text, version integer, state jsonb, facts jsonb)
-    on conflict (case_id) do update set version = excluded.version, state = excluded.state, facts = excluded.facts`, states);
-
-  await recordset(tx, `insert into ${s}.case_summary (case_id, status, channel, collective, priority, worker_count, dispute_type, level,
-      lead_department, respondent_name, respondent_credit_code, town, received_at, updated_at, closed_at, last_sequence, last_event_type)
-    select * from jsonb_to_recordset($1::jsonb) as x(case_id text, status text, channel text, collective boolean, priority text,
-      worker_count integer, dispute_type text, level text, lead_department text, respondent_name text, respondent_credit_code text,
-      town text, received_at timestamptz, updated_at timestamptz, closed_at timestamptz, last_sequence integer, last_event_type text)
-    on conflict (case_id) do update set status = excluded.status, channel = excluded.channel, collective = excluded.collective,
-      priority = excluded.priority, worker_count = excluded.worker_count, dispute_type = excluded.dispute_type, level = excluded.level,
-      lead_department = excluded.lead_department, respondent_name = excluded.respondent_name,
-      respondent_credit_code = excluded.respondent_credit_code, town = excluded.town, received_at = excluded.received_at,
-      updated_at = excluded.updated_at, closed_at = excluded.closed_at, last_sequence = excluded.last_sequence,
-      last_event_type = excluded.last_event_type`, rows.map((r) => r.summary));
-
-  // The derived lists are replaced whole for each touched case.
-  for (const table of ['case_clock', 'department_queue', 'supervision_notice']) {
-    await tx.query(`delete from ${s}.${table} where case_id = any($1::text[])`, [ids]);
-  }
-  await recordset(tx, `insert into ${s}.case_clock (case_id, clock_key, policy_id, department, level, status, started_at, due_at, warn_at, breached, duty, provisional)
-    select * from jsonb_to_recordset($1::jsonb) as x(case_id text, clock_key text, policy_id text, department text, level text, status text,
-      started_at timestamptz, due_at timestamptz, warn_at timestamptz, breached boolean, duty boolean, provisional boolean)`, rows.flatMap((r) => r.clocks));
-  await recordset(tx, `insert into ${s}.department_queue (department, case_id, role, level, status, priority, collective, suspended, received_at, due_at, clock_key)
-    select * from jsonb_to_recordset($1::jsonb) as x(department text, case_id text, role text, level text, status text, priority text,
-      collective boolean, suspended boolean, received_at timestamptz, due_at timestamptz, clock_key text)`, rows.flatMap((r) => r.queue));
-  await recordset(tx, `insert into ${s}.supervision_notice (notice_id, case_id, department, accountable_unit, level, reason, clock_key, issued_at, due_at, answered_at)
-    select * from jsonb_to_recordset($1::jsonb) as x(notice_id text, case_id text, department text, accountable_unit text, level text,
-      reason text, clock_key text, issued_at timestamptz, due_at timestamptz, answered_at timestamptz)`, rows.flatMap((r) => r.notices));
-
-  await recordset(tx, `insert into ${s}.case_kpi (case_id, department, level, dispute_type, collective, worker_count, respondent_credit_code,
-      respondent_name, received_at, received_month, accepted_month, agreement_month, closed_month, merged, recorded, handled, with_outcome,
-      replied, feedback, on_time, days_to_close)
-    select * from jsonb_to_recordset($1::jsonb) as x(case_id text, department text, level text, dispute_type text, collective boolean,
-      worker_count integer, respondent_credit_code text, respondent_name text, received_at timestamptz, received_month text,
-      accepted_month text, agreement_month text, closed_month text, merged boolean, recorded boolean, handled boolean,
-      with_outcome boolean, replied boolean, feedback boolean, on_time boolean, days_to_close double precision)
-    on conflict (case_id) do update set department = excluded.department, level = excluded.level, dispute_type = excluded.dispute_type,
-      collective = excluded.collective, worker_count = excluded.worker_count, respondent_credit_code = excluded.respondent_credit_code,
-      respondent_name = excluded.respondent_name, received_at = excluded.received_at, received_month = excluded.received_month,
-      accepted_month = excluded.accepted_month, agreement_month = excluded.agreement_month, closed_month = excluded.closed_month,
-      merged = excluded.merged, recorded = excluded.recorded, handled = excluded.handled, with_outcome = excluded.with_outcome,
-      replied = excluded.replied, feedback = excluded.feedback, on_time = excluded.on_time, days_to_close = excluded.days_to_close`,
-    rows.map((r) => r.kpi));
-}
-
-/** Runs a set-based statement over rows passed as one JSON parameter; nothing to do for no rows. */
-async function recordset(tx: Queryable, sql: string, rows: readonly object[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(sql, [JSON.stringify(rows)]);
+  return (param) =>
+    rows.length === 0
+      ? null
+      : `insert into ${s}.dead_letter (case_id, sequence, topic, partition, kafka_offset, reason, payload)
+       select case_id, sequence, topic, partition, kafka_offset, reason, payload
+       from unnest(${param(column('case_id'), 'text[]')}, ${param(column('sequence'), 'integer[]')}, ${param(column('topic'), 'text[]')},
+         ${param(column('partition'), 'integer[]')}, ${param(column('kafka_offset'), 'bigint[]')}, ${param(column('reason'), 'text[]')},
+         ${param(column('payload'), 'text[]')}) with ordinality as x(case_id, sequence, topic, partition, kafka_offset, reason, payload, n)
+       order by x.n`;
 }
 
 class UnprojectableError extends Error {}
 
 /**
  * An error that a record brought into the batch, not the database's state: data the database refuses
- * (SQLSTATE class 22 data exception, 23 integrity constraint) or a fold that threw. Anything else (the
+ * (SQLSTATE class 22 data exception, 23 integrity constraint, 21000 a key twice in one upsert) or a fold
+ * that threw. Anything else (the
  * connection, a lock) is thrown on: the batch is retried as a whole and nothing is parked.
  */
 function isPoison(error: unknown): boolean {
   if (error instanceof UnprojectableError) return true;
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^2[23]/.test(code);
+  // 21000: an upsert given the same key twice in one batch (two rows of one table from broken data).
+  return typeof code === 'string' && (/^2[23]/.test(code) || code === '21000');
 }

@@ -4,7 +4,18 @@
 //
 // Tables are created "if not exists": a schema made by an older version gets the new tables empty, and
 // readmodel_meta.layout tells the projector so (it logs that a rebuild is needed to fill them).
+import { createTableSql, type Table } from './table.js';
+import { caseClockTable } from './tables/case-clock.js';
+import { caseKpiTable } from './tables/case-kpi.js';
+import { caseProgressTable } from './tables/case-progress.js';
+import { caseStateTable } from './tables/case-state.js';
+import { caseSummaryTable } from './tables/case-summary.js';
+import { departmentQueueTable } from './tables/department-queue.js';
+import { eventArchiveTable } from './tables/event-archive.js';
+import { supervisionNoticeTable } from './tables/supervision-notice.js';
+
 export const DEFAULT_SCHEMA = 'rm';
+
 
 /** Bumped whenever a table or a projection changes what it holds: a schema with an older layout needs a rebuild. */
 export const LAYOUT_VERSION = '2';
@@ -18,15 +29,14 @@ export function assertSchemaName(schema: string): string {
 
 export function createSchemaSql(schema: string): string {
   const s = assertSchemaName(schema);
+  // The per-case tables created after readmodel_meta, in this order. (Listed here, not at module level:
+  // the table modules import this one.)
+  const perCaseTables: readonly Table[] = [caseStateTable, caseClockTable, departmentQueueTable, supervisionNoticeTable, caseKpiTable];
   return `
 create schema if not exists ${s};
 
--- Where each case stands in the stream: the projector applies sequence last_sequence + 1 only.
-create table if not exists ${s}.case_progress (
-  case_id        text primary key,
-  last_sequence  integer not null,
-  last_hash      text not null
-);
+-- Where each case stands in the stream (tables/case-progress.ts).
+${createTableSql(s, caseProgressTable)}
 
 -- Per Kafka partition, the next offset to read; written in the same transaction as the rows it covers.
 create table if not exists ${s}.projector_checkpoint (
@@ -52,37 +62,10 @@ create table if not exists ${s}.dead_letter (
 );
 create index if not exists dead_letter_case on ${s}.dead_letter (case_id, id);
 
--- Every applied event as received, for auditors (mediation audit replay --from archive).
-create table if not exists ${s}.event_archive (
-  case_id      text not null,
-  sequence     integer not null,
-  event_id     text not null unique,
-  type         text not null,
-  occurred_at  timestamptz not null,
-  event        jsonb not null,
-  primary key (case_id, sequence)
-);
+-- Every applied event as received, for auditors (tables/event-archive.ts).
+${createTableSql(s, eventArchiveTable)}
 
-create table if not exists ${s}.case_summary (
-  case_id                text primary key,
-  status                 text not null,
-  channel                text not null,
-  collective             boolean not null,
-  priority               text not null,
-  worker_count           integer not null,
-  dispute_type           text not null,
-  level                  text not null,
-  lead_department        text,
-  respondent_name        text not null,
-  respondent_credit_code text not null,
-  town                   text not null,
-  received_at            timestamptz not null,
-  updated_at             timestamptz not null,
-  closed_at              timestamptz,
-  last_sequence          integer not null,
-  last_event_type        text not null
-);
-create index if not exists case_summary_received on ${s}.case_summary (received_at);
+${createTableSql(s, caseSummaryTable)}
 
 create table if not exists ${s}.readmodel_meta (
   key    text primary key,
@@ -93,98 +76,9 @@ insert into ${s}.readmodel_meta (key, value)
   select 'layout', '${LAYOUT_VERSION}' where not exists (select 1 from ${s}.case_progress)
   on conflict (key) do nothing;
 
--- The case as the domain folds it (domain/case evolve, SLA clocks included), and the facts the read
--- models need that the state does not keep (first reply, issue time of each notice, …). Every table
--- below is derived from these two documents, written once per case per batch.
-create table if not exists ${s}.case_state (
-  case_id  text primary key,
-  version  integer not null,
-  state    jsonb not null,
-  facts    jsonb not null
-);
-
--- Running and paused SLA clocks (state.clocks), with the department that answers for each. Overdue and
--- at-risk are decided at query time from due_at and warn_at, never frozen here.
-create table if not exists ${s}.case_clock (
-  case_id      text not null,
-  clock_key    text not null,
-  policy_id    text not null,
-  department   text not null,
-  level        text not null,
-  status       text not null,
-  started_at   timestamptz not null,
-  due_at       timestamptz not null,
-  warn_at      timestamptz,
-  breached     boolean not null,
-  duty         boolean not null,
-  provisional  boolean not null,
-  primary key (case_id, clock_key)
-);
-create index if not exists case_clock_due on ${s}.case_clock (due_at) where status = 'running' and duty;
-create index if not exists case_clock_warn on ${s}.case_clock (warn_at) where status = 'running' and duty;
-
--- Open cases per department: the lead, departments with a referral in progress, and departments that
--- answer for a running clock. due_at is the earliest due moment of the running clocks the department
--- answers for (null: none running), so the queue sorts by time left.
-create table if not exists ${s}.department_queue (
-  department   text not null,
-  case_id      text not null,
-  role         text not null,
-  level        text not null,
-  status       text not null,
-  priority     text not null,
-  collective   boolean not null,
-  suspended    boolean not null,
-  received_at  timestamptz not null,
-  due_at       timestamptz,
-  clock_key    text,
-  primary key (department, case_id)
-);
-create index if not exists department_queue_due on ${s}.department_queue (department, level, due_at);
-
--- Every supervision notice (督办) a case received; open = not answered, on a case not closed.
-create table if not exists ${s}.supervision_notice (
-  notice_id         text primary key,
-  case_id           text not null,
-  department        text not null,
-  accountable_unit  text not null,
-  level             text not null,
-  reason            text not null,
-  clock_key         text,
-  issued_at         timestamptz not null,
-  due_at            timestamptz not null,
-  answered_at       timestamptz
-);
-create index if not exists supervision_notice_case on ${s}.supervision_notice (case_id);
-create index if not exists supervision_notice_open on ${s}.supervision_notice (due_at) where answered_at is null;
-
--- One row per case with what the KPIs count (definitions: readmodels/projections.ts, "KPIs").
--- Months are China months, 'YYYY-MM'.
-create table if not exists ${s}.case_kpi (
-  case_id                 text primary key,
-  department              text not null,
-  level                   text not null,
-  dispute_type            text not null,
-  collective              boolean not null,
-  worker_count            integer not null,
-  respondent_credit_code  text not null,
-  respondent_name         text not null,
-  received_at             timestamptz not null,
-  received_month          text not null,
-  accepted_month          text,
-  agreement_month         text,
-  closed_month            text,
-  merged                  boolean not null,
-  recorded                boolean not null,
-  handled                 boolean not null,
-  with_outcome            boolean not null,
-  replied                 boolean not null,
-  feedback                boolean not null,
-  on_time                 boolean,
-  days_to_close           double precision
-);
-create index if not exists case_kpi_received on ${s}.case_kpi (received_at);
-create index if not exists case_kpi_enterprise on ${s}.case_kpi (respondent_credit_code, received_at);
+-- The per-case read models, each declared in its own file (readmodels/tables/): the folded case
+-- (state + facts), and the tables derived from it, written once per case per batch.
+${perCaseTables.map((table) => createTableSql(s, table)).join('\n\n')}
 
 -- The KPI counts per China month × lead department × level × dispute type. Each count sits in the month
 -- of its own event (received in the receipt month, accepted in the acceptance month, …); the four 100%

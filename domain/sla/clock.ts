@@ -271,13 +271,50 @@ function endAllScopes(policy: SlaPolicy, before: SlaClocks, event: ClockEvent): 
     .map((clock) => end(clock, status, event));
 }
 
+/**
+ * Per policy set and event type, the policies with a trigger of that type (start, stop, pause, resume,
+ * reset, cancel or extend). Every other policy leaves every clock as it is: each of its branches in
+ * applyPolicy and endAllScopes needs a trigger whose type is the event's. Folding a case looks at two or
+ * three policies per event instead of all of them (the projector spent most of its fold here).
+ */
+const reactingPolicies = new WeakMap<SlaPolicySet, Map<string, readonly SlaPolicy[]>>();
+
+function policiesReactingTo(policies: SlaPolicySet, type: string): readonly SlaPolicy[] {
+  let byType = reactingPolicies.get(policies);
+  if (!byType) {
+    byType = new Map();
+    reactingPolicies.set(policies, byType);
+  }
+  let found = byType.get(type);
+  if (!found) {
+    found = policies.policies.filter((p) =>
+      [...p.start, ...p.stop, ...p.pause, ...p.resume, ...p.reset, ...p.cancel, ...p.extend.map((e) => e.on)].some((t) => t.type === type),
+    );
+    byType.set(type, found);
+  }
+  return found;
+}
+
 /** The clocks after one event. Pure: the input is never changed, changed clocks are new objects. */
 export function evolveClocks(clocks: SlaClocks, event: ClockEvent, policies: SlaPolicySet, calendar: Calendar): SlaClocks {
   if (event.type === 'ClockWarned' || event.type === 'ClockBreached') return recordSignal(clocks, event);
+  return applyPolicies(policiesReactingTo(policies, event.type), policies.version, clocks, event, calendar);
+}
+
+/**
+ * evolveClocks looking at every policy of the set, the reference evolveClocks must agree with
+ * (test/unit/sla-policy-index.unit.spec.ts folds generated histories both ways).
+ */
+export function evolveClocksOverEveryPolicy(clocks: SlaClocks, event: ClockEvent, policies: SlaPolicySet, calendar: Calendar): SlaClocks {
+  if (event.type === 'ClockWarned' || event.type === 'ClockBreached') return recordSignal(clocks, event);
+  return applyPolicies(policies.policies, policies.version, clocks, event, calendar);
+}
+
+function applyPolicies(candidates: readonly SlaPolicy[], version: string, clocks: SlaClocks, event: ClockEvent, calendar: Calendar): SlaClocks {
   let next = clocks;
-  for (const policy of policies.policies) {
+  for (const policy of candidates) {
     for (const ended of endAllScopes(policy, clocks, event)) next = { ...next, [ended.key]: ended };
-    const updated = applyPolicy(policy, policies.version, clocks, event, calendar);
+    const updated = applyPolicy(policy, version, clocks, event, calendar);
     if (updated && updated !== next[updated.key]) next = { ...next, [updated.key]: updated };
   }
   return next;

@@ -2,6 +2,7 @@ export {
   clockKey,
   clockSignals,
   evolveClocks,
+  evolveClocksOverEveryPolicy,
   foldClocks,
   nextDueAt,
   type ClockEvent,
