@@ -51,7 +51,7 @@ describeWithStack('event-size guards at the edge', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     const problem = res.body as Problem;
     expect(problem.code).toBe('validation');
-    expect(problem.errors?.map((e) => e.field)).toEqual(['departments']);
+    expect(problem.errors?.map((e) => e.field)).toEqual(['data.departments']);
     expect(problem.errors?.[0]?.message).toMatch(/[\u4e00-\u9fff]/); // zod's zh-CN message: Chinese by default
     expect(problem.detail).toContain('departments');
 
