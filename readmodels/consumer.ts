@@ -9,10 +9,9 @@
 import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
 import { createKafka, type KafkaTarget, type Logger } from '../runtime/index.js';
 import type { ProcessMetrics } from '../runtime/metrics.js';
-import type { Link } from '@opentelemetry/api';
 import { inSpan, linkFromHeaders, SpanKind } from '../runtime/tracing.js';
 import { createObjects, type Db } from './db.js';
-import { applyDecodedBatch, decodeBatch, partitionKey, type BatchResult, type DecodedBatch, type KafkaRecord } from './projector.js';
+import { applyBatch, partitionKey, type BatchResult } from './projector.js';
 import { assertSchemaName, createSchemaSql, LAYOUT_VERSION } from './schema.js';
 
 /** Batches (partitions) the projector works on at once; PROJECTOR_PARTITIONS_AT_ONCE overrides it. */
@@ -73,7 +72,6 @@ export async function startProjector(opts: ProjectorOptions): Promise<RunningPro
   });
   consumer.on(consumer.events.STOP, () => owned([]));
   consumer.on(consumer.events.CRASH, () => owned([]));
-  const projecting = projectBatches({ db: opts.db, schema, consumer, log: opts.log, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   await consumer.run({
     eachBatchAutoResolve: false,
     autoCommit: false,
@@ -81,16 +79,13 @@ export async function startProjector(opts: ProjectorOptions): Promise<RunningPro
     // folded (each batch is one partition, and a case lives on one partition, so batches never share a
     // case). bench/main.ts (projector) measured this against one at a time.
     partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
-    eachBatch: projecting,
+    eachBatch: projectBatches({ db: opts.db, schema, consumer, log: opts.log, ...(opts.metrics ? { metrics: opts.metrics } : {}) }),
   });
   opts.log.info({ topic: opts.topic, groupId: opts.groupId, schema }, 'projector running');
 
   return {
     async stop() {
       await consumer.disconnect();
-      // A batch's transaction may still run after the consumer has gone: let it finish (its offset stays
-      // uncommitted in Kafka; the checkpoint in the database has it).
-      await projecting.drain();
       await admin.disconnect();
     },
     lag: () => projectorLag(opts.db, schema, admin, opts.topic),
@@ -105,74 +100,44 @@ export interface BatchApplied {
   result: BatchResult;
 }
 
-/** The eachBatch handler, and `drain`: waits for the transactions still in flight (before stopping). */
-export type ProjectingHandler = EachBatchHandler & { drain(): Promise<void> };
-
 /**
  * The eachBatch handler shared by the live projector and the rebuild: apply (guarded by the database
  * checkpoint), seek back when the checkpoint is behind, else commit the offset to Kafka.
- *
- * Pipelined per partition: the handler decodes its batch (JSON, schema, hashes: CPU only), waits for the
- * partition's previous batch to be committed, starts this batch's transaction and returns at once with
- * the batch's offsets resolved, so kafkajs fetches the next batch — which is decoded while this one is in
- * the database. Batches of a partition still run their transactions one after the other, in order. The
- * offset goes to Kafka only once the transaction has committed; until then the database checkpoint is
- * the authority (a restart reads again from Kafka's offset, and the guard skips what was applied). A
- * transaction that fails is retried after a pause: the consumer seeks back to its first record and the
- * batches read meanwhile are dropped (read again after it).
  */
-export function projectBatches(opts: { db: Db; schema: string; consumer: Consumer; log: Logger; onBatch?: (applied: BatchApplied) => void; metrics?: ProcessMetrics }): ProjectingHandler {
+export function projectBatches(opts: { db: Db; schema: string; consumer: Consumer; log: Logger; onBatch?: (applied: BatchApplied) => void; metrics?: ProcessMetrics }): EachBatchHandler {
   // Per partition, the checkpoint this consumer last sought back to (see ApplyOptions.rewoundTo).
   const rewoundTo = new Map<string, string>();
-  // Per partition, the batch in its transaction: resolves to null once committed, or to the offset the
-  // consumer sought back to when it failed or was refused (a batch read before that seek is dropped).
-  const inFlight = new Map<string, Promise<string | null>>();
-  // Per partition, consecutive failed transactions (the pause before the next try grows with them).
-  const failures = new Map<string, number>();
-
-  const apply = async (batch: DecodedBatch, topic: string, partition: number, links: Link[]): Promise<string | null> => {
-    const key = partitionKey(topic, partition);
-    const first = batch.records[0] as KafkaRecord;
-    const last = batch.records[batch.records.length - 1] as KafkaRecord;
-    let result: BatchResult;
+  return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const records = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, value: m.value }));
+    const key = partitionKey(batch.topic, batch.partition);
     const endTimer = opts.metrics?.projectorBatchSeconds.startTimer();
-    try {
-      // One span per batch, in a trace of its own, linked to the span that published each record (its
-      // headers' traceparent): a batch mixes records of many commands, so no one of them is its parent.
-      result = await inSpan(
-        `process ${topic}`,
-        {
-          kind: SpanKind.CONSUMER,
-          root: true,
-          links,
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.operation.type': 'process',
-            'messaging.destination.name': topic,
-            'messaging.destination.partition.id': String(partition),
-            'messaging.batch.message_count': batch.records.length,
-            'mediation.offset.first': first.offset,
-            'mediation.offset.last': last.offset,
-          },
+    // One span per batch, in a trace of its own, linked to the span that published each record (its
+    // headers' traceparent): a batch mixes records of many commands, so no one of them is its parent.
+    const links = batch.messages.flatMap((m) => linkFromHeaders(m.headers) ?? []);
+    const result = await inSpan(
+      `process ${batch.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        root: true,
+        links,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': batch.topic,
+          'messaging.destination.partition.id': String(batch.partition),
+          'messaging.batch.message_count': batch.messages.length,
+          'mediation.offset.first': batch.firstOffset() ?? '',
+          'mediation.offset.last': batch.lastOffset(),
         },
-        async (span) => {
-          const applied = await applyDecodedBatch(opts.db, opts.schema, batch, { guard: true, rewoundTo });
-          span.setAttributes({ 'mediation.projector.applied': applied.applied, 'mediation.projector.duplicates': applied.duplicates, 'mediation.projector.parked': applied.parked, 'mediation.projector.rewound': Boolean(applied.rewinds?.length) });
-          return applied;
-        },
-      );
-    } catch (error) {
-      const failed = (failures.get(key) ?? 0) + 1;
-      failures.set(key, failed);
-      const pauseMs = Math.min(30_000, 500 * 2 ** (failed - 1));
-      opts.log.error({ err: error, partition, from: first.offset, retryInMs: pauseMs }, 'batch not applied: reading it again after a pause');
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
-      opts.consumer.seek({ topic, partition, offset: first.offset });
-      return first.offset;
-    } finally {
-      endTimer?.();
-    }
-    failures.delete(key);
+      },
+      async (span) => {
+        const applied = await applyBatch(opts.db, opts.schema, records, { guard: true, rewoundTo });
+        span.setAttributes({ 'mediation.projector.applied': applied.applied, 'mediation.projector.duplicates': applied.duplicates, 'mediation.projector.parked': applied.parked, 'mediation.projector.rewound': Boolean(applied.rewinds?.length) });
+        return applied;
+      },
+    );
+    endTimer?.();
     if (opts.metrics) {
       opts.metrics.projectedEvents.inc({ result: 'applied' }, result.applied);
       opts.metrics.projectedEvents.inc({ result: 'duplicate' }, result.duplicates);
@@ -182,50 +147,20 @@ export function projectBatches(opts: { db: Db; schema: string; consumer: Consume
     if (rewind) {
       // The schema's checkpoint is behind what was read (a rebuild was swapped in): read again from there.
       rewoundTo.set(key, rewind.offset);
-      opts.log.info({ partition, from: first.offset, to: rewind.offset }, 'checkpoint behind the consumer: seeking back');
-      opts.consumer.seek({ topic, partition, offset: rewind.offset });
-      return rewind.offset;
+      opts.log.info({ partition: batch.partition, from: batch.firstOffset(), to: rewind.offset }, 'checkpoint behind the consumer: seeking back');
+      opts.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: rewind.offset });
+      return;
     }
     rewoundTo.delete(key);
+    const last = batch.messages[batch.messages.length - 1] as (typeof batch.messages)[number];
+    resolveOffset(last.offset);
     const nextOffset = (BigInt(last.offset) + 1n).toString();
-    // After a rebalance the partition may belong to another member now: its commit is refused, harmlessly
-    // (the database checkpoint decides where that member goes on).
-    await opts.consumer
-      .commitOffsets([{ topic, partition, offset: nextOffset }])
-      .catch((error: unknown) => opts.log.warn({ err: error, partition, offset: nextOffset }, 'offset not committed to Kafka'));
-    opts.log.debug({ partition, ...result }, 'batch applied');
-    if (result.parked > 0) opts.log.warn({ partition, parked: result.parked }, 'events parked in the dead-letter table');
-    opts.onBatch?.({ partition, nextOffset, records: batch.records.length, result });
-    return null;
-  };
-
-  const handler: EachBatchHandler = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
-    const records = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, value: m.value }));
-    const key = partitionKey(batch.topic, batch.partition);
-    // CPU work, while the previous batch of this partition may still be in the database.
-    const decoded = decodeBatch(records);
-    const previous = inFlight.get(key);
-    if (previous) {
-      const soughtTo = await previous;
-      if (soughtTo !== null) {
-        // The previous batch was not applied and the consumer sought back: this batch was read before
-        // the seek (drop it: it is read again) unless it is the first one read from the seek's offset.
-        if (inFlight.get(key) === previous) inFlight.delete(key);
-        if (records[0]?.offset !== soughtTo) return;
-      }
-    }
-    if (!isRunning() || isStale()) return;
-    const links = batch.messages.flatMap((m) => linkFromHeaders(m.headers) ?? []);
-    inFlight.set(key, apply(decoded, batch.topic, batch.partition, links));
-    resolveOffset((batch.messages[batch.messages.length - 1] as (typeof batch.messages)[number]).offset);
+    await opts.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
     await heartbeat();
+    opts.log.debug({ partition: batch.partition, ...result }, 'batch applied');
+    if (result.parked > 0) opts.log.warn({ partition: batch.partition, parked: result.parked }, 'events parked in the dead-letter table');
+    opts.onBatch?.({ partition: batch.partition, nextOffset, records: records.length, result });
   };
-  return Object.assign(handler, {
-    async drain() {
-      await Promise.all(inFlight.values());
-    },
-  });
 }
 
 export async function projectorLag(db: Db, schema: string, admin: ReturnType<Kafka['admin']>, topic: string): Promise<PartitionLag[]> {

@@ -114,33 +114,33 @@ export async function rebuildProjections(opts: RebuildOptions): Promise<RebuildR
       consumer.on(consumer.events.CRASH, (event) => {
         if (!event.payload.restart) finish(event.payload.error);
       });
-      const projecting = projectBatches({
-        db: opts.db,
-        schema: rebuilt,
-        consumer,
-        log,
-        onBatch: ({ partition, nextOffset, records, result }) => {
-          progress.read += records;
-          progress.applied += result.applied;
-          progress.duplicates += result.duplicates;
-          progress.parked += result.parked;
-          const next = BigInt(nextOffset);
-          if (next > (reached.get(partition) ?? 0n)) reached.set(partition, next);
-          if (caughtUp()) finish();
-        },
-      });
       try {
         await consumer.connect();
         await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
-        await consumer.run({ eachBatchAutoResolve: false, autoCommit: false, eachBatch: projecting });
+        await consumer.run({
+          eachBatchAutoResolve: false,
+          autoCommit: false,
+          eachBatch: projectBatches({
+            db: opts.db,
+            schema: rebuilt,
+            consumer,
+            log,
+            onBatch: ({ partition, nextOffset, records, result }) => {
+              progress.read += records;
+              progress.applied += result.applied;
+              progress.duplicates += result.duplicates;
+              progress.parked += result.parked;
+              const next = BigInt(nextOffset);
+              if (next > (reached.get(partition) ?? 0n)) reached.set(partition, next);
+              if (caughtUp()) finish();
+            },
+          }),
+        });
         await done;
       } finally {
         clearInterval(timer);
         clearTimeout(timeout);
         await consumer.disconnect();
-        // Batches read past the target may still be in their transactions: the checkpoints below and the
-        // swap come after them.
-        await projecting.drain();
         await admin.deleteGroups([groupId]).catch((error: unknown) => log.warn({ err: error, groupId }, 'rebuild: consumer group not deleted'));
       }
     }
