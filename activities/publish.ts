@@ -28,6 +28,14 @@ import { inSpan, SpanKind, traceHeaders } from '../runtime/tracing.js';
 export interface PublisherDeps {
   kafka: Kafka;
   producer: Producer;
+  /**
+   * Connects a fresh idempotent producer. Kafka can lose an idempotent producer's sequence state (a broker
+   * killed and restarted mid-send: the fault drill found every later send refused with
+   * OUT_OF_ORDER_SEQUENCE_NUMBER, for good — kafkajs does not recover from it). The activity then renews the
+   * producer and fails the attempt; the retry reads the topic first, as every retry does, so nothing is sent
+   * twice. Without it such a producer keeps failing (tests that own their producer).
+   */
+  renewProducer?: () => Promise<Producer>;
   topic: string;
   /**
    * A connected admin client kept for the worker's life (the worker connects and disconnects it). Without
@@ -66,7 +74,32 @@ export interface PublishResult {
   position?: TopicPosition;
 }
 
-export function createPublishActivities({ kafka, producer, topic, admin }: PublisherDeps) {
+/** Errors after which the broker no longer accepts this idempotent producer's sequence (see renewProducer). */
+const LOST_PRODUCER_STATE = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
+export function lostProducerState(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && LOST_PRODUCER_STATE.has(type)) return true;
+  }
+  return false;
+}
+
+export function createPublishActivities({ kafka, producer, renewProducer, topic, admin }: PublisherDeps) {
+  let current = producer;
+  let renewing: Promise<void> | undefined;
+  /** Replaces `failed` by a fresh producer, once however many sends saw it fail. */
+  const renew = async (failed: Producer): Promise<void> => {
+    if (!renewProducer || failed !== current) return renewing;
+    renewing ??= (async () => {
+      const next = await renewProducer();
+      current = next;
+      await failed.disconnect().catch(() => undefined);
+    })().finally(() => {
+      renewing = undefined;
+    });
+    return renewing;
+  };
   const topicOffsets = () => (admin ? admin.fetchTopicOffsets(topic) : withAdmin(kafka, (a) => a.fetchTopicOffsets(topic)));
   const offsetsSince = (timestamp: number) =>
     admin ? admin.fetchTopicOffsetsByTimestamp(topic, timestamp) : withAdmin(kafka, (a) => a.fetchTopicOffsetsByTimestamp(topic, timestamp));
@@ -118,15 +151,24 @@ export function createPublishActivities({ kafka, producer, topic, admin }: Publi
           },
           async () => {
             const trace = traceHeaders();
-            return producer.send({
-              topic,
-              acks: -1,
-              messages: chunk.map((e) => ({
-                key: e.caseId,
-                value: canonicalJson(e),
-                headers: { 'event-id': e.eventId, 'event-type': e.type, sequence: String(e.sequence), ...trace },
-              })),
-            });
+            const sending = current;
+            return sending
+              .send({
+                topic,
+                acks: -1,
+                messages: chunk.map((e) => ({
+                  key: e.caseId,
+                  value: canonicalJson(e),
+                  headers: { 'event-id': e.eventId, 'event-type': e.type, sequence: String(e.sequence), ...trace },
+                })),
+              })
+              .catch(async (err: unknown) => {
+                if (lostProducerState(err)) {
+                  context.log.warn("Kafka lost the producer's sequence state: a fresh producer takes over; the retry checks the topic first", { caseId });
+                  await renew(sending).catch(() => undefined);
+                }
+                throw err;
+              });
           },
         );
         if (meta?.baseOffset !== undefined) {

@@ -34,7 +34,10 @@ async function main(): Promise<void> {
 
   const dataConverter = encryptedDataConverter(await envKeySource().load());
   const kafka = createKafka(config.kafka, 'mediation-worker', log);
-  const producer = await connectProducer(kafka);
+  // Replaced by the publish activity when Kafka loses its sequence state (activities/publish.ts): the latest
+  // is the one closed on shutdown.
+  let producer = await connectProducer(kafka);
+  const renewProducer = async () => (producer = await connectProducer(kafka));
   const admin = kafka.admin();
   await admin.connect();
   const connection = await connectTemporal(config.temporal, (options) => NativeConnection.connect(options));
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     // The pure core evaluated once per workflow thread, not once per workflow (workflows/shared/core.ts).
     bundlerOptions: workflowBundlerOptions,
-    activities: createPublishActivities({ kafka, producer, admin, topic: config.KAFKA_TOPIC }),
+    activities: createPublishActivities({ kafka, producer, renewProducer, admin, topic: config.KAFKA_TOPIC }),
     // Let an in-flight publish finish on shutdown rather than be cancelled and retried elsewhere.
     shutdownGraceTime: '20s',
     // Bounded by the memory budget, not by the number of open cases (runtime/worker-cache.ts).
