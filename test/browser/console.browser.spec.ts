@@ -155,6 +155,9 @@ describeWithStack('the staff console in Chromium, through the whole lifecycle', 
     await page.locator(`[data-action=${action}]`).first().click();
     const dialog = page.getByRole('dialog');
     await expect.poll(() => dialog.isVisible()).toBe(true);
+    // As a person would: only once the form has finished opening. On a loaded machine a click during antd's
+    // opening animation was lost (CI: the dialog stayed open, its button never busy, no command sent).
+    await expect.poll(() => page.locator('.ant-zoom-appear, .ant-zoom-enter').count(), { timeout: 10_000 }).toBe(0);
     await fill();
     await dialog.getByRole('button', { name: '提交' }).click();
     await expect.poll(() => dialog.isVisible(), { timeout: 20_000 }).toBe(false);
