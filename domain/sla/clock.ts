@@ -131,23 +131,66 @@ function schedule(clock: Omit<SlaClock, Scheduled>, thresholds: readonly number[
   const from = chinaDateOf(clock.startedAt);
   const days = clock.limit + clock.extensions.reduce((sum, e) => sum + e.days, 0);
   const skip: SkippedDays[] = clock.pauses.map((p) => ({ after: chinaDateOf(p.from), through: chinaDateOf(p.to) }));
-  const period = addPeriodProvisional(calendar, from, days, clock.unit, { skip });
-  // Warning days never lie after the due day, so they are provisional only when the due date is.
-  const counting = provisionalExtension(calendar);
-  const warnAt = thresholds.map((threshold) => ({
-    threshold,
-    at: endOfChinaDay(nthCountedDay(counting, from, Math.floor(threshold * days), clock.unit, skip)),
-  }));
+  const dates = scheduledDates(calendar, from, days, clock.unit, skip, thresholds);
   return {
     ...clock,
+    due: dates.due,
+    dueAt: dates.dueAt,
+    rule: dates.rule,
+    provisional: dates.provisional,
+    warnAt: dates.warnAt.map((w) => ({ ...w })),
+    calendarVersion: calendar.version,
+  };
+}
+
+interface ScheduledDates {
+  due: IsoDate;
+  dueAt: string;
+  rule: string;
+  provisional: boolean;
+  warnAt: readonly { threshold: number; at: string }[];
+}
+
+/**
+ * The due day and warning moments of a period on a calendar. Remembered per calendar object: a case folds
+ * its clocks again at every event, and most clocks of a centre start on the same few days with the same
+ * limits, so the same period was counted day by day again and again (issue 13: 40 % of the projector's fold
+ * went to it). The result depends on nothing but the arguments (a calendar object never changes), so a
+ * remembered answer is the answer; the memory is dropped wholesale past a bound, and errors are not kept.
+ */
+function scheduledDates(
+  calendar: Calendar,
+  from: IsoDate,
+  days: number,
+  unit: PeriodUnit,
+  skip: readonly SkippedDays[],
+  thresholds: readonly number[],
+): ScheduledDates {
+  let memo = scheduledDatesMemo.get(calendar);
+  if (memo === undefined) scheduledDatesMemo.set(calendar, (memo = new Map()));
+  const key = `${from}|${days}|${unit}|${thresholds.join(',')}|${skip.map((s) => `${s.after}~${s.through}`).join(';')}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const period = addPeriodProvisional(calendar, from, days, unit, { skip });
+  // Warning days never lie after the due day, so they are provisional only when the due date is.
+  const counting = provisionalExtension(calendar);
+  const dates: ScheduledDates = {
     due: period.due,
     dueAt: endOfChinaDay(period.due),
     rule: period.rule,
     provisional: period.provisional,
-    warnAt,
-    calendarVersion: calendar.version,
+    warnAt: thresholds.map((threshold) => ({
+      threshold,
+      at: endOfChinaDay(nthCountedDay(counting, from, Math.floor(threshold * days), unit, skip)),
+    })),
   };
+  if (memo.size >= SCHEDULED_DATES_KEPT) memo.clear();
+  memo.set(key, dates);
+  return dates;
 }
+
+const scheduledDatesMemo = new WeakMap<Calendar, Map<string, ScheduledDates>>();
+const SCHEDULED_DATES_KEPT = 20_000;
 
 const reschedule = (clock: SlaClock, calendar: Calendar): SlaClock =>
   schedule(clock, clock.warnAt.map((w) => w.threshold), calendar);
