@@ -26,6 +26,7 @@ import { decodeRecord } from '../audit/records.js';
 import { startProjector } from '../readmodels/consumer.js';
 import { openDb, type Db } from '../readmodels/db.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
+import { postgresCpuMicros } from './postgres-cpu.js';
 import { testDataConverter } from '../test/support/payload-keys.js';
 import { caseViewQuery, commandUpdates } from '../workflows/messages.js';
 import { generateEvents } from '../test/support/history-generator.js';
@@ -140,44 +141,9 @@ function cpuMicros(from: NodeJS.CpuUsage): number {
 }
 const rawCpuMicros: number[] = [];
 const projectorCpuMicros = new Map<string, number>();
-const postgresCpuMicros = new Map<string, number>();
+const postgresServerCpuPerEvent = new Map<string, number>();
 
-/**
- * CPU time (µs) of the local PostgreSQL server on DATABASE_URL's port: its postmaster, the children it has
- * reaped (cutime/cstime: backends that exited) and the live ones. Undefined when the server is not a local
- * process this user can read. Shows where the projector's time goes besides node (issue 13's profile).
- */
-function postgresCpuMicrosNow(): number | undefined {
-  const port = databaseUrl ? new URL(databaseUrl).port : '';
-  if (!port || process.platform !== 'linux') return undefined;
-  const ticks = 1_000_000 / 100; // USER_HZ is 100 on Linux
-  const stat = (pid: string): string[] | undefined => {
-    try {
-      const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return text.slice(text.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
-    } catch {
-      return undefined;
-    }
-  };
-  const pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  const postmaster = pids.find((pid) => {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return cmd[0]?.endsWith('/postgres') === true && cmd.includes('-p') && cmd[cmd.indexOf('-p') + 1] === port;
-    } catch {
-      return false;
-    }
-  });
-  const own = postmaster ? stat(postmaster) : undefined;
-  if (!postmaster || !own) return undefined;
-  // utime stime cutime cstime are fields 14–17, i.e. 11–14 of the slice; ppid is field 4 (1 of the slice).
-  let total = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
-  for (const pid of pids) {
-    const child = stat(pid);
-    if (child && child[1] === postmaster) total += Number(child[11]) + Number(child[12]);
-  }
-  return total * ticks;
-}
+const postgresCpuMicrosNow = () => postgresCpuMicros(databaseUrl);
 
 async function publishHistory(topic: string, wanted: number): Promise<number> {
   const producer = await connectProducer(createKafka(brokers, 'bench-publish'));
@@ -220,7 +186,7 @@ async function project(db: Db, topic: string, events: number, label: string): Pr
   await projector.stop();
   projectorCpuMicros.set(label, cpuMicros(cpu0) / events);
   const pg1 = pg0 === undefined ? undefined : postgresCpuMicrosNow();
-  if (pg0 !== undefined && pg1 !== undefined) postgresCpuMicros.set(label, (pg1 - pg0) / events);
+  if (pg0 !== undefined && pg1 !== undefined) postgresServerCpuPerEvent.set(label, (pg1 - pg0) / events);
   const applied = await db.query<{ n: number }>(`select count(*)::integer as n from ${schema}.event_archive`);
   if (applied.rows[0]?.n !== events) throw new Error(`${label}: ${applied.rows[0]?.n} of ${events} events applied`);
   if (db.kind === 'postgres') await db.exec(`drop schema ${schema} cascade`);
@@ -252,7 +218,7 @@ async function projectorAndVerify(): Promise<void> {
       // CPU per event in this process beside the wall-clock rate: on a loaded machine the wall clock measures
       // the neighbours as much as the code. (PostgreSQL's own CPU is in its server processes, not here;
       // PGlite's is here.)
-      const serverCpu = (label: string) => (postgresCpuMicros.has(label) ? ` + PostgreSQL server ${postgresCpuMicros.get(label)!.toFixed(1)} µs` : '');
+      const serverCpu = (label: string) => (postgresServerCpuPerEvent.has(label) ? ` + PostgreSQL server ${postgresServerCpuPerEvent.get(label)!.toFixed(1)} µs` : '');
       const cpu = (label: string) => `${(projectorCpuMicros.get(label) ?? NaN).toFixed(1)} µs CPU/event${serverCpu(label)}`;
       report({ section: 'projector', measurement: `projector → PostgreSQL (${fmt(events)} events)`, figure: `${fmt(pgRate)} ev/s (${cpu('postgres')})`, baseline: base, ratio: ratio(pgRate, raw), goal: '≥ 0.70' });
       report({ section: 'projector', measurement: `projector → PGlite (${fmt(events)} events)`, figure: `${fmt(pgliteRate)} ev/s (${cpu('pglite')})`, baseline: base, ratio: ratio(pgliteRate, raw), goal: '≥ 0.50' });
