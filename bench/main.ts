@@ -19,17 +19,15 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import type { CaseCommand } from '../domain/case/commands.js';
-import { canonicalJson } from '../events/index.js';
 import { LogVerifier } from '../audit/verify.js';
 import { ThreadedLogVerifier } from '../audit/verify-threads.js';
 import { decodeRecord } from '../audit/records.js';
 import { startProjector } from '../readmodels/consumer.js';
 import { openDb, type Db } from '../readmodels/db.js';
-import { connectProducer, createKafka } from '../runtime/kafka.js';
+import { publishHistory } from './history-topic.js';
 import { postgresCpuMicros } from './postgres-cpu.js';
 import { testDataConverter } from '../test/support/payload-keys.js';
 import { caseViewQuery, commandUpdates } from '../workflows/messages.js';
-import { generateEvents } from '../test/support/history-generator.js';
 import { clerk, mediator, receiveInput, request } from '../test/support/cases.js';
 
 // ------------------------------------------------------------------ options
@@ -145,27 +143,6 @@ const postgresServerCpuPerEvent = new Map<string, number>();
 
 const postgresCpuMicrosNow = () => postgresCpuMicros(databaseUrl);
 
-async function publishHistory(topic: string, wanted: number): Promise<number> {
-  const producer = await connectProducer(createKafka(brokers, 'bench-publish'));
-  let events = 0;
-  let batch: { key: string; value: string }[] = [];
-  // About 20 events a case; the generator yields in time order, so stopping at the wanted count leaves the
-  // latest cases shorter, still valid chains.
-  for (const event of generateEvents({ cases: Math.ceil(wanted / 12), seed: 7 })) {
-    if (events >= wanted) break;
-    batch.push({ key: event.caseId, value: canonicalJson(event) });
-    events++;
-    if (batch.length >= 5_000) {
-      await producer.send({ topic, acks: -1, messages: batch });
-      batch = [];
-      if (events % 50_000 < 5_000) say(`  published ${fmt(events)} events`);
-    }
-  }
-  if (batch.length > 0) await producer.send({ topic, acks: -1, messages: batch });
-  await producer.disconnect();
-  return events;
-}
-
 async function project(db: Db, topic: string, events: number, label: string): Promise<number> {
   const schema = `bench_${label}_${stamp}`;
   const t0 = performance.now();
@@ -200,7 +177,9 @@ async function projectorAndVerify(): Promise<void> {
   await createTopic(topic, opts.partitions);
   try {
     say(`generating and publishing a history of at least ${fmt(opts.events)} events (${opts.partitions} partitions)`);
-    const events = await publishHistory(topic, opts.events);
+    const events = await publishHistory(brokers, topic, opts.events, (n) => {
+      if (n % 50_000 < 5_000) say(`  published ${fmt(n)} events`);
+    });
     say(`  ${fmt(events)} events on ${topic}`);
     // The baseline is read before and after the projector runs; the mean is the baseline.
     const values: { key: string; value: Buffer; partition: number; offset: string }[] = [];

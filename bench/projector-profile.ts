@@ -13,11 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
-import { canonicalJson } from '../events/index.js';
 import { startProjector } from '../readmodels/consumer.js';
 import { openDb } from '../readmodels/db.js';
-import { connectProducer, createKafka } from '../runtime/kafka.js';
-import { generateEvents } from '../test/support/history-generator.js';
+import { publishHistory } from './history-topic.js';
 import { postgresCpuMicros } from './postgres-cpu.js';
 
 const wanted = Number(process.argv[2] ?? '30000');
@@ -35,20 +33,7 @@ const kafka = new Kafka({ clientId: 'bench-profile', brokers, logLevel: logLevel
 const admin = kafka.admin();
 await admin.connect();
 await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6, replicationFactor: 1 }] });
-const producer = await connectProducer(createKafka(brokers, 'bench-profile-publish'));
-let events = 0;
-let batch: { key: string; value: string }[] = [];
-for (const event of generateEvents({ cases: Math.ceil(wanted / 10), seed: 7 })) {
-  if (events >= wanted) break;
-  batch.push({ key: event.caseId, value: canonicalJson(event) });
-  events++;
-  if (batch.length >= 5_000) {
-    await producer.send({ topic, acks: -1, messages: batch });
-    batch = [];
-  }
-}
-if (batch.length > 0) await producer.send({ topic, acks: -1, messages: batch });
-await producer.disconnect();
+const events = await publishHistory(brokers, topic, wanted);
 say(`${events} events on ${topic}; projecting into ${target} with the profiler on`);
 
 // ------------------------------------------------------------------ the projector, profiled
