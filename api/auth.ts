@@ -99,19 +99,35 @@ export function staffOf(payload: JWTPayload, settings: AuthSettings): Staff {
   const role = names.find((r): r is StaffRole => (STAFF_ROLES as readonly string[]).includes(r));
   if (!role) throw new ApiError(403, 'no-staff-role', 'auth.role', { claim: settings.claims.role });
   const department = DepartmentSchema.safeParse(claimAt(payload, settings.claims.department));
-  const level = LevelSchema.safeParse(claimAt(payload, settings.claims.level));
-  const town = claimAt(payload, settings.claims.town);
-  if (role === 'department-liaison' && !department.success) throw new ApiError(403, 'no-staff-role', 'auth.role', { claim: settings.claims.department });
+  const levelClaim = claimAt(payload, settings.claims.level);
+  const level = LevelSchema.safeParse(levelClaim);
+  const townClaim = claimAt(payload, settings.claims.town);
+  const town = typeof townClaim === 'string' ? townClaim.trim() : undefined;
+  // Scope claims fail closed: a claim that is missing, empty or unreadable narrows nothing, so the token
+  // gets no access at all rather than the widest scope (an absent town once meant "every town").
+  const missing = (claim: string, why: string) => new ApiError(403, 'missing-scope-claim', 'auth.scope-claim', { claim, why });
+  if (role === 'department-liaison' && !department.success) throw missing(settings.claims.department, `role ${role}`);
+  if (levelClaim !== undefined && !level.success) throw missing(settings.claims.level, `unknown level ${JSON.stringify(levelClaim).slice(0, 40)}`);
+  if (JURISDICTION_ROLES.has(role) && !level.success) throw missing(settings.claims.level, `role ${role}`);
+  if (townClaim !== undefined && !town) throw missing(settings.claims.town, 'empty');
+  if (level.success && level.data !== 'county' && !town) throw missing(settings.claims.town, `level ${level.data}`);
   const clientId = typeof payload.client_id === 'string' ? payload.client_id : undefined;
   return {
     id: payload.sub!,
     role,
     ...(department.success ? { department: department.data } : {}),
     ...(level.success ? { level: level.data } : {}),
-    ...(typeof town === 'string' && town !== '' ? { town } : {}),
+    ...(town ? { town } : {}),
     ...(clientId ? { clientId } : {}),
   };
 }
+
+/**
+ * Roles whose scope is a jurisdiction (api/authz.ts `jurisdiction`, `level-and-town`): their tokens must say
+ * the level and, below the county, the town. Liaisons are scoped by department, auditors and the
+ * data-protection officer see every case.
+ */
+const JURISDICTION_ROLES: ReadonlySet<StaffRole> = new Set<StaffRole>(['intake-clerk', 'mediator', 'supervisor']);
 
 /** The actor sealed into events. Only roles the authorisation table lets write get here. */
 export function actorOf(staff: Staff): Actor {

@@ -90,7 +90,7 @@ export const AUTHORISATION: Readonly<Record<Operation, Partial<Record<StaffRole,
 export function grantFor(staff: Staff, operation: Operation): Grant {
   const grant = AUTHORISATION[operation][staff.role];
   if (!grant) throw new ApiError(403, 'forbidden', 'forbidden.role', { role: staff.role, operation });
-  if (grant.scope === 'county' && staff.town !== undefined) throw new ApiError(403, 'forbidden', 'forbidden.role', { role: `${staff.role}@${staff.town}`, operation });
+  if (grant.scope === 'county' && !countyWide(staff)) throw new ApiError(403, 'forbidden', 'forbidden.role', { role: `${staff.role}@${staff.town ?? staff.level ?? '?'}`, operation });
   return grant;
 }
 
@@ -118,18 +118,26 @@ export function inScope(staff: Staff, grant: Grant, facts: Omit<CaseFacts, 'case
     case 'all':
       return true;
     case 'county':
-      return staff.town === undefined;
+      return countyWide(staff);
     case 'jurisdiction':
-      return staff.town === undefined || staff.town === facts.town;
+      return countyWide(staff) || (staff.town !== undefined && staff.town === facts.town);
     case 'department':
       return staff.department !== undefined && facts.departments.includes(staff.department);
     case 'level-and-town':
-      return (staff.town === undefined || staff.town === facts.town) && LEVEL_ORDER.indexOf(facts.level) <= LEVEL_ORDER.indexOf(staff.level ?? 'enterprise');
+      return (countyWide(staff) || (staff.town !== undefined && staff.town === facts.town)) && LEVEL_ORDER.indexOf(facts.level) <= LEVEL_ORDER.indexOf(staff.level ?? 'enterprise');
     default: {
       const never: never = grant.scope;
       return never;
     }
   }
+}
+
+/**
+ * County staff: the county level and no town. Only that reads as "every town"; a missing level or town is
+ * never taken as the widest scope (api/auth.ts refuses such tokens before they get here).
+ */
+export function countyWide(staff: Staff): boolean {
+  return staff.town === undefined && staff.level === 'county';
 }
 
 /** 403 unless the case is within the grant's scope. */
@@ -159,7 +167,8 @@ export function listFilter(staff: Staff, grant: Grant): { town?: string; departm
       return {};
     case 'jurisdiction':
     case 'level-and-town':
-      return staff.town === undefined ? {} : { town: staff.town };
+      // Fail closed: no town and not county staff narrows to nothing (auth.ts refuses such tokens first).
+      return countyWide(staff) ? {} : { town: staff.town ?? '__none__' };
     case 'department':
       return staff.department ? { department: staff.department } : { department: '__none__' as Department };
   }

@@ -35,6 +35,10 @@ const catalogue = {
     en: 'x-actor-* headers are no longer accepted: who acts comes from the access token only',
   },
   'auth.role': { 'zh-CN': '访问令牌中没有可用的工作人员角色（{claim}）', en: 'the access token carries no usable staff role ({claim})' },
+  'auth.scope-claim': {
+    'zh-CN': '访问令牌缺少职责范围声明“{claim}”（{why}），不予访问；请联系身份管理员补全',
+    en: 'the access token lacks the scope claim {claim} ({why}): no access until the identity provider sets it',
+  },
   'personal-data.erased': { 'zh-CN': '已删除', en: 'erased' },
   'erasure.run-stopped': {
     'zh-CN': '案件 {caseId} 的流程异常终止（{status}），请运维人员先行核查，再删除个人信息',
@@ -83,6 +87,10 @@ const catalogue = {
   'not-found.command': { 'zh-CN': '没有命令 {type}；可用命令：{commands}', en: 'there is no command {type}; commands: {commands}' },
   'not-found.department': { 'zh-CN': '没有部门 {department}；部门：{departments}', en: 'no department {department}; departments: {departments}' },
   conflict: { 'zh-CN': '案件 {caseId} 已存在', en: 'case {caseId} already exists' },
+  'not-found.case-number': {
+    'zh-CN': '案件编号 {caseId} 不可用：您的职责范围内没有该案件。请不填编号，由系统生成',
+    en: 'the case number {caseId} cannot be used: there is no such case in your scope. Leave it out and one is made',
+  },
   internal: { 'zh-CN': '内部错误，请查看 API 日志（请求号 {requestId}）', en: 'internal error; see the API log (request {requestId})' },
   // Field messages of the API's own request schemas.
   'field.case-number': { 'zh-CN': '只能是字母、数字和连字符，3 至 64 个字符', en: 'letters, digits and dashes, 3 to 64' },

@@ -68,6 +68,18 @@ describe('the HTTP API contract', () => {
     }
   });
 
+  it('refuses a town-level token without a town on every route: 403 naming the claim, in Chinese', async () => {
+    const townless = await idp.sign({ sub: 'townless', mediation_role: 'mediator', mediation_level: 'town', mediation_town: '' });
+    for (const url of ['/cases/MC-1', '/my-work', '/queues/union', '/overdue']) {
+      const res = await api.inject({ method: 'GET', url, headers: { authorization: `Bearer ${townless}` } });
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().code, url).toBe('missing-scope-claim');
+      expect(res.json().detail, url).toBe('访问令牌缺少职责范围声明“mediation_town”（empty），不予访问；请联系身份管理员补全');
+    }
+    const en = await api.inject({ method: 'GET', url: '/cases/MC-1', headers: { authorization: `Bearer ${await idp.sign({ sub: 'n', mediation_role: 'intake-clerk', mediation_level: 'town' })}`, 'accept-language': 'en' } });
+    expect(en.json().detail).toBe('the access token lacks the scope claim mediation_town (level town): no access until the identity provider sets it');
+  });
+
   it('answers a role outside the table with 403 and the reason', async () => {
     const dpo = await idp.sign({ sub: 'dpo', mediation_role: 'data-protection-officer' });
     const res = await api.inject({ method: 'GET', url: '/kpis?from=2026-01&to=2026-02', headers: { authorization: `Bearer ${dpo}` } });
@@ -125,12 +137,12 @@ describe('the HTTP API contract', () => {
   });
 
   it('limits writes per signed-in user', async () => {
-    const mine = await idp.sign({ sub: 'busy-clerk', mediation_role: 'intake-clerk' });
+    const mine = await idp.sign({ sub: 'busy-clerk', mediation_role: 'intake-clerk', mediation_level: 'county' });
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await api.inject({ method: 'POST', url: '/cases', headers: { authorization: `Bearer ${mine}` }, payload: {} })).statusCode);
     expect(statuses.slice(0, 3)).toEqual([400, 400, 400]);
     expect(statuses.slice(3)).toEqual([429, 429]);
-    const other = await idp.sign({ sub: 'other-clerk', mediation_role: 'intake-clerk' });
+    const other = await idp.sign({ sub: 'other-clerk', mediation_role: 'intake-clerk', mediation_level: 'county' });
     expect((await api.inject({ method: 'POST', url: '/cases', headers: { authorization: `Bearer ${other}` }, payload: {} })).statusCode).toBe(400);
     const limited = await api.inject({ method: 'POST', url: '/cases', headers: { authorization: `Bearer ${mine}`, 'accept-language': 'en' }, payload: {} });
     expect(limited.json().code).toBe('rate-limited');

@@ -73,4 +73,42 @@ describe('claim mapping', () => {
     expect(() => staffOf({ ...base, mediation_role: 'department-liaison' }, testAuthSettings)).toThrow(ApiError);
     expect(() => staffOf({ ...base, mediation_role: 'department-liaison', mediation_department: 'police' }, testAuthSettings)).toThrow(ApiError);
   });
+
+  // Issue 21: a town-level token without a town got every town. Missing scope claims mean no access.
+  it('fails closed on a missing, empty or unknown scope claim, naming the claim', () => {
+    const refused = (claims: Record<string, unknown>) => {
+      try {
+        staffOf({ ...base, ...claims }, testAuthSettings);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ApiError);
+        const e = err as ApiError;
+        return { status: e.status, code: e.code, claim: (e.params as { claim?: string }).claim };
+      }
+      return undefined;
+    };
+    const noAccess = (claim: string) => ({ status: 403, code: 'missing-scope-claim', claim });
+    for (const role of ['intake-clerk', 'mediator', 'supervisor']) {
+      expect(refused({ mediation_role: role, mediation_level: 'town' }), `${role} town, no town`).toEqual(noAccess('mediation_town'));
+      expect(refused({ mediation_role: role, mediation_level: 'town', mediation_town: '' }), `${role} empty town`).toEqual(noAccess('mediation_town'));
+      expect(refused({ mediation_role: role, mediation_level: 'town', mediation_town: '  ' }), `${role} blank town`).toEqual(noAccess('mediation_town'));
+      expect(refused({ mediation_role: role, mediation_level: 'enterprise' }), `${role} enterprise, no town`).toEqual(noAccess('mediation_town'));
+      expect(refused({ mediation_role: role }), `${role} no level`).toEqual(noAccess('mediation_level'));
+      expect(refused({ mediation_role: role, mediation_level: 'province' }), `${role} unknown level`).toEqual(noAccess('mediation_level'));
+      expect(refused({ mediation_role: role, mediation_level: 'county', mediation_town: '' }), `${role} county, empty town`).toEqual(noAccess('mediation_town'));
+    }
+    expect(refused({ mediation_role: 'department-liaison', mediation_level: 'county' })).toEqual(noAccess('mediation_department'));
+    // The controls: complete claims pass.
+    expect(refused({ mediation_role: 'intake-clerk', mediation_level: 'town', mediation_town: '城关镇' })).toBeUndefined();
+    expect(refused({ mediation_role: 'supervisor', mediation_level: 'county' })).toBeUndefined();
+    expect(refused({ mediation_role: 'auditor' })).toBeUndefined();
+  });
+
+  it('never reads a missing town as every town, even if a staff record without one gets through', () => {
+    const noTown: Staff = { id: 'x', role: 'intake-clerk', level: 'town' };
+    const noLevel: Staff = { id: 'y', role: 'mediator' };
+    expect(inScope(noTown, grantFor(noTown, 'cases.read'), caseIn('城关镇', 'enterprise'))).toBe(false);
+    expect(inScope(noLevel, grantFor(noLevel, 'cases.command'), caseIn('城关镇', 'enterprise'))).toBe(false);
+    expect(listFilter(noTown, grantFor(noTown, 'cases.read'))).toEqual({ town: '__none__' });
+    expect(() => grantFor({ id: 's', role: 'supervisor', level: 'town' }, 'kpis.read')).toThrow(ApiError);
+  });
 });
