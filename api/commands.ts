@@ -15,7 +15,8 @@ import { ApiError, parseInput, RejectedError } from './problem.js';
 
 // Commands the workflow issues itself, or that start a case, are not accepted over this route.
 // ErasePersonalData has its own route (api/routes/erasure.ts): it also destroys keys.
-const NOT_OVER_HTTP: ReadonlySet<CommandType> = new Set(['ReceiveCase', 'CheckClocks', 'ErasePersonalData']);
+// RecordMergedDuplicate is the surviving case's half of a merge, which the merging case's workflow sends.
+const NOT_OVER_HTTP: ReadonlySet<CommandType> = new Set(['ReceiveCase', 'CheckClocks', 'ErasePersonalData', 'RecordMergedDuplicate']);
 export const HTTP_COMMANDS: readonly CommandType[] = COMMAND_TYPES.filter((t) => !NOT_OVER_HTTP.has(t));
 
 export function assertCommandType(type: string): CommandType {
@@ -78,7 +79,19 @@ export function commandIdFor(actor: Actor, idempotencyKey: string | undefined): 
 
 export async function runCommand(
   temporal: Client,
-  opts: { caseId: string; type: CommandType; body: unknown; actor: Actor; requestId: string; locale: Locale; idempotencyKey?: string; fingerprint?: string; mergedInReason?: EncryptedValue },
+  opts: {
+    caseId: string;
+    type: CommandType;
+    body: unknown;
+    actor: Actor;
+    requestId: string;
+    locale: Locale;
+    idempotencyKey?: string;
+    fingerprint?: string;
+    mergedInReason?: EncryptedValue;
+    /** MergeCase: the target as the caller found it, after checking the caller's scope on it (api/second-case.ts). */
+    mergeTarget?: NonNullable<CommandRequest['mergeTarget']>;
+  },
 ): Promise<CommandResult> {
   const command = parseInput(CaseCommandSchema, { type: opts.type, caseId: opts.caseId, data: opts.body ?? {} }, opts.locale);
   const commandId = commandIdFor(opts.actor, opts.idempotencyKey);
@@ -88,7 +101,9 @@ export async function runCommand(
     if (command.type === 'MergeCase') {
       // The core decides the merge per case; the target's existence and status come from its workflow.
       const intoCaseId = command.data.intoCaseId;
-      request.mergeTarget = { caseId: intoCaseId, status: await caseStatus(temporal, intoCaseId) };
+      request.mergeTarget = opts.mergeTarget?.caseId === intoCaseId ? opts.mergeTarget : { caseId: intoCaseId, status: await caseStatus(temporal, intoCaseId) };
+      // The surviving case's copy of the reason, for the workflow's merge saga.
+      if (opts.mergedInReason) request.intoReason = opts.mergedInReason;
     }
     // The server answers a repeated update id within the run with the first outcome, without asking the
     // workflow; the workflow remembers the last commands across a continue-as-new. The update id carries
@@ -96,8 +111,8 @@ export async function runCommand(
     if (opts.fingerprint) request.fingerprint = opts.fingerprint;
     const updateId = `${commandId}#${commandFingerprint(request).slice(0, 16)}`;
     const result = await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], { args: [request], updateId }));
-    if (command.type === 'MergeCase') {
-      // Both cases record the merge: the surviving case its duplicate.
+    if (command.type === 'MergeCase' && !result.mergedOnTarget) {
+      // A run that began before the merge saga: the API sends the surviving case its duplicate.
       // The reason as the edge encrypted it for the surviving case (its own text subject), when it did.
       const data = { fromCaseId: opts.caseId, reason: opts.mergedInReason ?? command.data.reason };
       await withTemporalDeadline(temporal, () =>

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createPublishActivities } from '../activities/publish.js';
+import { createMergeActivities } from '../activities/merge.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
 import { testDataConverter } from '../test/support/payload-keys.js';
 
@@ -24,6 +25,7 @@ const worker = await Worker.create({
   dataConverter: testDataConverter,
   workflowBundle: { code: fs.readFileSync(env.BENCH_BUNDLE ?? '', 'utf8') },
   activities: {
+    ...createMergeActivities(),
     ...createPublishActivities({ kafka, producer, admin, topic: env.BENCH_TOPIC ?? 'bench' } as Parameters<typeof createPublishActivities>[0]),
     async clockWoke(dueAt: number) {
       wakes.push(Date.now() - dueAt);

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createPublishActivities } from '../activities/publish.js';
+import { createMergeActivities } from '../activities/merge.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
 import { ConfigError, loadAppConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/log.js';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     // The pure core evaluated once per workflow thread, not once per workflow (workflows/shared/core.ts).
     bundlerOptions: workflowBundlerOptions,
-    activities: createPublishActivities({ kafka, producer, renewProducer, admin, topic: config.KAFKA_TOPIC }),
+    activities: { ...createPublishActivities({ kafka, producer, renewProducer, admin, topic: config.KAFKA_TOPIC }), ...createMergeActivities() },
     // Let an in-flight publish finish on shutdown rather than be cancelled and retried elsewhere.
     shutdownGraceTime: '20s',
     // Bounded by the memory budget, not by the number of open cases (runtime/worker-cache.ts).

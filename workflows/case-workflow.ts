@@ -9,6 +9,7 @@
 //     warnings, breaches, escalations and supervision notices (CheckClocks);
 //   - continue-as-new when the server suggests it, carrying state, chain head and topic position.
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
@@ -33,6 +34,7 @@ import { decide2025, legacySla2025 } from '../domain/case/legacy/index.js';
 import { COMMAND_TYPES } from '../domain/case/commands.js';
 import { clockKey } from '../domain/sla/index.js';
 import type { createPublishActivities, TopicPosition } from '../activities/publish.js';
+import type { MergeActivities } from '../activities/merge.js';
 import {
   caseCarryQuery,
   caseViewQuery,
@@ -75,6 +77,13 @@ type Publisher = ReturnType<typeof createPublishActivities>;
 const { publishEvents } = proxyActivities<Publisher>(publishOptions);
 const { publishEvents: publishFirstRound } = proxyActivities<Publisher>({ ...publishOptions, retry: { ...publishRetry, maximumAttempts: PUBLISH_FIRST_ROUND_ATTEMPTS } });
 const { publishEvents: publishLaterRound } = proxyActivities<Publisher>({ ...publishOptions, retry: { ...publishRetry, maximumAttempts: PUBLISH_LATER_ROUND_ATTEMPTS } });
+
+// The merge saga's call to the surviving case: retried for as long as that case cannot be reached, so the
+// merge happens on both cases or (the target refuses: a non-retryable failure) on neither.
+const { recordMergeOnTarget } = proxyActivities<MergeActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [] },
+});
 
 // A clock check the core rejects is retried (the clock-check-retried patch), 1 minute after, then doubling
 // up to an hour, at most CLOCK_CHECK_ATTEMPTS times (about 4 hours): a rejection that is transient
@@ -273,10 +282,77 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     return { events };
   };
 
+  // A merge is one act on two cases (issue 21): the surviving case records the duplicate first (an activity,
+  // retried while it cannot be reached), then this case records the merge — under the lock, so nothing
+  // changes this case in between. When the surviving case refuses, the MergeCase fails with its reason and
+  // neither case changed. Runs that began before replay as they ran (the API sent the second update).
+  let mergingInto: string | undefined;
+  const mergeOnBothCases = async (req: CommandRequest): Promise<CommandResult> => {
+    if (req.command.type !== 'MergeCase' || !patched('merge-saga')) return runExclusive(() => applyOnce(req));
+    const command = req.command;
+    await condition(() => !busy);
+    busy = true;
+    try {
+      const seen = repeatOf(req);
+      if (seen) return { events: seen.events, repeated: true, mergedOnTarget: true };
+      // This case's own decision first: a merge the core refuses here touches no other case.
+      decideAndFold(command, req);
+      mergingInto = command.data.intoCaseId;
+      try {
+        await recordMergeOnTarget({
+          request: {
+            command: { type: 'RecordMergedDuplicate', caseId: command.data.intoCaseId, data: { fromCaseId: caseId, reason: req.intoReason ?? command.data.reason } },
+            actor: req.actor,
+            commandId: `${req.commandId}-into`,
+            correlationId: req.correlationId,
+          },
+          updateId: `merge-into:${caseId}:${req.commandId}`,
+        });
+      } catch (err) {
+        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        if (cause instanceof ApplicationFailure && cause.type?.startsWith('rejected:')) {
+          throw ApplicationFailure.create({ type: cause.type, message: `case ${command.data.intoCaseId}: ${cause.message}`, nonRetryable: true, details: cause.details ? [...cause.details] : [] });
+        }
+        throw ApplicationFailure.create({ type: 'rejected:illegal-state', message: errorText(err), nonRetryable: true });
+      } finally {
+        mergingInto = undefined;
+      }
+      return { ...applyOnce(req), mergedOnTarget: true };
+    } finally {
+      busy = false;
+    }
+  };
+  // The surviving side: a case that is being merged into another takes no duplicate meanwhile (two cases
+  // merged into each other at once would otherwise wait on each other for ever).
+  const notWhileMerging = () => {
+    if (mergingInto === undefined) return;
+    throw ApplicationFailure.create({
+      type: 'rejected:illegal-state',
+      message: `this case is itself being merged into case ${mergingInto}`,
+      nonRetryable: true,
+      details: [{ key: 'merge.target-merging', params: { intoCaseId: mergingInto } }],
+    });
+  };
+  // runExclusive's one wait, which also ends when a merge of this case starts (the same wait as before for
+  // runs without the saga, so their recorded histories replay).
+  const recordDuplicate = async (req: CommandRequest): Promise<CommandResult> => {
+    await condition(() => !busy || mergingInto !== undefined);
+    notWhileMerging();
+    busy = true;
+    try {
+      return applyOnce(req);
+    } finally {
+      busy = false;
+    }
+  };
+
   for (const type of COMMAND_TYPES) {
-    setHandler(commandUpdates[type], (req: CommandRequest): Promise<CommandResult> => runExclusive(() => applyOnce(req)), {
+    const handler =
+      type === 'MergeCase' ? mergeOnBothCases : type === 'RecordMergedDuplicate' ? recordDuplicate : (req: CommandRequest): Promise<CommandResult> => runExclusive(() => applyOnce(req));
+    setHandler(commandUpdates[type], handler, {
       validator: (req: CommandRequest) => {
         if (carry.afterEnd) throw runEnded();
+        if (type === 'RecordMergedDuplicate') notWhileMerging();
         if (req.command.type !== type) throw new Error(`update ${type} carries a ${req.command.type} command`);
         if (req.command.caseId !== caseId) throw new Error(`the command is for case ${req.command.caseId}, but this is case ${caseId}`);
         if (repeatOf(req)) return; // answered from memory by the handler: nothing is decided again

@@ -24,6 +24,8 @@ export interface CommandRequest<C extends CaseCommand = CaseCommand> {
   fingerprint?: string;
   /** MergeCase only: the target case as the API found it (the core refuses a merge without it). */
   mergeTarget?: { caseId: string; status: CaseState['status'] };
+  /** MergeCase only: the reason as the surviving case records it (under its own text key), for the merge saga. */
+  intoReason?: Extract<CaseCommand, { type: 'RecordMergedDuplicate' }>['data']['reason'];
 }
 
 export interface CaseWorkflowInput {
@@ -87,6 +89,8 @@ export interface CommandResult {
   events: CaseEvent[];
   /** True when this command id was applied before: the events are the first application's, nothing new was written. */
   repeated?: boolean;
+  /** MergeCase: the surviving case recorded the duplicate before this case did (the merge saga): nothing is left for the caller to send. */
+  mergedOnTarget?: boolean;
 }
 
 export const commandUpdates = Object.fromEntries(

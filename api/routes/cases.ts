@@ -9,7 +9,8 @@ import { caseArchive, caseState, caseSummary } from '../../readmodels/queries.js
 import type { CaseWorkflowInput } from '../../workflows/messages.js';
 import type { AccessLog } from '../access-log.js';
 import { actorOf, type Staff } from '../auth.js';
-import { factsOf, requireInScope, type Grant } from '../authz.js';
+import { factsOf, inScope, requireInScope, type Grant } from '../authz.js';
+import { secondCaseInScope } from '../second-case.js';
 import { assertCommandType, caseView, HTTP_COMMANDS, runCommand } from '../commands.js';
 import { intakeRejection, NewCaseBody, newCaseNumber, toReceiveCase } from '../intake.js';
 import { message } from '../i18n.js';
@@ -115,7 +116,17 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const refused = intakeRejection(plain, actorOf(staff), new Date());
       if (refused) throw new RejectedError(refused.status, { code: refused.code, reason: refused.reason, ...refused.details });
       const receive = await encryptReceive(plain, deps.personalDataKeys);
-      await startCase(caseId, { command: receive, actor: actorOf(staff), commandId: `cmd-${crypto.randomUUID()}`, correlationId: req.id });
+      try {
+        await startCase(caseId, { command: receive, actor: actorOf(staff), commandId: `cmd-${crypto.randomUUID()}`, correlationId: req.id });
+      } catch (err) {
+        // A chosen case number that is taken: 409 only when the caller may see that case (a retry of its own
+        // receipt); a case outside the caller's scope is answered as one they cannot use, never as existing.
+        if (err instanceof ApiError && err.status === 409 && input.caseNumber !== undefined) {
+          const taken = factsOf((await caseView(deps.temporal, caseId).catch(() => undefined))?.state ?? { status: 'none' });
+          if (!taken || !inScope(staff, grant, taken)) throw new ApiError(404, 'not-found', 'not-found.case-number', { caseId });
+        }
+        throw err;
+      }
       // The blind index of the complainants' ID numbers, for the duplicate warning at intake. Once the case is
       // started (no row for a case that was refused or already existed); a failure here costs a warning, not
       // the receipt, so it is logged and the case answered.
@@ -154,6 +165,8 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const facts = factsOf((await caseView(deps.temporal, req.params.id)).state);
       if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
       requireInScope(staff, grant, facts);
+      // A second case the command names (merge target, linked case): in the caller's scope too, else 404.
+      const second = await secondCaseInScope(deps.temporal, staff, grant, { caseId: req.params.id, type, body: req.body });
       const body = await encryptCommandText(type, req.params.id, req.body, deps.personalDataKeys, req.locale);
       // The surviving case records the merge's reason too: under its own text key, so that it is erased with it.
       const plainReason = (req.body as { reason?: unknown; intoCaseId?: unknown } | undefined) ?? {};
@@ -170,6 +183,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
         requestId: req.id,
         locale: req.locale,
         ...(mergedInReason ? { mergedInReason } : {}),
+        ...(type === 'MergeCase' && second ? { mergeTarget: second } : {}),
         ...(idempotencyKey
           ? // The fingerprint of the command as sent, before encryption gave its text a fresh nonce: a retry's
             // ciphertext differs, its plain text does not. Keyed with the case's text key, so that it says

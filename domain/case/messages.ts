@@ -275,6 +275,10 @@ export const rejectionMessages = {
     'zh-CN': '案件 {intoCaseId} 已{status}，只能并入正在办理的案件',
   },
   'merge.already-recorded': { en: 'case {fromCaseId} is already recorded as merged into this case', 'zh-CN': '案件 {fromCaseId} 已登记并入本案' },
+  'merge.target-merging': {
+    en: 'this case is itself being merged into case {intoCaseId}: it takes no duplicate now',
+    'zh-CN': '本案正在并入案件 {intoCaseId}，不能再接收并入的重复案件',
+  },
   'link.self': { en: 'a case cannot be linked to itself', 'zh-CN': '案件不能关联自身' },
   'link.already': { en: 'case {linkedCaseId} is already linked', 'zh-CN': '案件 {linkedCaseId} 已关联' },
   'legacy.rejected': { en: '{reason}', 'zh-CN': '{reason}' },

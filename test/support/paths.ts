@@ -579,9 +579,9 @@ const builders: Record<PathName, PathBuilder> = {
     steps: [
       { kind: 'start', input: receiveInput(otherCaseId) },
       cmd({ type: 'AcceptCase', caseId: otherCaseId, data: {} }, clerk),
-      // The API looks the target up and passes it with the command; then the target records the duplicate.
+      // The API looks the target up and passes it with the command; the duplicate's workflow has the target
+      // record the duplicate first (the merge saga), then closes.
       command({ ...request({ type: 'MergeCase', caseId, data: { intoCaseId: otherCaseId, reason: '同一职工就同一欠薪事项重复投诉' } }, clerk), mergeTarget: { caseId: otherCaseId, status: 'accepted' } }),
-      cmd({ type: 'RecordMergedDuplicate', caseId: otherCaseId, data: { fromCaseId: caseId, reason: '同一职工就同一欠薪事项重复投诉' } }, clerk),
       cmd({ type: 'LinkCase', caseId: otherCaseId, data: { linkedCaseId: caseId, relation: 'related' } }, clerk),
       rejected(request({ type: 'ReopenCase', caseId, data: { reason: 'new-facts', note: '补充材料' } }, mediator), 'illegal-state'),
       expectCase(caseId, {

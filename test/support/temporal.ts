@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createPublishActivities } from '../../activities/publish.js';
+import { createMergeActivities } from '../../activities/merge.js';
 import { connectProducer, createKafka } from '../../runtime/kafka.js';
 import { workflowBundlerOptions } from '../../runtime/workflow-bundle.js';
 import { temporalWorkerTracing, TRACING_WORKFLOW_MODULES } from '../../runtime/tracing.js';
@@ -61,7 +62,7 @@ export async function startCaseWorker(opts: {
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle({ traced: tracing.interceptors !== undefined }),
     dataConverter: testDataConverter,
-    activities: createPublishActivities({ kafka, producer, admin, topic: opts.topic }),
+    activities: { ...createPublishActivities({ kafka, producer, admin, topic: opts.topic }), ...createMergeActivities() },
     // The workflow interceptors are in the traced bundle already (the worker would warn about the modules).
     ...(tracing.interceptors ? { interceptors: { ...tracing.interceptors, workflowModules: [] }, sinks: tracing.sinks } : {}),
   });
