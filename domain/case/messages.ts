@@ -208,6 +208,10 @@ export const rejectionMessages = {
     en: 'the payment schedule adds up to {scheduleTotal} fen, not the total of {total} fen',
     'zh-CN': '分期付款合计 {scheduleTotal} 分，与协议总额 {total} 分不符',
   },
+  'agreement.instalment-before-receipt': {
+    en: '{field}: the instalment falls due on {dueOn}, before the case was received ({receivedOn}); check the date (the year?)',
+    'zh-CN': '{field}：该期付款日期 {dueOn} 早于案件登记日期（{receivedOn}），请核对日期（年份是否有误）',
+  },
   'agreement.none-to-confirm': { en: 'there is no mediation agreement to confirm', 'zh-CN': '没有可申请司法确认的调解协议' },
   'agreement.none-to-pay': { en: 'there is no mediation agreement to pay', 'zh-CN': '没有需要履行付款的调解协议' },
   'judicial.already': { en: 'judicial confirmation was already {judicial}', 'zh-CN': '司法确认已{judicial}' },

@@ -19,6 +19,7 @@ import {
   T0,
 } from '../support/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
+import { renderRejection } from '../../domain/case/messages.js';
 
 const courtLiaison = { actor: { id: 'court-1', role: 'department-liaison' as const, department: 'court' as const } };
 
@@ -49,6 +50,34 @@ describe('RecordAgreement', () => {
     given(sessionHeld)
       .when(cmd('RecordAgreement', { ...agreement, schedule: [{ dueOn: '2025-03-31', amountFen: 1_000_000 }] }))
       .thenRejects('validation', /payment schedule adds up to 1000000 fen/);
+  });
+
+  it('refuses an instalment due before the case was received (China date), naming each such field in Chinese', () => {
+    const typo = { ...agreement, schedule: [{ dueOn: '2024-03-31', amountFen: 1_000_000 }, { dueOn: '2024-04-30', amountFen: 500_000 }] };
+    const { decision } = given(sessionHeld).when(cmd('RecordAgreement', typo));
+    expect(decision.ok).toBe(false);
+    if (decision.ok) return;
+    expect(decision.rejection.code).toBe('validation');
+    expect((decision.rejection.problems ?? []).map((p) => [p.key, p.params.field])).toEqual([
+      ['agreement.instalment-before-receipt', 'schedule.0.dueOn'],
+      ['agreement.instalment-before-receipt', 'schedule.1.dueOn'],
+    ]);
+    expect(renderRejection(decision.rejection)).toContain('schedule.0.dueOn：该期付款日期 2024-03-31 早于案件登记日期（2025-03-03）');
+    // One bad instalment among good ones is named alone.
+    given(sessionHeld)
+      .when(cmd('RecordAgreement', { ...agreement, schedule: [agreement.schedule[0]!, { dueOn: '2025-03-02', amountFen: 500_000 }] }))
+      .thenRejects('validation', /^schedule\.1\.dueOn: the instalment falls due on 2025-03-02, before the case was received \(2025-03-03\)/);
+  });
+
+  it('compares instalments with the China date of receipt: due the day of receipt is fine, the UTC day before it is not', () => {
+    // Received at 01:00 China time on 2025-03-04, which is still 2025-03-03 in UTC.
+    const lateEvening = at(T0, 15);
+    const history = sessionHeld.map((e, i) => (i === 0 ? { ...e, occurredAt: lateEvening } : { ...e, occurredAt: e.occurredAt && e.occurredAt > lateEvening ? e.occurredAt : at(lateEvening, i) }));
+    const sameDay = { ...agreement, schedule: [{ dueOn: '2025-03-04', amountFen: 1_500_000 }] };
+    const dayBefore = { ...agreement, schedule: [{ dueOn: '2025-03-03', amountFen: 1_500_000 }] };
+    const now = { now: at(lateEvening, days(2)) };
+    expect(given(history).when(cmd('RecordAgreement', sameDay), now).decision.ok).toBe(true);
+    given(history).when(cmd('RecordAgreement', dayBefore), now).thenRejects('validation', /schedule\.0\.dueOn.*before the case was received \(2025-03-04\)/);
   });
 
   it('refuses money as a fraction of a fen', () => {

@@ -2,7 +2,7 @@
 import { addPeriodProvisional, CalendarRangeError, chinaDateOf, endOfChinaDay } from '../../calendar/index.js';
 import { defaultSla, policyById, type SlaClock } from '../clocks.js';
 import type { CommandOf } from '../commands.js';
-import { Emitter, isAfter, reject, type Decision, type DecisionContext } from '../decision.js';
+import { Emitter, isAfter, reject, rejectAll, rejection, type Decision, type DecisionContext } from '../decision.js';
 import { WORKING_STATUSES, type OpenCase } from '../state.js';
 import { activeReferralOf } from './referrals.js';
 import { needStatus } from './helpers.js';
@@ -28,6 +28,13 @@ export function recordAgreement(state: OpenCase, cmd: CommandOf<'RecordAgreement
   if (scheduleTotal !== data.totalAmountFen) {
     return reject('validation', 'agreement.schedule-total', { scheduleTotal, total: data.totalAmountFen });
   }
+  // A payment due before the case existed is a slip (most often the year), and would let "agreement not
+  // performed" reopen the case the moment it closes. Compared as China dates, the day the clerk wrote.
+  const receivedOn = chinaDateOf(state.receivedAt);
+  const early = data.schedule.flatMap((part, i) =>
+    part.dueOn < receivedOn ? [rejection('validation', 'agreement.instalment-before-receipt', { field: `schedule.${i}.dueOn`, dueOn: part.dueOn, receivedOn })] : [],
+  );
+  if (early.length > 0) return rejectAll(early);
   return e
     .emit('AgreementReached', {
       agreementId: e.newId('A'),
