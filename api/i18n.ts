@@ -40,6 +40,7 @@ const catalogue = {
     en: 'the access token lacks the scope claim {claim} ({why}): no access until the identity provider sets it',
   },
   'personal-data.erased': { 'zh-CN': '已删除', en: 'erased' },
+  'personal-data.unreadable': { 'zh-CN': '无法解密', en: 'unreadable' },
   'erasure.run-stopped': {
     'zh-CN': '案件 {caseId} 的流程异常终止（{status}），请运维人员先行核查，再删除个人信息',
     en: 'the workflow run of case {caseId} stopped abnormally ({status}): an operator must look at it before its personal data is erased',
@@ -102,6 +103,10 @@ const catalogue = {
     en: 'at most 100 complainants listed; for a collective dispute list the elected representatives and give the rest as the worker count',
   },
   'field.month': { 'zh-CN': '应为月份 YYYY-MM', en: 'expected a month YYYY-MM' },
+  'field.plain-text-only': {
+    'zh-CN': '只接受纯文本：加密由服务端完成，不接受客户端加密的值',
+    en: 'plain text only: the server encrypts personal data itself and takes no value encrypted by a client',
+  },
   'field.credit-code': { 'zh-CN': '必须是 18 位统一社会信用代码', en: 'must be an 18-character unified social credit code' },
 } satisfies Record<string, Entry>;
 

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { Claim, Respondent, personalValue } from '../events/index.js';
-import { Channel, Id } from '../events/vocabulary.js';
+import { Channel, Id, Text } from '../events/vocabulary.js';
 import { MAX_COMPLAINANTS } from '../events/limits.js';
 import type { CommandOf } from '../domain/case/commands.js';
 import { decideIntake, rejectionHttpStatus, type Actor } from '../domain/case/index.js';
@@ -34,7 +34,8 @@ export const NewCaseBody = z
   complainants: z.array(ComplainantInput).min(1, { error: msg('field.complainants') }).max(MAX_COMPLAINANTS, { error: msg('field.complainants-too-many') }),
   workerCount: z.number().int().positive(),
   respondent: Respondent.extend({ contact: RespondentContactInput.optional() }),
-  claim: Claim,
+  // Plain text only from a caller: the edge encrypts the summary itself (an encrypted object is a 400).
+  claim: Claim.extend({ summary: Text }),
   petitionRef: Id.optional(),
   })
   .meta({ id: 'NewCase' });

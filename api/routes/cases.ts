@@ -14,7 +14,7 @@ import { secondCaseInScope } from '../second-case.js';
 import { assertCommandType, caseView, HTTP_COMMANDS, runCommand } from '../commands.js';
 import { intakeRejection, NewCaseBody, newCaseNumber, toReceiveCase } from '../intake.js';
 import { message } from '../i18n.js';
-import { encryptCaseText, encryptCommandText, encryptReceive, reveal } from '../personal-data.js';
+import { encryptCaseText, encryptCommandText, encryptReceive, refuseUnfitText, reveal, UNREADABLE } from '../personal-data.js';
 import { ApiError, problemResponses, RejectedError } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 
@@ -59,7 +59,7 @@ const Complainants = z.object({
     z.object({
       personId: z.string(),
       isRepresentative: z.boolean(),
-      name: z.string().nullable().describe('"已删除" / "erased" once erased'),
+      name: z.string().nullable().describe('"已删除" / "erased" once erased; "无法解密" / "unreadable" when it cannot be decrypted'),
       idNumber: z.string().nullable().optional(),
       phone: z.string().nullable().optional(),
       erased: z.boolean().describe('the personal data has been erased (its key destroyed)'),
@@ -108,6 +108,8 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const { staff, grant } = staffOf(req);
       const input = req.body;
       requireInScope(staff, grant, { caseId: input.caseNumber ?? 'new', town: input.respondent.town, level: input.respondent.level, departments: [] });
+      // The characters of every name and of the summary, on the plain text (the core checks the names again).
+      refuseUnfitText(NewCaseBody, input, req.locale);
       const caseId = input.caseNumber ?? newCaseNumber(new Date());
       const plain = toReceiveCase(caseId, input);
       // The core's own decision first: a case it would refuse is answered 4xx, and no workflow (and no case
@@ -255,7 +257,10 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       const show = async (field: PersonalField | string | undefined, name: string, ref: string) => {
         if (field === undefined) return undefined;
         if (!full) return '[redacted]';
-        const plain = await reveal(field, deps.personalDataKeys);
+        const plain = await reveal(field, deps.personalDataKeys, (err) =>
+          req.log.error({ caseId: req.params.id, field: name, err }, 'a personal value cannot be decrypted: shown as unreadable'),
+        );
+        if (plain === UNREADABLE) return message('personal-data.unreadable', req.locale);
         if (plain === null) {
           erasedRefs.add(ref);
           return erasedWord;

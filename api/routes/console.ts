@@ -276,6 +276,8 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps,
         // Who may read personal data is the table's 'cases.personal-data' row (the scope was checked above).
         full: AUTHORISATION['cases.personal-data'][staff.role]?.personalData === 'full',
         erasedWord: message('personal-data.erased', req.locale),
+        unreadableWord: message('personal-data.unreadable', req.locale),
+        onUnreadable: (err) => req.log.error({ caseId: req.params.id, err }, 'a free text of the case cannot be decrypted: shown as unreadable'),
       });
       if (opened > 0) {
         await accessLog.record({ actorId: staff.id, actorRole: staff.role, caseId: req.params.id, fields: ['caseText'], requestId: req.id, purpose: `GET /cases/:id/timeline (${opened} fields)` });

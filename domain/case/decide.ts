@@ -8,9 +8,10 @@ import { CalendarRangeError } from '../calendar/index.js';
 import { allowedRoles, blockedWhileSuspended } from './authority.js';
 import { defaultSla } from './clocks.js';
 import { evolve } from './evolve.js';
-import { CaseCommandSchema, type CaseCommand, type CommandOf } from './commands.js';
+import { CaseCommandSchema, commandDataSchema, type CaseCommand, type CommandOf } from './commands.js';
 import { checkContext, Emitter, reject, rejectAll, rejection, type Decision, type DecisionContext } from './decision.js';
-import { hasControlCharacter } from '../identifiers/index.js';
+import { textProblemKey } from '../text/index.js';
+import { schemaTextProblems } from '../text/fields.js';
 import { MAX_EVENT_BYTES, publishedBytes } from '../../events/limits.js';
 import type { UnsealedEvent } from '../../events/schemas.js';
 import type { CaseState } from './state.js';
@@ -87,8 +88,10 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
   if (contextProblem) return contextProblem;
 
   const cmd = parsed.data;
-  const controls = controlCharacterPaths(cmd.data, '');
-  if (controls.length > 0) return rejectAll(controls.map((field) => rejection('validation', 'text.control-character', { field })));
+  // The plain text the core sees (names at intake, every field the edge does not encrypt); the edge runs the
+  // same check on the free text before it encrypts it.
+  const badText = schemaTextProblems(commandDataSchema(cmd.type), cmd.data);
+  if (badText.length > 0) return rejectAll(badText.map((p) => rejection('validation', textProblemKey[p.kind], { field: p.field, codePoint: p.codePoint })));
   const { role } = context.actor;
   if (!allowedRoles[cmd.type].includes(role)) {
     return role === 'auditor'
@@ -199,17 +202,6 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
  */
 export function decideIntake(command: CommandOf<'ReceiveCase'>, context: DecisionContext): Decision {
   return decide({ status: 'none' }, command, context);
-}
-
-/** Paths of string fields that hold NUL or another control character (PostgreSQL refuses NUL). */
-function controlCharacterPaths(value: unknown, path: string): string[] {
-  const at = (key: string | number) => (path === '' ? String(key) : `${path}.${key}`);
-  if (typeof value === 'string') return hasControlCharacter(value) ? [path] : [];
-  if (Array.isArray(value)) return value.flatMap((item, i) => controlCharacterPaths(item, at(i)));
-  if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([key, item]) => controlCharacterPaths(item, at(key)));
-  }
-  return [];
 }
 
 export { limitationLastDay } from './decide/intake.js';

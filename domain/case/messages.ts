@@ -27,8 +27,20 @@ export const rejectionMessages = {
     'zh-CN': '部门联络员须注明所代表的部门',
   },
   'text.control-character': {
-    en: '{field}: must not contain NUL or other control characters',
-    'zh-CN': '{field}：不得包含空字符或其他控制字符',
+    en: '{field}: must not contain NUL or other control characters (found {codePoint})',
+    'zh-CN': '{field}：不得包含空字符或其他控制字符（发现 {codePoint}）',
+  },
+  'text.bidi-control': {
+    en: '{field}: must not contain bidirectional control characters, which reorder how the text is shown (found {codePoint})',
+    'zh-CN': '{field}：不得包含双向文本控制字符（会颠倒文字的显示顺序，发现 {codePoint}）',
+  },
+  'text.invisible-character': {
+    en: '{field}: must not contain invisible format characters such as zero-width spaces (found {codePoint})',
+    'zh-CN': '{field}：不得包含零宽空格等不可见的格式字符（发现 {codePoint}）',
+  },
+  'text.unpaired-surrogate': {
+    en: '{field}: holds a broken character (an unpaired surrogate {codePoint}); type the text again',
+    'zh-CN': '{field}：含有残缺字符（不成对的代理项 {codePoint}），请重新输入',
   },
   'role.auditor-read-only': { en: 'an auditor can read cases but not change them', 'zh-CN': '审计人员只能查阅案件，不能更改' },
   'role.not-allowed': { en: '{role|a} may not {command}', 'zh-CN': '{role}无权{command}' },

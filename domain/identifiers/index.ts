@@ -53,9 +53,3 @@ export function phoneProblem(phone: string): 'format' | null {
   if (!/[\s-]/.test(withoutCountry) && /^0(?:\d{2}[2-9]\d{7}|\d{3}[2-9]\d{6,7})$/.test(compact)) return null;
   return 'format';
 }
-
-/** NUL and the other C0/C1 control characters, except tab, line feed and carriage return in long text. */
-export function hasControlCharacter(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/.test(text);
-}

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { endedRunSeed } from '../../api/erasure-after-end.js';
-import { encryptCommandText, revealCaseText } from '../../api/personal-data.js';
+import { encryptCommandText, reveal, revealCaseText, UNREADABLE } from '../../api/personal-data.js';
 import { COMMAND_TYPES, commandDataSchema } from '../../domain/case/index.js';
 import { canonicalJson, eventCatalogue, EVENT_TYPES, findPersonalValues, GENESIS_HASH, sealEvents, verifyChain, type UnsealedEvent, isEncryptedValue, isPersonalTextSchema, personalTextPaths, textSubjectOf, type EventType } from '../../events/index.js';
 import { Text } from '../../events/vocabulary.js';
@@ -109,6 +109,70 @@ describe('the edge encrypts the marked fields and the reads open them', () => {
     expect(erased.events[0]!.data).toMatchObject({ minutes: '已删除', departmentOpinions: [{ opinion: '已删除' }] });
     // And nothing new can be written for an erased case: a clear refusal, not a server error.
     await expect(encryptCommandText('CloseCase', 'MC-T1', { note: '补记' }, keys, 'zh-CN')).rejects.toMatchObject({ status: 409, rejection: { key: 'erasure.already' } });
+  });
+});
+
+describe('the edge takes only plain text from a caller, and checks its characters before it encrypts', () => {
+  let db: Db;
+  let keys: PersonalDataKeys;
+  beforeAll(async () => {
+    db = await openDb({ memory: true });
+    keys = new PersonalDataKeys(db, keyringFromJson(newKeyringJson('m-1'), 'test'));
+    await keys.init();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const refusal = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected a 400'), (err: unknown) => err as { status: number; code: string; fields?: { field: string; message: string }[] });
+
+  it('refuses a client-made encrypted object in a free-text field, naming the field in Chinese', async () => {
+    // The attack of issue 21: the plain text base64-encoded in an object that looks like the edge's own.
+    const forged = { pii: true, ref: textSubjectOf('MC-T2'), keyId: 'dk-fake', nonce: 'AAAAAAAAAAAAAAAA', ciphertext: Buffer.from('明文绕过').toString('base64') };
+    for (const [type, body, field] of [
+      ['IssueSupervision', { note: forged }, 'note'],
+      ['SendReply', { method: 'written', summary: forged }, 'summary'],
+      ['HoldSession', { sessionId: 'S-1', outcome: 'progress', minutes: '笔录', departmentOpinions: [{ department: 'union', opinion: forged }] }, 'departmentOpinions[0].opinion'],
+    ] as const) {
+      const err = await refusal(encryptCommandText(type, 'MC-T2', body, keys, 'zh-CN'));
+      expect(err, type).toMatchObject({ status: 400, code: 'validation' });
+      expect(err.fields, type).toEqual([{ field, message: expect.stringContaining('只接受纯文本') }]);
+    }
+  });
+
+  it('refuses NUL in an IssueSupervision note and a SendReply summary, naming the field, before anything is encrypted', async () => {
+    const note = await refusal(encryptCommandText('IssueSupervision', 'MC-T2', { note: '督办\u0000' }, keys, 'zh-CN'));
+    expect(note).toMatchObject({ status: 400, fields: [{ field: 'note', message: expect.stringMatching(/^note：不得包含空字符或其他控制字符（发现 U\+0000）/) }] });
+    const reply = await refusal(encryptCommandText('SendReply', 'MC-T2', { method: 'written', summary: '已告知\u0000' }, keys, 'zh-CN'));
+    expect(reply).toMatchObject({ status: 400, fields: [{ field: 'summary' }] });
+    const bidi = await refusal(encryptCommandText('CloseCase', 'MC-T2', { note: '结案\u202E注备' }, keys, 'en'));
+    expect(bidi.fields).toEqual([{ field: 'note', message: expect.stringContaining('bidirectional') }]);
+    // Lines of ordinary Chinese pass, and leave encrypted.
+    const ok = (await encryptCommandText('SendReply', 'MC-T2', { method: 'written', summary: '已书面告知：\n调解不成，可申请仲裁。' }, keys, 'zh-CN')) as Record<string, unknown>;
+    expect(isEncryptedValue(ok['summary'])).toBe(true);
+  });
+
+  it('shows a value it cannot decrypt as unreadable, and the rest of the read intact', async () => {
+    const caseId = 'MC-T3';
+    const good = await keys.encrypt(textSubjectOf(caseId), '调解笔录正文');
+    // The case's real key id with a ciphertext the key did not make; another subject's key named for this case's text.
+    const forged = { ...good, ciphertext: Buffer.from('明文绕过加密').toString('base64') };
+    const otherKey = await keys.encrypt('person-else', '他人');
+    const misfiled = { ...otherKey, ref: textSubjectOf(caseId) };
+    expect(await reveal(forged, keys)).toBe(UNREADABLE);
+    expect(await reveal(good, keys)).toBe('调解笔录正文');
+    const why: unknown[] = [];
+    const events = [
+      { type: 'SessionHeld', data: { minutes: good, departmentOpinions: [{ department: 'union', opinion: forged }] } },
+      { type: 'CaseClosed', data: { outcome: 'agreement', note: misfiled } },
+    ];
+    const shown = await revealCaseText(events, caseId, keys, { full: true, erasedWord: '已删除', unreadableWord: '无法解密', onUnreadable: (err) => why.push(err) });
+    expect(shown.events.map((e) => e.data)).toEqual([
+      { minutes: '调解笔录正文', departmentOpinions: [{ department: 'union', opinion: '无法解密' }] },
+      { outcome: 'agreement', note: '无法解密' },
+    ]);
+    expect(shown).toMatchObject({ opened: 1, unreadable: 2 });
+    expect(why).toHaveLength(2);
   });
 });
 
