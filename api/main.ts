@@ -52,6 +52,13 @@ async function main(): Promise<void> {
   const kafkaAdmin = createKafka(config.kafka, 'mediation-api', log, 'consume').admin();
   await kafkaAdmin.connect();
 
+  const personalDataKeys = new PersonalDataKeys(db, await masterKeySource().load(), config.KEY_STORE_SCHEMA);
+  if (!personalDataKeys.erasureRetiresKeys) {
+    log.warn(
+      { keyring: personalDataKeys.kekStore.describe },
+      'the personal-data master keyring is a fixed environment secret: an erasure destroys the keys in the database but cannot retire the key that wrapped them, so old copies of the database (WAL, backups) opened with this secret still hold them; use PERSONAL_DATA_MASTER_KEYS_FILE or a KMS (docs/personal-data-erasure.md)',
+    );
+  }
   const api = await createApi({
     temporal,
     taskQueue: config.TASK_QUEUE,
@@ -62,7 +69,7 @@ async function main(): Promise<void> {
     projectorLag,
     log,
     verify: createVerifier(auth, keys),
-    personalDataKeys: new PersonalDataKeys(db, await masterKeySource().load(), config.KEY_STORE_SCHEMA),
+    personalDataKeys,
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     writeRateLimit: config.API_WRITE_RATE_LIMIT,
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,

@@ -1,6 +1,9 @@
 // The pieces of the local stack that more than one command starts (npm start, npm test, npm run bench,
 // npm run drill): the servers side by side, the application processes (worker, API, OpenID provider) with
 // the environment that points them at those servers, and stopping it all in reverse order.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { repoRoot, type StackConfig } from './config.js';
 import type { Installed } from './install.js';
@@ -39,8 +42,23 @@ export async function startServers(config: StackConfig, installed: Installed, ru
 
 
 /**
- * The local stack's keys, made on first start in the data directory (mode 0600) and kept across restarts:
- * the Temporal payload keyring and the master keyring that wraps the personal-data keys. Variables that
+ * Where the local stack keeps the personal-data master keyring: never in the data directory, whose copy
+ * (a backup, a disk image, an archive of .data) would otherwise carry the KEKs that erasure destroyed
+ * beside the database rows they open. MEDIATION_KEYS_DIR, else ~/.config/mediation-engine/<profile>-<hash of
+ * the data directory> (one keyring per data directory: two checkouts never share, and so never retire,
+ * each other's keys).
+ */
+export function localKeysDir(config: StackConfig, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MEDIATION_KEYS_DIR) return path.resolve(env.MEDIATION_KEYS_DIR);
+  const base = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  const tag = crypto.createHash('sha256').update(path.resolve(config.dataDir)).digest('hex').slice(0, 8);
+  return path.join(base, 'mediation-engine', `${config.profile}-${tag}`);
+}
+
+/**
+ * The local stack's keys, made on first start (mode 0600) and kept across restarts: the Temporal payload
+ * keyring (in the data directory: Temporal holds only personal data that is encrypted already) and the
+ * master keyring that holds the KEKs of the personal-data keys (outside it, localKeysDir). Variables that
  * name keys of their own (PAYLOAD_KEYS[_FILE], PERSONAL_DATA_MASTER_KEYS[_FILE]) win.
  */
 function localKeys(config: StackConfig): NodeJS.ProcessEnv {
@@ -50,11 +68,34 @@ function localKeys(config: StackConfig): NodeJS.ProcessEnv {
     if (config.profile === 'test') {
       // The tests' clients and workers use the test-only keyring of the fixtures (the recorded histories are
       // encrypted with it); what the tests start from configuration (a worker process, the audit CLI) must too.
+      // The master keyring is a copy of it outside the data directory: erasures rewrite it.
       env[`${variable}_FILE`] = path.join(repoRoot, 'test', 'fixtures', 'payload-keys.json');
+      if (variable === 'PERSONAL_DATA_MASTER_KEYS') {
+        const copy = path.join(localKeysDir(config), file);
+        fs.mkdirSync(path.dirname(copy), { recursive: true, mode: 0o700 });
+        fs.copyFileSync(env[`${variable}_FILE`]!, copy);
+        fs.chmodSync(copy, 0o600);
+        env[`${variable}_FILE`] = copy;
+      }
       continue;
     }
-    const at = path.join(config.dataDir, 'keys', file);
-    if (ensureKeyringFile(at).created) log.info({ file: at }, 'made a new keyring for the local stack');
+    if (variable === 'PAYLOAD_KEYS') {
+      const at = path.join(config.dataDir, 'keys', file);
+      if (ensureKeyringFile(at).created) log.info({ file: at }, 'made a new keyring for the local stack');
+      env[`${variable}_FILE`] = at;
+      continue;
+    }
+    const at = path.join(localKeysDir(config), file);
+    // A keyring an earlier version made in the data directory moves out of it (the database needs its keys).
+    const old = path.join(config.dataDir, 'keys', file);
+    if (fs.existsSync(old) && !fs.existsSync(at)) {
+      fs.mkdirSync(path.dirname(at), { recursive: true, mode: 0o700 });
+      fs.copyFileSync(old, at);
+      fs.chmodSync(at, 0o600);
+      fs.rmSync(old);
+      log.warn({ from: old, to: at }, 'moved the personal-data master keyring out of the data directory');
+    }
+    if (ensureKeyringFile(at).created) log.info({ file: at }, 'made a new personal-data master keyring for the local stack, outside its data directory');
     env[`${variable}_FILE`] = at;
   }
   return env;

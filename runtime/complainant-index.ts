@@ -7,17 +7,23 @@
 // the data keys; a read-model rebuild never touches it), one row per subject and case, written by the API
 // when it receives a case and deleted when the subject's keys are erased (api/routes/erasure.ts).
 //
-// The index key: one random HMAC-SHA-256 key, kept wrapped (AES-256-GCM) by the key store's master keyring,
-// like the subjects' data keys. A copy of the database alone therefore cannot test guesses against the index.
+// The index key: one random HMAC-SHA-256 key, kept wrapped (AES-256-GCM) by the key store's current erasure
+// epoch, like the subjects' data keys (runtime/personal-data-keys.ts re-wraps it when an epoch turns over).
+// A copy of the database alone therefore cannot test guesses against the index.
 // Only the API holds this store.
 import crypto from 'node:crypto';
 import { createObjects, type Queryable } from '../readmodels/db.js';
-import type { PayloadKeyring } from './payload-codec.js';
-import { PayloadKeyError } from './payload-codec.js';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 const PURPOSE = 'complainant-id-number/v1';
-const wrapAad = (purpose: string, masterKeyId: string) => `mediation-engine/index-key/v1\n${purpose}\n${masterKeyId}`;
+/** The additional data of the index key's wrapping: its purpose and the epoch (or, before epochs, master key) that wraps it. */
+export const indexKeyAad = (purpose: string, wrappedBy: string) => `mediation-engine/index-key/v1\n${purpose}\n${wrappedBy}`;
+
+/** How the index key is sealed and opened: by the key store that holds this index. */
+export interface IndexKeyWrapping {
+  seal(plain: Buffer, aadOf: (wrappedBy: string) => string): Promise<{ epoch: string; sealed: Buffer }>;
+  open(row: { epoch: string | null; masterKeyId: string | null; sealed: Buffer }, aadOf: (wrappedBy: string) => string): Promise<Buffer>;
+}
 
 /** An ID number as compared: no spaces or dashes, the check character X upper-case. */
 export function normaliseIdNumber(idNumber: string): string {
@@ -35,7 +41,7 @@ export class ComplainantIndex {
 
   constructor(
     private readonly db: Queryable,
-    private readonly master: PayloadKeyring,
+    private readonly wrapping: IndexKeyWrapping,
     schema = 'keys',
   ) {
     if (!IDENT.test(schema)) throw new Error(`key store schema ${JSON.stringify(schema)} is not a plain lower-case SQL identifier`);
@@ -51,6 +57,9 @@ export class ComplainantIndex {
       wrapped_key    text not null,
       created_at     timestamptz not null
     )`,
+      // Wrapped by an erasure epoch's key (epoch) or, as before epochs, by a master key (master_key_id).
+      `alter table ${this.s}.index_keys add column if not exists epoch text`,
+      `alter table ${this.s}.index_keys alter column master_key_id drop not null`,
       `create table if not exists ${this.s}.complainant_index (
       subject_ref  text not null,
       case_id      text not null,
@@ -99,27 +108,20 @@ export class ComplainantIndex {
 
   private async indexKey(): Promise<Buffer> {
     if (this.key) return this.key;
-    const existing = await this.db.query<{ master_key_id: string; wrapped_key: string }>(`select master_key_id, wrapped_key from ${this.s}.index_keys where purpose = $1`, [PURPOSE]);
+    const aadOf = (by: string) => indexKeyAad(PURPOSE, by);
+    const existing = await this.db.query<{ epoch: string | null; master_key_id: string | null; wrapped_key: string }>(
+      `select epoch, master_key_id, wrapped_key from ${this.s}.index_keys where purpose = $1`,
+      [PURPOSE],
+    );
     const row = existing.rows[0];
     if (row) {
-      const master = this.master.key(row.master_key_id);
-      if (!master) throw new PayloadKeyError(`the complainant index key is wrapped by master key "${row.master_key_id}", which this process does not hold`);
-      const bytes = Buffer.from(row.wrapped_key, 'base64');
-      const decipher = crypto.createDecipheriv('aes-256-gcm', master, bytes.subarray(0, 12));
-      decipher.setAAD(Buffer.from(wrapAad(PURPOSE, row.master_key_id), 'utf8'));
-      decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-      this.key = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
+      this.key = await this.wrapping.open({ epoch: row.epoch, masterKeyId: row.master_key_id, sealed: Buffer.from(row.wrapped_key, 'base64') }, aadOf);
       return this.key;
     }
-    const key = crypto.randomBytes(32);
-    const masterKeyId = this.master.currentKeyId;
-    const nonce = crypto.randomBytes(12);
-    const cipher = crypto.createCipheriv('aes-256-gcm', this.master.key(masterKeyId)!, nonce);
-    cipher.setAAD(Buffer.from(wrapAad(PURPOSE, masterKeyId), 'utf8'));
-    const sealed = Buffer.concat([nonce, cipher.update(key), cipher.final(), cipher.getAuthTag()]).toString('base64');
+    const { epoch, sealed } = await this.wrapping.seal(crypto.randomBytes(32), aadOf);
     await this.db.query(
-      `insert into ${this.s}.index_keys (purpose, master_key_id, wrapped_key, created_at) values ($1, $2, $3, $4) on conflict (purpose) do nothing`,
-      [PURPOSE, masterKeyId, sealed, new Date().toISOString()],
+      `insert into ${this.s}.index_keys (purpose, epoch, wrapped_key, created_at) values ($1, $2, $3, $4) on conflict (purpose) do nothing`,
+      [PURPOSE, epoch, sealed.toString('base64'), new Date().toISOString()],
     );
     // Another process may have made it first: read back whichever won.
     return this.indexKey();

@@ -1,22 +1,33 @@
 // The key store of crypto-shredding (events/personal-data.ts): one AES-256-GCM data key per data subject
 // (a complainant, or a case's free text), kept in a schema of its own (`keys`, beside the read models; a
-// read-model rebuild must never touch it), each key wrapped by a master key (envelope encryption). The
-// master keyring comes from configuration like the payload keyring (PERSONAL_DATA_MASTER_KEYS[_FILE]; a
-// KMS adapter implements PayloadKeySource), so a copy of the database alone decrypts nothing.
+// read-model rebuild must never touch it).
 //
-// Erasure destroys a subject's wrapped key and keeps a tombstone (subject, key id, created, erased-at):
-// every ciphertext under that key — in events, Temporal histories, Kafka, backups — is then unreadable,
-// and the tombstone refuses any new key for the same subject.
+// Three layers, so that erasure holds on disk and not only in the table (docs/personal-data-erasure.md):
+// - a subject's data key is wrapped by the key of the current erasure epoch (keys.subject_keys);
+// - the epoch key is wrapped by the epoch's key-encryption key (KEK) and kept in keys.epochs;
+// - the KEK lives only in a KekStore (runtime/kek-store.ts: a keyring file outside the data directory, or
+//   a KMS), never in the database.
+// Erasing subjects opens a new epoch in one transaction: their wrapped keys go, every remaining key (and
+// the complainant index key) is re-wrapped under a new epoch key with a new KEK, and the old epoch's KEK
+// is recorded as retired; after the commit the KEK is destroyed in the KekStore. The database's write-ahead
+// log, its backups and replicas keep the erased subjects' old rows, but those are sealed by epoch keys that
+// are sealed by destroyed KEKs: no copy of the database, with the keyring as it is after the erasure,
+// opens them. A crash before the commit leaves the old epoch whole; after it, the retirement is finished at
+// the next start (init) or erasure, and every remaining key is under the new epoch already.
 //
 // Only the API holds this store: the worker, the projector and Kafka never see a data key.
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { createObjects, type Queryable } from '../readmodels/db.js';
 import type { EncryptedValue } from '../events/personal-data.js';
-import type { PayloadKeyring, PayloadKeySource } from './payload-codec.js';
-import { keyringFromFile, keyringFromJson, PayloadKeyError } from './payload-codec.js';
-import { ComplainantIndex } from './complainant-index.js';
+import type { PayloadKeyring } from './payload-codec.js';
+import { keyringFromJson, PayloadKeyError } from './payload-codec.js';
+import { ComplainantIndex, indexKeyAad, type IndexKeyWrapping } from './complainant-index.js';
+import { FileKekStore, KeyringKekStore, openAesGcm, sealAesGcm, type KekStore } from './kek-store.js';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Rows re-wrapped per UPDATE when an epoch turns over. */
+const REWRAP_BATCH = 5_000;
 
 export class SubjectErasedError extends Error {
   constructor(readonly ref: string) {
@@ -24,43 +35,49 @@ export class SubjectErasedError extends Error {
   }
 }
 
-/** PERSONAL_DATA_MASTER_KEYS (JSON) or PERSONAL_DATA_MASTER_KEYS_FILE (a path), same form as the payload keyring. */
-export function masterKeySource(env: NodeJS.ProcessEnv = process.env): PayloadKeySource {
+/**
+ * The KEKs of the key store: PERSONAL_DATA_MASTER_KEYS_FILE (a keyring file the store rewrites at each
+ * erasure; it must not be inside the data directory) or PERSONAL_DATA_MASTER_KEYS (a fixed keyring as an
+ * environment secret: it cannot forget a key, so erasure there is only as strong as the secret's custody).
+ */
+export function masterKeySource(env: NodeJS.ProcessEnv = process.env): { load(): Promise<KekStore> } {
   return {
     async load() {
       if (env.PERSONAL_DATA_MASTER_KEYS) {
         try {
-          return keyringFromJson(JSON.parse(env.PERSONAL_DATA_MASTER_KEYS), 'PERSONAL_DATA_MASTER_KEYS');
+          return new KeyringKekStore(keyringFromJson(JSON.parse(env.PERSONAL_DATA_MASTER_KEYS), 'PERSONAL_DATA_MASTER_KEYS'), 'PERSONAL_DATA_MASTER_KEYS', false);
         } catch (err) {
           if (err instanceof PayloadKeyError) throw err;
           throw new PayloadKeyError('PERSONAL_DATA_MASTER_KEYS: not JSON; expected {"current": …, "keys": {…}}');
         }
       }
-      if (env.PERSONAL_DATA_MASTER_KEYS_FILE) return keyringFromFile(env.PERSONAL_DATA_MASTER_KEYS_FILE);
+      if (env.PERSONAL_DATA_MASTER_KEYS_FILE) {
+        const file = path.resolve(env.PERSONAL_DATA_MASTER_KEYS_FILE);
+        for (const variable of ['MEDIATION_DATA_DIR', 'PGLITE_PATH'] as const) {
+          const dir = env[variable] && path.resolve(env[variable]);
+          if (dir && (file === dir || file.startsWith(dir + path.sep))) {
+            throw new PayloadKeyError(
+              `PERSONAL_DATA_MASTER_KEYS_FILE ${file} is inside ${variable} (${dir}): the keyring must not live beside the data it protects, or a copy of the data directory carries the keys that erasure destroyed; move it (e.g. under ~/.config/mediation-engine/ or MEDIATION_KEYS_DIR)`,
+            );
+          }
+        }
+        return new FileKekStore(file);
+      }
       throw new PayloadKeyError(
-        'no personal-data master key: set PERSONAL_DATA_MASTER_KEYS_FILE to a keyring file (npm start makes one in .data/dev/keys) or PERSONAL_DATA_MASTER_KEYS to its JSON',
+        'no personal-data master key: set PERSONAL_DATA_MASTER_KEYS_FILE to a keyring file outside the data directory (npm start makes one under ~/.config/mediation-engine/) or PERSONAL_DATA_MASTER_KEYS to its JSON',
       );
     },
   };
 }
 
-function seal(key: Buffer, plain: Buffer, aad: string): { nonce: Buffer; sealed: Buffer } {
-  const nonce = crypto.randomBytes(12);
-  const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(Buffer.from(aad, 'utf8'));
-  return { nonce, sealed: Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]) };
-}
-
-function open(key: Buffer, nonce: Buffer, sealed: Buffer, aad: string): Buffer {
-  const decipher = crypto.createDecipheriv('aes-256-gcm', key, nonce);
-  decipher.setAAD(Buffer.from(aad, 'utf8'));
-  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-  return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
-}
-
 // The additional data binds a ciphertext to its subject and key: moved to another person's field, it fails.
-const fieldAad = (ref: string, keyId: string) => `mediation-engine/personal-value/v1\n${ref}\n${keyId}`;
-const wrapAad = (ref: string, keyId: string, masterKeyId: string) => `mediation-engine/data-key/v1\n${ref}\n${keyId}\n${masterKeyId}`;
+export const fieldAad = (ref: string, keyId: string) => `mediation-engine/personal-value/v1\n${ref}\n${keyId}`;
+/** A data key wrapped directly by a master key (the key store before erasure epochs). */
+export const legacyWrapAad = (ref: string, keyId: string, masterKeyId: string) => `mediation-engine/data-key/v1\n${ref}\n${keyId}\n${masterKeyId}`;
+/** A data key wrapped by an epoch key; the epoch is named by its KEK's id. */
+export const subjectWrapAad = (ref: string, keyId: string, epoch: string) => `mediation-engine/data-key/v2\n${ref}\n${keyId}\n${epoch}`;
+/** An epoch key wrapped by its KEK. */
+export const epochWrapAad = (epoch: string) => `mediation-engine/epoch-key/v1\n${epoch}`;
 
 export type SubjectKeyRow = {
   subjectRef: string;
@@ -69,21 +86,41 @@ export type SubjectKeyRow = {
   erasedAt: string | null;
 };
 
+type WrappedRow = { epoch: string | null; master_key_id: string | null; wrapped_key: string };
+
+export interface EpochTurnover {
+  /** The epoch now current (its KEK's id). */
+  epoch: string;
+  /** The KEKs retired by it (destroyed in the KekStore unless `destroyed` is false). */
+  retired: string[];
+  rewrapped: number;
+}
+
 export class PersonalDataKeys {
   private readonly s: string;
+  readonly kekStore: KekStore;
   /** Unwrapped keys by key id (dropped on erasure). */
   private readonly cache = new Map<string, { ref: string; key: Buffer }>();
   /** The keys this process used last for encrypting, by key id (a case's commands come in bursts). */
   private readonly recent = new Map<string, { ref: string; key: Buffer }>();
+  private readonly epochKeys = new Map<string, Buffer>();
+  private current: string | undefined;
   private index: ComplainantIndex | undefined;
 
+  /** `kek`: a KekStore, or a keyring (held in memory; tests and benchmarks). */
   constructor(
     private readonly db: Queryable,
-    private readonly master: PayloadKeyring,
+    kek: KekStore | PayloadKeyring,
     schema = 'keys',
   ) {
     if (!IDENT.test(schema)) throw new Error(`key store schema ${JSON.stringify(schema)} is not a plain lower-case SQL identifier`);
     this.s = schema;
+    this.kekStore = 'currentKeyId' in kek ? new KeyringKekStore(kek) : kek;
+  }
+
+  /** Whether an erasure destroys keys on disk too (false with a fixed keyring: PERSONAL_DATA_MASTER_KEYS). */
+  get erasureRetiresKeys(): boolean {
+    return this.kekStore.mutable;
   }
 
   async init(): Promise<void> {
@@ -97,14 +134,33 @@ export class PersonalDataKeys {
       created_at     timestamptz not null,
       erased_at      timestamptz
     )`,
+      `alter table ${this.s}.subject_keys add column if not exists epoch text`,
+      `create table if not exists ${this.s}.epochs (
+      epoch        text primary key,
+      wrapped_key  text,
+      created_at   timestamptz not null,
+      retired_at   timestamptz
+    )`,
+      `create table if not exists ${this.s}.epoch_state (
+      singleton      boolean primary key default true check (singleton),
+      current_epoch  text not null
+    )`,
+      `create table if not exists ${this.s}.kek_retirements (
+      kek_id        text primary key,
+      retired_at    timestamptz not null,
+      destroyed_at  timestamptz
+    )`,
     ]);
+    await this.complainantIndex().init();
+    // A crash between an epoch's commit and the destruction of its predecessor's KEK: finish it now.
+    if (this.kekStore.mutable) await this.destroyRetired();
   }
 
   /** Encrypts one value for a subject, making the subject's key on first use. */
   async encrypt(ref: string, plaintext: string): Promise<EncryptedValue> {
     const { keyId, key } = await this.keyFor(ref);
-    const { nonce, sealed } = seal(key, Buffer.from(plaintext, 'utf8'), fieldAad(ref, keyId));
-    return { pii: true, ref, keyId, nonce: nonce.toString('base64'), ciphertext: sealed.toString('base64') };
+    const sealed = sealAesGcm(key, Buffer.from(plaintext, 'utf8'), fieldAad(ref, keyId));
+    return { pii: true, ref, keyId, nonce: sealed.subarray(0, 12).toString('base64'), ciphertext: sealed.subarray(12).toString('base64') };
   }
 
   /** The plaintext, or null when the subject's key has been erased. */
@@ -112,7 +168,8 @@ export class PersonalDataKeys {
     const key = await this.keyById(field.keyId);
     if (!key) return null;
     if (key.ref !== field.ref) throw new Error(`personal field of ${field.ref} names the key of another subject`);
-    return open(key.key, Buffer.from(field.nonce, 'base64'), Buffer.from(field.ciphertext, 'base64'), fieldAad(field.ref, field.keyId)).toString('utf8');
+    const sealed = Buffer.concat([Buffer.from(field.nonce, 'base64'), Buffer.from(field.ciphertext, 'base64')]);
+    return openAesGcm(key.key, sealed, fieldAad(field.ref, field.keyId)).toString('utf8');
   }
 
   /**
@@ -126,27 +183,61 @@ export class PersonalDataKeys {
   }
 
   /**
-   * The blind index of complainants' ID numbers (runtime/complainant-index.ts), in this store's schema and
-   * under its master keyring. The caller erases a subject's index rows when it erases the subject's keys.
+   * The blind index of complainants' ID numbers (runtime/complainant-index.ts), in this store's schema, its
+   * key wrapped by the current epoch like the data keys. The caller erases a subject's index rows when it
+   * erases the subject's keys.
    */
   complainantIndex(): ComplainantIndex {
-    this.index ??= new ComplainantIndex(this.db, this.master, this.s);
+    const wrapping: IndexKeyWrapping = {
+      seal: async (plain, aadOf) => {
+        const epoch = await this.currentEpoch(this.db);
+        return { epoch, sealed: sealAesGcm(await this.epochKey(this.db, epoch), plain, aadOf(epoch)) };
+      },
+      open: (row, aadOf) => this.unwrapWith(this.db, row, aadOf),
+    };
+    this.index ??= new ComplainantIndex(this.db, wrapping, this.s);
     return this.index;
   }
 
-  /** Destroys the keys of these subjects (tombstones stay). Returns the subjects whose key was destroyed now. */
+  /**
+   * Destroys the keys of these subjects (tombstones stay) and, when the KekStore can forget keys, turns the
+   * erasure epoch over: one epoch for the whole call, so a batch of subjects costs one re-wrap. Returns the
+   * subjects whose key was destroyed now.
+   */
   async erase(refs: readonly string[], at = new Date()): Promise<string[]> {
     if (refs.length === 0) return [];
-    // A subject never given a key gets a tombstone too: nothing may be encrypted for it afterwards.
-    const erased = await this.db.query<{ subject_ref: string }>(
-      `insert into ${this.s}.subject_keys (subject_ref, key_id, master_key_id, wrapped_key, created_at, erased_at)
-         select r, 'none-' || md5(r), null, null, $2, $2 from unnest($1::text[]) as r
-       on conflict (subject_ref) do update set wrapped_key = null, master_key_id = null, erased_at = coalesce(${this.s}.subject_keys.erased_at, excluded.erased_at)
-       returning subject_ref`,
-      [refs, at.toISOString()],
-    );
+    const erased = await this.transaction(async (tx) => {
+      await this.lockEpoch(tx);
+      // A subject never given a key gets a tombstone too: nothing may be encrypted for it afterwards.
+      const rows = await tx.query<{ subject_ref: string }>(
+        `insert into ${this.s}.subject_keys (subject_ref, key_id, master_key_id, wrapped_key, created_at, erased_at)
+           select r, 'none-' || md5(r), null, null, $2, $2 from unnest($1::text[]) as r
+         on conflict (subject_ref) do update set wrapped_key = null, master_key_id = null, epoch = null, erased_at = coalesce(${this.s}.subject_keys.erased_at, excluded.erased_at)
+         returning subject_ref`,
+        [refs, at.toISOString()],
+      );
+      if (this.kekStore.mutable) await this.turnOver(tx, at);
+      return rows.rows.map((r) => r.subject_ref);
+    });
     for (const map of [this.cache, this.recent]) for (const [keyId, entry] of map) if (refs.includes(entry.ref)) map.delete(keyId);
-    return erased.rows.map((r) => r.subject_ref);
+    if (this.kekStore.mutable) await this.destroyRetired();
+    return erased;
+  }
+
+  /** Opens a new epoch without erasing anyone (an operator's rotation of the KEK). */
+  async rotate(at = new Date()): Promise<EpochTurnover> {
+    if (!this.kekStore.mutable) throw new PayloadKeyError(`${this.kekStore.describe} is a fixed keyring: its keys cannot be rotated from here`);
+    const turnover = await this.transaction(async (tx) => {
+      await this.lockEpoch(tx);
+      return this.turnOver(tx, at);
+    });
+    await this.destroyRetired();
+    return turnover;
+  }
+
+  /** The current epoch (its KEK's id), made on first use. */
+  async epoch(): Promise<string> {
+    return this.currentEpoch(this.db);
   }
 
   async rows(refs?: readonly string[]): Promise<SubjectKeyRow[]> {
@@ -159,30 +250,95 @@ export class PersonalDataKeys {
     return found.rows;
   }
 
+  private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const db = this.db as Queryable & { transaction?: <R>(fn: (tx: Queryable) => Promise<R>) => Promise<R> };
+    try {
+      return await (db.transaction ? db.transaction(fn) : fn(this.db));
+    } catch (err) {
+      // An epoch begun in the rolled-back transaction never existed: read the current one again.
+      this.current = undefined;
+      throw err;
+    }
+  }
+
+  /** The current epoch, taking the row lock every new key's insert shares: epochs turn over one at a time. */
+  private async lockEpoch(tx: Queryable): Promise<string> {
+    await this.currentEpoch(tx);
+    const locked = await tx.query<{ current_epoch: string }>(`select current_epoch from ${this.s}.epoch_state for update`);
+    this.current = locked.rows[0]!.current_epoch;
+    return this.current;
+  }
+
+  private async currentEpoch(q: Queryable): Promise<string> {
+    if (this.current) return this.current;
+    const state = await q.query<{ current_epoch: string }>(`select current_epoch from ${this.s}.epoch_state`);
+    if (state.rows[0]) return (this.current = state.rows[0].current_epoch);
+    // The first epoch: its KEK is the store's current key (a fresh keyring has just that one).
+    const kekId = await this.kekStore.currentId();
+    const key = crypto.randomBytes(32);
+    const sealed = await this.kekStore.wrap(kekId, key, epochWrapAad(kekId));
+    await q.query(`insert into ${this.s}.epochs (epoch, wrapped_key, created_at) values ($1, $2, $3) on conflict (epoch) do nothing`, [kekId, sealed.toString('base64'), new Date().toISOString()]);
+    await q.query(`insert into ${this.s}.epoch_state (current_epoch) values ($1) on conflict (singleton) do nothing`, [kekId]);
+    // Another process may have begun it first: read back whichever won.
+    return this.currentEpoch(q);
+  }
+
+  private async epochKey(q: Queryable, epoch: string): Promise<Buffer> {
+    const cached = this.epochKeys.get(epoch);
+    if (cached) return cached;
+    const found = await q.query<{ wrapped_key: string | null }>(`select wrapped_key from ${this.s}.epochs where epoch = $1`, [epoch]);
+    const wrapped = found.rows[0]?.wrapped_key;
+    if (!wrapped) throw new PayloadKeyError(`erasure epoch "${epoch}" is retired or unknown in key store ${this.s}`);
+    const key = await this.kekStore.unwrap(epoch, Buffer.from(wrapped, 'base64'), epochWrapAad(epoch));
+    if (!key) throw new PayloadKeyError(`the key of erasure epoch "${epoch}" is wrapped by a key-encryption key that ${this.kekStore.describe} does not hold`);
+    this.epochKeys.set(epoch, key);
+    return key;
+  }
+
+  /** A key wrapped by an epoch key, or (before epochs) directly by a master key. */
+  private async unwrapWith(q: Queryable, row: { epoch: string | null; masterKeyId: string | null; sealed: Buffer }, aadOf: (wrappedBy: string) => string): Promise<Buffer> {
+    if (row.epoch) return openAesGcm(await this.epochKey(q, row.epoch), row.sealed, aadOf(row.epoch));
+    const key = row.masterKeyId ? await this.kekStore.unwrap(row.masterKeyId, row.sealed, aadOf(row.masterKeyId)) : undefined;
+    if (!key) throw new PayloadKeyError(`a key is wrapped by master key "${row.masterKeyId}", which ${this.kekStore.describe} does not hold`);
+    return key;
+  }
+
+  private unwrapSubject(q: Queryable, ref: string, keyId: string, row: WrappedRow): Promise<Buffer> {
+    return this.unwrapWith(q, { epoch: row.epoch, masterKeyId: row.master_key_id, sealed: Buffer.from(row.wrapped_key, 'base64') }, (by) =>
+      row.epoch ? subjectWrapAad(ref, keyId, by) : legacyWrapAad(ref, keyId, by),
+    );
+  }
+
   private async keyFor(ref: string): Promise<{ keyId: string; key: Buffer }> {
     for (const [keyId, entry] of this.recent) if (entry.ref === ref) return { keyId, key: entry.key };
-    const existing = await this.db.query<{ key_id: string; wrapped_key: string | null; master_key_id: string | null; erased_at: unknown }>(
-      `select key_id, wrapped_key, master_key_id, erased_at from ${this.s}.subject_keys where subject_ref = $1`,
+    const existing = await this.db.query<{ key_id: string; wrapped_key: string | null; master_key_id: string | null; epoch: string | null; erased_at: unknown }>(
+      `select key_id, wrapped_key, master_key_id, epoch, erased_at from ${this.s}.subject_keys where subject_ref = $1`,
       [ref],
     );
     const row = existing.rows[0];
     if (row) {
       if (row.erased_at !== null || row.wrapped_key === null) throw new SubjectErasedError(ref);
-      const key = this.unwrap(ref, row.key_id, row.master_key_id!, row.wrapped_key);
+      const key = await this.unwrapSubject(this.db, ref, row.key_id, row as WrappedRow);
       this.remember(row.key_id, ref, key);
       return { keyId: row.key_id, key };
     }
     const keyId = `dk-${crypto.randomUUID()}`;
     const key = crypto.randomBytes(32);
-    const masterKeyId = this.master.currentKeyId;
-    const { nonce, sealed } = seal(this.master.key(masterKeyId)!, key, wrapAad(ref, keyId, masterKeyId));
+    const epoch = await this.currentEpoch(this.db);
+    const sealed = sealAesGcm(await this.epochKey(this.db, epoch), key, subjectWrapAad(ref, keyId, epoch));
+    // Only under the epoch that is current when the row is written: the share lock waits for an epoch turning
+    // over, whose re-wrap would not see this row, and then finds the epoch changed.
     const inserted = await this.db.query<{ key_id: string }>(
-      `insert into ${this.s}.subject_keys (subject_ref, key_id, master_key_id, wrapped_key, created_at) values ($1, $2, $3, $4, $5)
+      `insert into ${this.s}.subject_keys (subject_ref, key_id, epoch, wrapped_key, created_at)
+         select $1::text, $2::text, $3::text, $4::text, $5::timestamptz from ${this.s}.epoch_state where current_epoch = $3 for share
        on conflict (subject_ref) do nothing returning key_id`,
-      [ref, keyId, masterKeyId, Buffer.concat([nonce, sealed]).toString('base64'), new Date().toISOString()],
+      [ref, keyId, epoch, sealed.toString('base64'), new Date().toISOString()],
     );
-    // Another request made the subject's key first: use that one.
-    if (inserted.rows.length === 0) return this.keyFor(ref);
+    if (inserted.rows.length === 0) {
+      // Another request made the subject's key first (use that one), or the epoch turned over (wrap again).
+      this.current = undefined;
+      return this.keyFor(ref);
+    }
     this.cache.set(keyId, { ref, key });
     this.remember(keyId, ref, key);
     return { keyId, key };
@@ -197,21 +353,83 @@ export class PersonalDataKeys {
   private async keyById(keyId: string): Promise<{ ref: string; key: Buffer } | undefined> {
     const cached = this.cache.get(keyId);
     if (cached) return cached;
-    const found = await this.db.query<{ subject_ref: string; wrapped_key: string | null; master_key_id: string | null }>(
-      `select subject_ref, wrapped_key, master_key_id from ${this.s}.subject_keys where key_id = $1 and erased_at is null`,
+    const found = await this.db.query<{ subject_ref: string; wrapped_key: string | null; master_key_id: string | null; epoch: string | null }>(
+      `select subject_ref, wrapped_key, master_key_id, epoch from ${this.s}.subject_keys where key_id = $1 and erased_at is null`,
       [keyId],
     );
     const row = found.rows[0];
-    if (!row || row.wrapped_key === null || row.master_key_id === null) return undefined;
-    const entry = { ref: row.subject_ref, key: this.unwrap(row.subject_ref, keyId, row.master_key_id, row.wrapped_key) };
+    if (!row || row.wrapped_key === null) return undefined;
+    const entry = { ref: row.subject_ref, key: await this.unwrapSubject(this.db, row.subject_ref, keyId, row as WrappedRow) };
     this.cache.set(keyId, entry);
     return entry;
   }
 
-  private unwrap(ref: string, keyId: string, masterKeyId: string, wrapped: string): Buffer {
-    const master = this.master.key(masterKeyId);
-    if (!master) throw new PayloadKeyError(`the data key of ${ref} is wrapped by master key "${masterKeyId}", which this process does not hold`);
-    const bytes = Buffer.from(wrapped, 'base64');
-    return open(master, bytes.subarray(0, 12), bytes.subarray(12), wrapAad(ref, keyId, masterKeyId));
+  /**
+   * Inside the caller's transaction, holding the epoch lock: a new KEK and epoch key, every remaining data
+   * key and the index key re-wrapped under it, the old epochs' keys dropped and their KEKs (and any master
+   * key that wrapped keys directly) recorded for destruction.
+   */
+  private async turnOver(tx: Queryable, at: Date): Promise<EpochTurnover> {
+    const kekId = await this.kekStore.create();
+    const epochKey = crypto.randomBytes(32);
+    const sealedEpoch = await this.kekStore.wrap(kekId, epochKey, epochWrapAad(kekId));
+    await tx.query(`insert into ${this.s}.epochs (epoch, wrapped_key, created_at) values ($1, $2, $3)`, [kekId, sealedEpoch.toString('base64'), at.toISOString()]);
+
+    const retired = new Set<string>();
+    const live = await tx.query<{ subject_ref: string; key_id: string } & WrappedRow>(
+      `select subject_ref, key_id, epoch, master_key_id, wrapped_key from ${this.s}.subject_keys where wrapped_key is not null and erased_at is null order by subject_ref`,
+    );
+    for (let i = 0; i < live.rows.length; i += REWRAP_BATCH) {
+      const batch = live.rows.slice(i, i + REWRAP_BATCH);
+      const refs: string[] = [];
+      const wrapped: string[] = [];
+      for (const row of batch) {
+        if (!row.epoch && row.master_key_id) retired.add(row.master_key_id);
+        const key = await this.unwrapSubject(tx, row.subject_ref, row.key_id, row);
+        refs.push(row.subject_ref);
+        wrapped.push(sealAesGcm(epochKey, key, subjectWrapAad(row.subject_ref, row.key_id, kekId)).toString('base64'));
+      }
+      await tx.query(
+        `update ${this.s}.subject_keys k set wrapped_key = v.w, epoch = $3, master_key_id = null
+         from unnest($1::text[], $2::text[]) as v(ref, w) where k.subject_ref = v.ref`,
+        [refs, wrapped, kekId],
+      );
+    }
+
+    const indexKeys = await tx.query<{ purpose: string; epoch: string | null; master_key_id: string | null; wrapped_key: string }>(
+      `select purpose, epoch, master_key_id, wrapped_key from ${this.s}.index_keys`,
+    );
+    for (const row of indexKeys.rows) {
+      if (!row.epoch && row.master_key_id) retired.add(row.master_key_id);
+      const aadOf = (by: string) => indexKeyAad(row.purpose, by);
+      const key = await this.unwrapWith(tx, { epoch: row.epoch, masterKeyId: row.master_key_id, sealed: Buffer.from(row.wrapped_key, 'base64') }, aadOf);
+      await tx.query(`update ${this.s}.index_keys set wrapped_key = $2, epoch = $3, master_key_id = null where purpose = $1`, [
+        row.purpose,
+        sealAesGcm(epochKey, key, aadOf(kekId)).toString('base64'),
+        kekId,
+      ]);
+    }
+
+    const old = await tx.query<{ epoch: string }>(
+      `update ${this.s}.epochs set wrapped_key = null, retired_at = $2 where epoch <> $1 and retired_at is null returning epoch`,
+      [kekId, at.toISOString()],
+    );
+    for (const r of old.rows) retired.add(r.epoch);
+    retired.delete(kekId);
+    await tx.query(`insert into ${this.s}.kek_retirements (kek_id, retired_at) select unnest($1::text[]), $2 on conflict (kek_id) do nothing`, [[...retired], at.toISOString()]);
+    await tx.query(`update ${this.s}.epoch_state set current_epoch = $1`, [kekId]);
+    for (const id of retired) this.epochKeys.delete(id);
+    this.epochKeys.set(kekId, epochKey);
+    this.current = kekId;
+    return { epoch: kekId, retired: [...retired], rewrapped: live.rows.length };
+  }
+
+  /** Destroys, in the KekStore, the KEKs that committed epochs retired and that are not destroyed yet. */
+  private async destroyRetired(): Promise<void> {
+    const pending = await this.db.query<{ kek_id: string }>(`select kek_id from ${this.s}.kek_retirements where destroyed_at is null`);
+    if (pending.rows.length === 0) return;
+    const ids = pending.rows.map((r) => r.kek_id);
+    await this.kekStore.destroy(ids);
+    await this.db.query(`update ${this.s}.kek_retirements set destroyed_at = $2 where kek_id = any($1::text[])`, [ids, new Date().toISOString()]);
   }
 }

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../api/server.js';
 import type { Db } from '../../readmodels/db.js';
 import { keyringFromJson, newKeyringJson } from '../../runtime/payload-codec.js';
-import { ComplainantIndex, normaliseIdNumber } from '../../runtime/complainant-index.js';
+import { normaliseIdNumber } from '../../runtime/complainant-index.js';
+import { PersonalDataKeys } from '../../runtime/personal-data-keys.js';
 import { inProcessApi, type LocalIdp } from '../support/api.js';
 
 const clerk = { sub: 'clerk-1', mediation_role: 'intake-clerk', mediation_level: 'town', mediation_town: '城关镇' };
@@ -82,7 +83,7 @@ describe('the complainant blind index and the duplicate check', () => {
     expect(intake.openCases).toEqual([expect.objectContaining({ caseId, sameComplainant: true })]);
 
     // Erasing the subject's keys removes their index rows: the same person matches no longer.
-    const index = new ComplainantIndex(db, (await import('../support/payload-keys.js')).testKeyring);
+    const index = (await import('../support/payload-keys.js')).testPersonalDataKeys(db).complainantIndex();
     expect(await index.erase([rows.rows[0]!.subject_ref])).toBe(1);
     const after = (await check(clerk, { creditCode: CREDIT_CODE, idNumbers: [ID_NUMBER] })).json();
     expect(after.enterpriseAndComplainant).toEqual([]);
@@ -98,18 +99,20 @@ describe('the complainant blind index and the duplicate check', () => {
   });
 
   it('keys the index: another master keyring (another deployment) gives other indexes; the same store gives the same', async () => {
-    const a = new ComplainantIndex(db, keyringFromJson(newKeyringJson('m-a'), 'a'), 'idx_a');
-    const b = new ComplainantIndex(db, keyringFromJson(newKeyringJson('m-b'), 'b'), 'idx_b');
-    await a.init();
-    await b.init();
+    const keysA = new PersonalDataKeys(db, keyringFromJson(newKeyringJson('m-a'), 'a'), 'idx_a');
+    const keysB = new PersonalDataKeys(db, keyringFromJson(newKeyringJson('m-b'), 'b'), 'idx_b');
+    await keysA.init();
+    await keysB.init();
+    const a = keysA.complainantIndex();
+    const b = keysB.complainantIndex();
     expect(await a.blindIndex(ID_NUMBER)).toBe(await a.blindIndex(` ${ID_NUMBER.toLowerCase()} `));
     expect(await a.blindIndex(ID_NUMBER)).not.toBe(await b.blindIndex(ID_NUMBER));
     expect(normaliseIdNumber('110105 19491231002x')).toBe(ID_NUMBER);
     // A fresh process with the same master keyring unwraps the same index key.
     const masterA = keyringFromJson(newKeyringJson('m-c'), 'c');
-    const first = new ComplainantIndex(db, masterA, 'idx_c');
+    const first = new PersonalDataKeys(db, masterA, 'idx_c');
     await first.init();
-    const again = new ComplainantIndex(db, masterA, 'idx_c');
-    expect(await again.blindIndex(ID_NUMBER)).toBe(await first.blindIndex(ID_NUMBER));
+    const again = new PersonalDataKeys(db, masterA, 'idx_c').complainantIndex();
+    expect(await again.blindIndex(ID_NUMBER)).toBe(await first.complainantIndex().blindIndex(ID_NUMBER));
   });
 });

@@ -1,12 +1,18 @@
-// Crypto-shredding: per-subject data keys wrapped by a master key; encrypt-then-hash; erasure by key
-// destruction leaves every hash valid and nothing decryptable.
+// Crypto-shredding: per-subject data keys wrapped by an erasure epoch's key, whose KEK lives outside the
+// database; encrypt-then-hash; erasure by key destruction (and an epoch turnover) leaves every hash valid
+// and nothing decryptable.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptCommandText, encryptReceive, reveal } from '../../api/personal-data.js';
 import { toReceiveCase } from '../../api/intake.js';
 import { findPersonalValues, GENESIS_HASH, isEncryptedValue, sealEvents, textSubjectOf, verifyChain } from '../../events/index.js';
 import { openDb, type Db } from '../../readmodels/db.js';
-import { keyringFromJson, newKeyringJson, rotateKeyringJson } from '../../runtime/payload-codec.js';
-import { PersonalDataKeys, SubjectErasedError } from '../../runtime/personal-data-keys.js';
+import { FileKekStore, sealAesGcm, type KekStore } from '../../runtime/kek-store.js';
+import { keyringFromJson, newKeyringJson, type KeyringJson } from '../../runtime/payload-codec.js';
+import { fieldAad, legacyWrapAad, masterKeySource, PersonalDataKeys, SubjectErasedError } from '../../runtime/personal-data-keys.js';
 import { caseReceived, complainant } from '../support/case-fixtures.js';
 import { toHistory } from '../support/decider-spec.js';
 
@@ -52,15 +58,117 @@ describe('the personal-data key store', () => {
     await db.close();
   });
 
-  it('given a master-key rotation, then keys wrapped under the old master still open, new ones use the new master', async () => {
+  it('given keys wrapped directly by a master key (before erasure epochs), then they still open, and the first epoch moves them and destroys that master key', async () => {
     const { db, keys, schema } = await store();
-    const before = await keys.encrypt('person-1', '旧');
-    const rotated = new PersonalDataKeys(shared, keyringFromJson(rotateKeyringJson(master, 'm-2'), 'rotated'), schema);
-    expect(await rotated.decrypt(before)).toBe('旧');
-    await rotated.encrypt('person-2', '新');
-    const masters = await db.query<{ subject_ref: string; master_key_id: string }>('select subject_ref, master_key_id from keys.subject_keys order by subject_ref');
-    expect(masters.rows).toEqual([{ subject_ref: 'person-1', master_key_id: 'm-1' }, { subject_ref: 'person-2', master_key_id: 'm-2' }]);
+    // A row as the key store wrote it before epochs: the data key sealed by master key m-1 itself.
+    const dataKey = crypto.randomBytes(32);
+    const keyId = 'dk-legacy';
+    const wrapped = sealAesGcm(Buffer.from(master.keys['m-1']!, 'base64'), dataKey, legacyWrapAad('person-1', keyId, 'm-1')).toString('base64');
+    await shared.query(`insert into ${schema}.subject_keys (subject_ref, key_id, master_key_id, wrapped_key, created_at) values ('person-1', $1, 'm-1', $2, now())`, [keyId, wrapped]);
+    const sealed = sealAesGcm(dataKey, Buffer.from('旧', 'utf8'), fieldAad('person-1', keyId));
+    const before = { pii: true as const, ref: 'person-1', keyId, nonce: sealed.subarray(0, 12).toString('base64'), ciphertext: sealed.subarray(12).toString('base64') };
+    expect(await keys.decrypt(before)).toBe('旧');
+    await keys.encrypt('person-2', '新');
+    await keys.erase(['person-2']);
+    const rows = await db.query<{ subject_ref: string; master_key_id: string | null; epoch: string | null }>('select subject_ref, master_key_id, epoch from keys.subject_keys order by subject_ref');
+    expect(rows.rows).toEqual([{ subject_ref: 'person-1', master_key_id: null, epoch: await keys.epoch() }, { subject_ref: 'person-2', master_key_id: null, epoch: null }]);
+    expect(await keys.kekStore.unwrap('m-1', Buffer.from(wrapped, 'base64'), legacyWrapAad('person-1', keyId, 'm-1'))).toBeUndefined();
+    expect(await keys.decrypt(before)).toBe('旧');
     await db.close();
+  });
+
+  it('given an erasure, then the epoch turns over: the old KEK is gone from the KEK store, every remaining key opens under the new one, and new keys use it', async () => {
+    const { keys, schema } = await store();
+    const kept = await keys.encrypt('person-keep', '保留');
+    await keys.encrypt('person-gone', '删除');
+    const first = await keys.epoch();
+    expect(first).toBe('m-1');
+    await keys.erase(['person-gone']);
+    const second = await keys.epoch();
+    expect(second).not.toBe(first);
+    // The KEK store no longer holds m-1 (the first epoch's KEK): the old epoch key cannot be opened by anyone.
+    const oldEpoch = await shared.query<{ wrapped_key: string | null; retired_at: unknown }>(`select wrapped_key, retired_at from ${schema}.epochs where epoch = 'm-1'`);
+    expect(oldEpoch.rows[0]).toMatchObject({ wrapped_key: null, retired_at: expect.anything() });
+    expect(await keys.kekStore.unwrap('m-1', crypto.randomBytes(60), 'x')).toBeUndefined();
+    // A fresh store on the same KEK store (a restart) opens the remaining subject through the new epoch.
+    const restarted = new PersonalDataKeys(shared, keys.kekStore, schema);
+    expect(await restarted.decrypt(kept)).toBe('保留');
+    await restarted.encrypt('person-new', '新');
+    const epochs = await shared.query<{ subject_ref: string; epoch: string | null }>(`select subject_ref, epoch from ${schema}.subject_keys order by subject_ref`);
+    expect(epochs.rows).toEqual([
+      { subject_ref: 'person-gone', epoch: null },
+      { subject_ref: 'person-keep', epoch: second },
+      { subject_ref: 'person-new', epoch: second },
+    ]);
+    // One epoch per erasure call however many subjects it names.
+    await keys.erase(['person-keep', 'person-new']);
+    expect((await shared.query(`select epoch from ${schema}.epochs`)).rows).toHaveLength(3);
+  });
+
+  it('given a crash in the middle of an epoch turnover, then every remaining key still opens, and the retirement is finished at the next start', async () => {
+    const { keys, schema } = await store();
+    const kept = await keys.encrypt('person-keep', '保留');
+    await keys.encrypt('person-gone', '删除');
+    // A crash before the commit: the new KEK is made, the re-wrap fails half-way; the transaction rolls back.
+    const inner = keys.kekStore;
+    const failing: KekStore = {
+      describe: 'failing',
+      mutable: true,
+      currentId: () => inner.currentId(),
+      unwrap: (id, sealed, aad) => inner.unwrap(id, sealed, aad),
+      create: () => inner.create(),
+      destroy: (ids) => inner.destroy(ids),
+      wrap: async (id, plain, aad) => {
+        if (aad.startsWith('mediation-engine/epoch-key/v1')) throw new Error('crash');
+        return inner.wrap(id, plain, aad);
+      },
+    };
+    await expect(new PersonalDataKeys(shared, failing, schema).erase(['person-gone'])).rejects.toThrow('crash');
+    const fresh = new PersonalDataKeys(shared, inner, schema);
+    expect(await fresh.epoch()).toBe('m-1');
+    expect(await fresh.decrypt(kept)).toBe('保留');
+    // A crash after the commit, before the old KEK is destroyed: the data is under the new epoch already;
+    // the next start destroys the retired KEK.
+    const noDestroy: KekStore = { ...failing, wrap: (id, plain, aad) => inner.wrap(id, plain, aad), destroy: async () => { throw new Error('crash'); } };
+    await expect(new PersonalDataKeys(shared, noDestroy, schema).erase(['person-gone'])).rejects.toThrow('crash');
+    const afterCrash = new PersonalDataKeys(shared, inner, schema);
+    expect(await afterCrash.epoch()).not.toBe('m-1');
+    expect(await afterCrash.decrypt(kept)).toBe('保留');
+    expect((await shared.query(`select kek_id from ${schema}.kek_retirements where destroyed_at is null`)).rows).toEqual([{ kek_id: 'm-1' }]);
+    await afterCrash.init();
+    const pending = await shared.query(`select kek_id from ${schema}.kek_retirements where destroyed_at is null`);
+    expect(pending.rows).toEqual([]);
+    expect(await afterCrash.decrypt(kept)).toBe('保留');
+  });
+
+  it('keeps the KEKs in a keyring file that it rewrites whole, and refuses a keyring file inside the data directory', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kek-store-'));
+    const file = path.join(dir, 'master-keys.json');
+    fs.writeFileSync(file, JSON.stringify(newKeyringJson('m-1')), { mode: 0o600 });
+    const kek = await masterKeySource({ PERSONAL_DATA_MASTER_KEYS_FILE: file }).load();
+    const { schema } = await store();
+    const keys = new PersonalDataKeys(shared, kek, schema);
+    await keys.init();
+    const kept = await keys.encrypt('person-keep', '保留');
+    await keys.encrypt('person-gone', '删除');
+    await keys.erase(['person-gone']);
+    const onDisk = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyringJson;
+    expect(Object.keys(onDisk.keys)).toEqual([await keys.epoch()]);
+    expect(onDisk.current).toBe(await keys.epoch());
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(dir)).toEqual(['master-keys.json']);
+    // Another process reading the file afresh opens the remaining subject.
+    expect(await new PersonalDataKeys(shared, new FileKekStore(file), schema).decrypt(kept)).toBe('保留');
+    // Beside the data it protects, the keyring is refused, naming the variable.
+    await expect(masterKeySource({ PERSONAL_DATA_MASTER_KEYS_FILE: file, MEDIATION_DATA_DIR: dir }).load()).rejects.toThrow(/MEDIATION_DATA_DIR/);
+    await expect(masterKeySource({ PERSONAL_DATA_MASTER_KEYS_FILE: file, PGLITE_PATH: dir }).load()).rejects.toThrow(/PGLITE_PATH/);
+    // A fixed keyring in a variable still works, and says that its erasures cannot retire keys.
+    const fixed = new PersonalDataKeys(shared, await masterKeySource({ PERSONAL_DATA_MASTER_KEYS: JSON.stringify(newKeyringJson('m-env')) }).load(), `${schema}_env`);
+    await fixed.init();
+    expect(fixed.erasureRetiresKeys).toBe(false);
+    const envField = await fixed.encrypt('person-env', '环境');
+    await fixed.erase(['person-env']);
+    expect(await fixed.decrypt(envField)).toBeNull();
   });
 
   it('given an erasure, then nothing decrypts, the tombstone stays, and nothing new is encrypted for the subject', async () => {
