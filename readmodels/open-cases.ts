@@ -72,16 +72,16 @@ export async function openCaseStatesPage(db: Queryable, schema: string, options:
 }
 
 /**
- * The open cases in scope against one enterprise (by credit code, indexed in case_summary), those named in
+ * The open cases in scope against one enterprise (by credit code, indexed: tables/case-state.ts), those named in
  * `first` (the same complainant's) first, then the latest received; at most `limit`.
  */
 export async function openCasesOfEnterprise(db: Queryable, schema: string, options: { scope: CaseListScope; creditCode: string; first: readonly string[]; limit: number }): Promise<CaseState[]> {
   const s = assertSchemaName(schema);
   const found = await db.query<{ state: CaseState | string }>(
     `select cs.state
-     from ${s}.case_summary sm join ${s}.case_state cs on cs.case_id = sm.case_id
-     where sm.respondent_credit_code = $4 and ${scopeWhere}
-     order by (cs.case_id = any($5::text[])) desc, sm.received_at desc, cs.case_id
+     from ${s}.case_state cs
+     where cs.state->'respondent'->>'creditCode' = $4 and ${scopeWhere}
+     order by (cs.case_id = any($5::text[])) desc, (cs.state->>'receivedAt')::timestamptz desc, cs.case_id
      limit $6`,
     [...scopeParams(options.scope), options.creditCode, [...options.first], options.limit],
   );

@@ -27,11 +27,7 @@ export const caseSummaryTable = defineTable({
     last_event_type: { type: 'text' },
   },
   primaryKey: ['case_id'],
-  indexes: (s) => [
-    `create index if not exists case_summary_received on ${s}.case_summary (received_at)`,
-    // The duplicate check at intake: the open cases against one enterprise (readmodels/open-cases.ts).
-    `create index if not exists case_summary_credit_code on ${s}.case_summary (respondent_credit_code)`,
-  ],
+  indexes: (s) => [`create index if not exists case_summary_received on ${s}.case_summary (received_at)`],
 });
 
 export type SummaryRow = RowOf<typeof caseSummaryTable.columns>;
