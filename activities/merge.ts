@@ -26,9 +26,11 @@ export function createMergeActivities() {
     async recordMergeOnTarget({ request, updateId }: RecordMergeOnTargetInput): Promise<{ events: number; repeated: boolean }> {
       const intoCaseId = request.command.caseId;
       try {
-        const result = await Context.current()
-          .client.workflow.getHandle(intoCaseId)
-          .executeUpdate(commandUpdates.RecordMergedDuplicate, { args: [request], updateId });
+        const { client, cancellationSignal } = Context.current();
+        // Cancelled (the worker shuts down, the attempt timed out): the wait ends and a later attempt asks again.
+        const result = await client.withAbortSignal(cancellationSignal, () =>
+          client.workflow.getHandle(intoCaseId).executeUpdate(commandUpdates.RecordMergedDuplicate, { args: [request], updateId }),
+        );
         return { events: result.events.length, repeated: result.repeated === true };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) {

@@ -159,6 +159,16 @@ export function describeScope(staff: Staff, grant: Grant): string {
   }
 }
 
+/**
+ * The whole of a caller's scope as a list query narrows it in SQL (readmodels/open-cases.ts): town and
+ * department as listFilter says, and for `level-and-town` the levels at or below the caller's.
+ */
+export function caseListScope(staff: Staff, grant: Grant): { town?: string; department?: Department; levels?: Level[] } {
+  const filter = listFilter(staff, grant);
+  if (grant.scope !== 'level-and-town') return filter;
+  return { ...filter, levels: LEVEL_ORDER.slice(0, LEVEL_ORDER.indexOf(staff.level ?? 'enterprise') + 1) };
+}
+
 /** How a list is narrowed for this caller: a forced town and/or department. */
 export function listFilter(staff: Staff, grant: Grant): { town?: string; department?: Department } {
   switch (grant.scope) {

@@ -8,11 +8,11 @@ import { loadCase, stateAsOf, timeline, compareWithWorkflow, exportDossier } fro
 import { readCaseFromArchive, type ArchiveSource } from '../../audit/archive.js';
 import { availableActions, COMMAND_TYPES, renderRejection, type AvailableAction, type CaseState, type CommandType } from '../../domain/case/index.js';
 import { redact } from '../../events/personal-data.js';
-import { openCaseStates } from '../../readmodels/open-cases.js';
+import { decodeCursor, encodeCursor, openCasesOfEnterprise, openCaseStatesPage } from '../../readmodels/open-cases.js';
 import { caseState } from '../../readmodels/queries.js';
 import type { AccessLog } from '../access-log.js';
 import { actorOf, type Staff } from '../auth.js';
-import { AUTHORISATION, factsOf, grantFor, inScope, listFilter, OPERATIONS, requireInScope, type Grant } from '../authz.js';
+import { AUTHORISATION, caseListScope, factsOf, grantFor, inScope, OPERATIONS, requireInScope, type Grant } from '../authz.js';
 import { caseView, HTTP_COMMANDS } from '../commands.js';
 import { message } from '../i18n.js';
 import { intakeRejection, NewCaseBody, toReceiveCase } from '../intake.js';
@@ -156,18 +156,31 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps,
       config: { operation: 'work.read' },
       schema: {
         summary: 'The cases waiting for me (待办), least time left first',
-        description: 'The open cases in my scope on which the core offers me a next step now, with the earliest running deadline and its traffic light.',
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }),
+        description:
+          'The open cases in my scope on which the core offers me a next step now, with the earliest running deadline and its traffic light. ' +
+          'A page at a time: `limit` open cases of my scope are looked at (the ones without a next step for me are left out, so a page may hold fewer), ' +
+          'and when there may be more the response carries `x-next-cursor` (and a `link` rel="next"): send it back as `after` for the next page.',
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(1000).optional().describe('open cases looked at per page (default 500)'),
+          after: z.string().max(400).optional().describe('the x-next-cursor of the previous page'),
+        }),
         response: { 200: z.array(WorkItem), ...problemResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { staff, grant } = staffOf(req);
-      const scope = listFilter(staff, grant);
       const now = new Date().toISOString();
       const nowMs = Date.parse(now);
       const items: z.infer<typeof WorkItem>[] = [];
-      for (const state of await openCaseStates(deps.db, deps.schema, { ...(scope.town ? { town: scope.town } : {}), limit: req.query.limit ?? 500 })) {
+      const after = req.query.after === undefined ? undefined : decodeCursor(req.query.after);
+      if (req.query.after !== undefined && !after) throw new ApiError(400, 'validation', 'validation.invalid', { fields: 'after' });
+      const limit = req.query.limit ?? 500;
+      const page = await openCaseStatesPage(deps.db, deps.schema, { scope: caseListScope(staff, grant), limit, ...(after ? { after } : {}) });
+      if (page.next) {
+        const cursor = encodeCursor(page.next);
+        void reply.header('x-next-cursor', cursor).header('link', `</my-work?limit=${limit}&after=${cursor}>; rel="next"`);
+      }
+      for (const state of page.states) {
         const facts = factsOf(state);
         if (state.status === 'none' || !facts || !inScope(staff, grant, facts)) continue;
         const next = actionsFor(state, staff, now).filter((a) => a.nextStep);
@@ -194,7 +207,8 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps,
           light: overdue ? 'red' : warned ? 'yellow' : 'green',
         });
       }
-      return items.sort((a, b) => (a.timeLeftMs ?? Infinity) - (b.timeLeftMs ?? Infinity) || a.receivedAt.localeCompare(b.receivedAt));
+      // The page's own order (SQL's) is already least time left first.
+      return items;
     },
   );
 
@@ -340,13 +354,12 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps,
    * its complainants has one of these ID numbers (by the blind index); those first, then the latest.
    */
   async function possibleDuplicates(staff: Staff, grant: Grant, creditCode: string, idNumbers: readonly string[]) {
-    const scope = listFilter(staff, grant);
-    const states = await openCaseStates(deps.db, deps.schema, { ...(scope.town ? { town: scope.town } : {}), limit: 1000 });
+    const ofComplainant = new Set(idNumbers.length > 0 ? await deps.personalDataKeys.complainantIndex().casesOf(idNumbers) : []);
+    // Narrowed (scope, credit code) and ordered (same complainant first, then the latest) in SQL.
+    const states = await openCasesOfEnterprise(deps.db, deps.schema, { scope: caseListScope(staff, grant), creditCode, first: [...ofComplainant], limit: DUPLICATES_SHOWN });
     const sameEnterprise = states
-      .filter((s): s is Extract<CaseState, { caseId: string }> => s.status !== 'none' && s.respondent.creditCode === creditCode)
+      .filter((s): s is Extract<CaseState, { caseId: string }> => s.status !== 'none')
       .filter((s) => { const f = factsOf(s); return f !== undefined && inScope(staff, grant, f); });
-    if (sameEnterprise.length === 0) return [];
-    const ofComplainant = new Set(await deps.personalDataKeys.complainantIndex().casesOf(idNumbers));
     return sameEnterprise
       .map((s) => ({ caseId: s.caseId, status: s.status, receivedAt: s.receivedAt, sameComplainant: ofComplainant.has(s.caseId) }))
       .sort((a, b) => Number(b.sameComplainant) - Number(a.sameComplainant) || b.receivedAt.localeCompare(a.receivedAt));
@@ -360,6 +373,9 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps,
     return loadCase(caseId, await readCaseFromArchive(archive, caseId));
   }
 };
+
+/** The open cases against one enterprise shown at intake: the same complainant's first, then the latest. */
+const DUPLICATES_SHOWN = 200;
 
 const OFFERED: readonly CommandType[] = COMMAND_TYPES.filter((t) => HTTP_COMMANDS.includes(t));
 

@@ -16,6 +16,8 @@ export const caseStateTable = defineTable({
     facts: { type: 'jsonb' },
   },
   primaryKey: ['case_id'],
+  // The duplicate check at intake: the open cases against one enterprise (readmodels/open-cases.ts).
+  indexes: (s) => [`create index if not exists case_state_credit_code on ${s}.case_state ((state->'respondent'->>'creditCode'))`],
 });
 
 export type StateRow = RowOf<typeof caseStateTable.columns>;

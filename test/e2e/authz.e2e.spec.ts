@@ -30,7 +30,7 @@ interface RouteCase {
   name: string;
   method: 'GET' | 'POST';
   url: (ids: { a: string; b: string }) => string;
-  body?: () => unknown;
+  body?: (ids: { a: string; b: string }) => unknown;
   // In PRINCIPALS order.
   expect: readonly Expect[];
 }
@@ -70,6 +70,18 @@ const TABLE: RouteCase[] = [
   // A command with bad data: 400 means the table let the caller through to the command's own checks.
   { name: 'POST /cases/:id/commands (A)', method: 'POST', url: ({ a }) => `/cases/${a}/commands/ClassifyCase`, body: () => ({ disputeType: 'gossip' }), expect: [400, 400, 400, 400, 403, 400, 403, 400, 400, 403, 403, 403, 400] },
   { name: 'POST /cases/:id/commands (B, other town)', method: 'POST', url: ({ b }) => `/cases/${b}/commands/ClassifyCase`, body: () => ({ disputeType: 'gossip' }), expect: [403, 403, 400, 400, 403, 400, 403, 403, 400, 403, 403, 403, 400] },
+  // Commands that name a second case (domain/case/second-case.ts): the caller's scope is checked on it too.
+  // Outside the scope it answers 404, as a case that does not exist; the bad data (400) shows the caller got
+  // past both checks. Nothing is merged or linked here.
+  { name: 'MergeCase A into B (other town)', method: 'POST', url: ({ a }) => `/cases/${a}/commands/MergeCase`, body: ({ b }) => ({ intoCaseId: b, reason: '' }), expect: [404, 404, 400, 400, 403, 400, 403, 404, 400, 403, 403, 403, 400] },
+  { name: 'MergeCase A into no case', method: 'POST', url: ({ a }) => `/cases/${a}/commands/MergeCase`, body: () => ({ intoCaseId: 'MC-NO-SUCH-CASE', reason: '' }), expect: [404, 404, 404, 404, 403, 404, 403, 404, 404, 403, 403, 403, 404] },
+  { name: 'LinkCase A to B (other town)', method: 'POST', url: ({ a }) => `/cases/${a}/commands/LinkCase`, body: ({ b }) => ({ linkedCaseId: b, relation: 'gossip' }), expect: [404, 404, 400, 400, 403, 400, 403, 404, 400, 403, 403, 403, 400] },
+  { name: 'LinkCase A to no case', method: 'POST', url: ({ a }) => `/cases/${a}/commands/LinkCase`, body: () => ({ linkedCaseId: 'MC-NO-SUCH-CASE', relation: 'gossip' }), expect: [404, 404, 404, 404, 403, 404, 403, 404, 404, 403, 403, 403, 404] },
+  // The surviving case's half of a merge is the merging case's workflow's to send: no route takes it.
+  { name: 'RecordMergedDuplicate (not over HTTP)', method: 'POST', url: ({ a }) => `/cases/${a}/commands/RecordMergedDuplicate`, body: ({ b }) => ({ fromCaseId: b, reason: '重复' }), expect: [404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 403, 403, 404] },
+  // A chosen case number that is taken: 409 only for whoever may see that case, else 404 (not "exists").
+  { name: 'POST /cases numbered as B (other town)', method: 'POST', url: () => '/cases', body: ({ b }) => ({ ...newCase('城关镇'), caseNumber: b }), expect: [404, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 409] },
+  { name: 'POST /cases numbered as A (own town)', method: 'POST', url: () => '/cases', body: ({ a }) => ({ ...newCase('城关镇'), caseNumber: a }), expect: [409, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 409] },
 ];
 
 describeWithStack('authorisation: every principal against every route, with real tokens', () => {
@@ -148,7 +160,7 @@ describeWithStack('authorisation: every principal against every route, with real
       const row: string[] = [];
       for (const [i, who] of PRINCIPALS.entries()) {
         const expected = route.expect[i]!;
-        const res = await call(who, route.method, route.url(ids), route.body?.());
+        const res = await call(who, route.method, route.url(ids), route.body?.(ids));
         let got: Expect = res.status;
         if (res.status === 200 && (expected === 'full' || expected === 'redacted')) got = (res.body as { personalData: 'full' | 'redacted' }).personalData;
         row.push(String(got));
@@ -160,6 +172,36 @@ describeWithStack('authorisation: every principal against every route, with real
     }
     if (mismatches.length) console.log(answered.join('\n'));
     expect(mismatches).toEqual([]);
+  });
+
+  it('answers a second case outside the scope exactly as one that does not exist, and leaves it untouched', async () => {
+    const into = await call('clerk', 'POST', `/cases/${ids.a}/commands/MergeCase`, { intoCaseId: ids.b, reason: '重复投诉' });
+    const none = await call('clerk', 'POST', `/cases/${ids.a}/commands/MergeCase`, { intoCaseId: 'MC-NO-SUCH-CASE', reason: '重复投诉' });
+    const shape = (r: { status: number; body: unknown }, id: string) => {
+      const { requestId: _requestId, ...rest } = r.body as Record<string, unknown>;
+      return { status: r.status, ...JSON.parse(JSON.stringify(rest).replaceAll(id, '<case>')) };
+    };
+    expect(shape(into, ids.b)).toEqual(shape(none, 'MC-NO-SUCH-CASE'));
+    expect(JSON.stringify(into.body)).not.toMatch(/routed|分流/);
+    const b = (await call('auditor', 'GET', `/cases/${ids.b}/state`)).body as { state: { mergedFrom: string[]; links: string[] } };
+    expect(b.state.mergedFrom).toEqual([]);
+    const a = (await call('auditor', 'GET', `/cases/${ids.a}/state`)).body as { state: { status: string } };
+    expect(a.state.status).not.toBe('closed');
+  });
+
+  it('merges within the scope on both cases in one request', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const created = await call('mediation-intake-bridge', 'POST', '/cases', newCase('城关镇'));
+      expect(created.status).toBe(201);
+      made.push((created.body as { caseId: string }).caseId);
+    }
+    const [from, into] = made as [string, string];
+    const merged = await call('clerk', 'POST', `/cases/${from}/commands/MergeCase`, { intoCaseId: into, reason: '同一职工重复投诉' });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    expect((merged.body as { events: Array<{ type: string }> }).events.map((e) => e.type)).toEqual(['CaseMerged', 'CaseClosed']);
+    const target = (await call('supervisor-town', 'GET', `/cases/${into}/state`)).body as { state: { mergedFrom: string[] } };
+    expect(target.state.mergedFrom).toEqual([from]);
   });
 
   it('narrows lists to the caller: a town sees its town, a liaison its department', async () => {
