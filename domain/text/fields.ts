@@ -1,7 +1,7 @@
 // Which fields of a command are free text (notes, reasons, minutes: lines allowed) and which are names, read
 // from the zod schemas: a field of the free-text schema (Text), marked with personalText or not, is free text;
 // every other string is held to the rules of a name.
-import { isPersonalTextSchema } from '../../events/personal-data.js';
+import { isEncryptedValue, isPersonalTextSchema } from '../../events/personal-data.js';
 import { Text } from '../../events/vocabulary.js';
 import type { z } from '../../events/zod.js';
 import { DEFAULT_FREE_TEXT_POLICY, textFieldProblems, type FreeTextPolicy, type TextFieldProblem } from './index.js';
@@ -41,5 +41,6 @@ export function schemaTextProblems(schema: z.ZodType, value: unknown, policy: Fr
   }
   const paths = free;
   const key = (path: readonly (string | number)[]) => path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[]` : s ? `${s}.${p}` : p), '');
-  return textFieldProblems(value, (path) => paths.has(key(path)), policy);
+  // A ciphertext holds no text to check (its schema allows base64 only), and is the longest string there is.
+  return textFieldProblems(value, (path) => paths.has(key(path)), policy, [], isEncryptedValue);
 }

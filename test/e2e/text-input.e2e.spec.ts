@@ -2,6 +2,7 @@
 // edge encrypts; an encrypted-looking object from outside is a 400 and writes nothing), no refused character
 // in any name or free text (checked on the plain text before encryption, for intake and every command), and a
 // stored value that cannot be decrypted reads as 无法解密 without failing the read.
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { textSubjectOf } from '../../events/index.js';
 import type { PersonalDataKeys } from '../../runtime/personal-data-keys.js';
@@ -9,7 +10,7 @@ import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { clerk as clerkActor, request } from '../support/cases.js';
 import { testPersonalDataKeys } from '../support/payload-keys.js';
-import { describeWithStack, uniqueName } from '../support/stack.js';
+import { describeWithStack } from '../support/stack.js';
 
 const newCase = (over: { complainantName?: string; respondentName?: string; summary?: unknown; caseNumber?: string } = {}) => ({
   ...(over.caseNumber ? { caseNumber: over.caseNumber } : {}),
@@ -19,6 +20,9 @@ const newCase = (over: { complainantName?: string; respondentName?: string; summ
   respondent: { name: over.respondentName ?? '某某机械有限公司', creditCode: '91330100MA2XXXXX1B', town: '城关镇', industry: 'machinery', responsibleDepartment: '经信局', level: 'enterprise' },
   claim: { disputeTypeHint: 'wage-arrears', summary: over.summary ?? '拖欠两个月工资', amountClaimedFen: 900_000 },
 });
+
+/** A case number the API takes (letters, digits and dashes), new each run. */
+const caseNumber = (prefix: string) => `${prefix}-${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
 
 type Problem = { code: string; detail: string; errors?: { field: string; message: string }[] };
 
@@ -72,12 +76,12 @@ describeWithStack('text from a caller: plain, checked before encryption, and rea
   });
 
   it('refuses a client-made encrypted claim summary on POST /cases, and starts no case', async () => {
-    const caseNumber = uniqueName('MC-FORGED').slice(0, 60);
+    const number = caseNumber('MC-FORGED');
     const forged = { pii: true, ref: 'person-someone-else', keyId: 'dk-fake', nonce: 'AAAAAAAAAAAAAAAA', ciphertext: Buffer.from('明文').toString('base64') };
-    const res = await s.call('clerk', 'POST', '/cases', newCase({ caseNumber, summary: forged }));
+    const res = await s.call('clerk', 'POST', '/cases', newCase({ caseNumber: number, summary: forged }));
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     expect((res.body as Problem).errors?.map((e) => e.field)).toEqual(['claim.summary']);
-    expect((await view(caseNumber)).status).toBe(404);
+    expect((await view(number)).status).toBe(404);
   });
 
   it('refuses NUL in an IssueSupervision note and a SendReply summary, naming the field, and writes nothing', async () => {
@@ -90,8 +94,8 @@ describeWithStack('text from a caller: plain, checked before encryption, and rea
 
   it('refuses U+202E in a respondent name and in a complainant name at intake, naming the field, and starts no case', async () => {
     for (const [body, field] of [
-      [newCase({ respondentName: '嘉兴\u202E司公某', caseNumber: uniqueName('MC-BIDI-R').slice(0, 60) }), 'respondent.name'],
-      [newCase({ complainantName: '张\u202E三', caseNumber: uniqueName('MC-BIDI-C').slice(0, 60) }), 'complainants.0.name'],
+      [newCase({ respondentName: '嘉兴\u202E司公某', caseNumber: caseNumber('MC-BIDI-R') }), 'respondent.name'],
+      [newCase({ complainantName: '张\u202E三', caseNumber: caseNumber('MC-BIDI-C') }), 'complainants.0.name'],
     ] as const) {
       expectRefused(await s.call('clerk', 'POST', '/cases', body), field, /双向文本控制字符.*U\+202E/);
       expect((await view(body.caseNumber!)).status).toBe(404);
@@ -116,7 +120,7 @@ describeWithStack('text from a caller: plain, checked before encryption, and rea
   it('reads a stored value it cannot decrypt as 无法解密, and the rest of the case as it is', async () => {
     // Written past the edge (a Temporal client of its own), as a value would be from before this check: the
     // case's real text key id, a ciphertext that key never made.
-    const id = uniqueName('MC-UNREADABLE').slice(0, 60);
+    const id = caseNumber('MC-UNREADABLE');
     const personId = `${id}-p1`;
     const name = await keys.encrypt(personId, '李四');
     const real = await keys.encrypt(textSubjectOf(id), '占位');
