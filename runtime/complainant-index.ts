@@ -150,11 +150,15 @@ export class ComplainantIndex {
       return this.key;
     }
     const { epoch, sealed } = await this.wrapping.seal(crypto.randomBytes(32), aadOf);
+    // Only under the epoch that is current (the key store's epoch_state, in this schema): an epoch turning
+    // over at this moment would not see the row. Another process may have made it first: read back whichever
+    // won, or seal again under the new epoch.
     await this.db.query(
-      `insert into ${this.s}.index_keys (purpose, epoch, wrapped_key, created_at) values ($1, $2, $3, $4) on conflict (purpose) do nothing`,
+      `insert into ${this.s}.index_keys (purpose, epoch, wrapped_key, created_at)
+         select $1::text, $2::text, $3::text, $4::timestamptz from ${this.s}.epoch_state where current_epoch = $2 for share
+       on conflict (purpose) do nothing`,
       [PURPOSE, epoch, sealed.toString('base64'), new Date().toISOString()],
     );
-    // Another process may have made it first: read back whichever won.
     return this.indexKey();
   }
 }

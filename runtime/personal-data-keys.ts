@@ -190,6 +190,8 @@ export class PersonalDataKeys {
   complainantIndex(): ComplainantIndex {
     const wrapping: IndexKeyWrapping = {
       seal: async (plain, aadOf) => {
+        // Read afresh: the index key is made once, and its insert requires the epoch to be current.
+        this.current = undefined;
         const epoch = await this.currentEpoch(this.db);
         return { epoch, sealed: sealAesGcm(await this.epochKey(this.db, epoch), plain, aadOf(epoch)) };
       },
