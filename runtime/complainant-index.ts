@@ -7,22 +7,35 @@
 // the data keys; a read-model rebuild never touches it), one row per subject and case, written by the API
 // when it receives a case and deleted when the subject's keys are erased (api/routes/erasure.ts).
 //
-// The index key: one random HMAC-SHA-256 key, kept wrapped (AES-256-GCM) by the key store's current erasure
-// epoch, like the subjects' data keys (runtime/personal-data-keys.ts re-wraps it when an epoch turns over).
-// A copy of the database alone therefore cannot test guesses against the index.
+// The index key: one random HMAC-SHA-256 key per erasure epoch, kept wrapped (AES-256-GCM) by the epoch's key
+// like the subjects' data keys. A copy of the database alone therefore cannot test guesses against the index.
+// Each row also keeps the ID number sealed under its subject's own data key (sealed_id): when an epoch turns
+// over (runtime/personal-data-keys.ts) the index key is replaced and every remaining row's blind index is
+// computed again from it, so an erased subject's old row — in the WAL, a backup — is a digest under a key that
+// no longer exists, and cannot be tested against guesses either.
 // Only the API holds this store.
 import crypto from 'node:crypto';
 import { createObjects, type Queryable } from '../readmodels/db.js';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
-const PURPOSE = 'complainant-id-number/v1';
+export const COMPLAINANT_INDEX_PURPOSE = 'complainant-id-number/v1';
+const PURPOSE = COMPLAINANT_INDEX_PURPOSE;
 /** The additional data of the index key's wrapping: its purpose and the epoch (or, before epochs, master key) that wraps it. */
 export const indexKeyAad = (purpose: string, wrappedBy: string) => `mediation-engine/index-key/v1\n${purpose}\n${wrappedBy}`;
 
-/** How the index key is sealed and opened: by the key store that holds this index. */
+/** The additional data of an ID number sealed under its subject's data key in the index row. */
+export const sealedIdAad = (subjectRef: string, caseId: string) => `mediation-engine/index-id-number/v1\n${subjectRef}\n${caseId}`;
+
+/** The blind index of a normalised ID number under an index key. */
+export function blindIndexUnder(key: Buffer, normalisedIdNumber: string): string {
+  return crypto.createHmac('sha256', key).update(normalisedIdNumber, 'utf8').digest('hex');
+}
+
+/** How the index key is sealed and opened, and an ID number sealed for its subject: by the key store that holds this index. */
 export interface IndexKeyWrapping {
   seal(plain: Buffer, aadOf: (wrappedBy: string) => string): Promise<{ epoch: string; sealed: Buffer }>;
   open(row: { epoch: string | null; masterKeyId: string | null; sealed: Buffer }, aadOf: (wrappedBy: string) => string): Promise<Buffer>;
+  sealForSubject(subjectRef: string, plain: Buffer, aad: string): Promise<Buffer>;
 }
 
 /** An ID number as compared: no spaces or dashes, the check character X upper-case. */
@@ -37,7 +50,7 @@ export interface IndexedComplainant {
 
 export class ComplainantIndex {
   private readonly s: string;
-  private key: Buffer | undefined;
+  private key: { epoch: string | null; key: Buffer } | undefined;
 
   constructor(
     private readonly db: Queryable,
@@ -68,23 +81,34 @@ export class ComplainantIndex {
       primary key (subject_ref, case_id)
     )`,
       `create index if not exists complainant_index_blind on ${this.s}.complainant_index (blind_index)`,
+      `alter table ${this.s}.complainant_index add column if not exists sealed_id text`,
     ]);
   }
 
   /** The blind index of an ID number: HMAC-SHA-256 under the index key, hex. */
   async blindIndex(idNumber: string): Promise<string> {
-    const key = await this.indexKey();
-    return crypto.createHmac('sha256', key).update(normaliseIdNumber(idNumber), 'utf8').digest('hex');
+    return blindIndexUnder((await this.indexKey()).key, normaliseIdNumber(idNumber));
   }
 
   /** Records the complainants of a received case (those with an ID number). */
   async record(caseId: string, complainants: readonly IndexedComplainant[], at = new Date()): Promise<void> {
     for (const c of complainants) {
-      await this.db.query(
-        `insert into ${this.s}.complainant_index (subject_ref, case_id, blind_index, created_at) values ($1, $2, $3, $4)
-         on conflict (subject_ref, case_id) do update set blind_index = excluded.blind_index`,
-        [c.subjectRef, caseId, await this.blindIndex(c.idNumber), at.toISOString()],
-      );
+      const idNumber = normaliseIdNumber(c.idNumber);
+      const sealed = (await this.wrapping.sealForSubject(c.subjectRef, Buffer.from(idNumber, 'utf8'), sealedIdAad(c.subjectRef, caseId))).toString('base64');
+      for (;;) {
+        const { epoch, key } = await this.indexKey();
+        // Under the index key that is current when the row is written: the share lock waits for an epoch
+        // turning over (which recomputes every row it sees), and then finds the key changed.
+        const written = await this.db.query(
+          `insert into ${this.s}.complainant_index (subject_ref, case_id, blind_index, sealed_id, created_at)
+             select $1::text, $2::text, $3::text, $4::text, $5::timestamptz from ${this.s}.index_keys where purpose = $6 and epoch is not distinct from $7::text for share
+           on conflict (subject_ref, case_id) do update set blind_index = excluded.blind_index, sealed_id = excluded.sealed_id
+           returning case_id`,
+          [c.subjectRef, caseId, blindIndexUnder(key, idNumber), sealed, at.toISOString(), PURPOSE, epoch],
+        );
+        if (written.rows.length > 0) break;
+        this.key = undefined;
+      }
     }
   }
 
@@ -99,6 +123,11 @@ export class ComplainantIndex {
     return found.rows.map((r) => r.case_id);
   }
 
+  /** Forgets the cached index key (an epoch turned over). */
+  forgetKey(): void {
+    this.key = undefined;
+  }
+
   /** Deletes the index rows of erased subjects. Returns how many rows went. */
   async erase(refs: readonly string[]): Promise<number> {
     if (refs.length === 0) return 0;
@@ -106,8 +135,7 @@ export class ComplainantIndex {
     return deleted.rows.length;
   }
 
-  private async indexKey(): Promise<Buffer> {
-    if (this.key) return this.key;
+  private async indexKey(): Promise<{ epoch: string | null; key: Buffer }> {
     const aadOf = (by: string) => indexKeyAad(PURPOSE, by);
     const existing = await this.db.query<{ epoch: string | null; master_key_id: string | null; wrapped_key: string }>(
       `select epoch, master_key_id, wrapped_key from ${this.s}.index_keys where purpose = $1`,
@@ -115,15 +143,22 @@ export class ComplainantIndex {
     );
     const row = existing.rows[0];
     if (row) {
-      this.key = await this.wrapping.open({ epoch: row.epoch, masterKeyId: row.master_key_id, sealed: Buffer.from(row.wrapped_key, 'base64') }, aadOf);
+      // Another API process may have turned the epoch over: the key is the one of the row's epoch.
+      if (this.key && this.key.epoch === row.epoch && row.epoch !== null) return this.key;
+      const key = await this.wrapping.open({ epoch: row.epoch, masterKeyId: row.master_key_id, sealed: Buffer.from(row.wrapped_key, 'base64') }, aadOf);
+      this.key = { epoch: row.epoch, key };
       return this.key;
     }
     const { epoch, sealed } = await this.wrapping.seal(crypto.randomBytes(32), aadOf);
+    // Only under the epoch that is current (the key store's epoch_state, in this schema): an epoch turning
+    // over at this moment would not see the row. Another process may have made it first: read back whichever
+    // won, or seal again under the new epoch.
     await this.db.query(
-      `insert into ${this.s}.index_keys (purpose, epoch, wrapped_key, created_at) values ($1, $2, $3, $4) on conflict (purpose) do nothing`,
+      `insert into ${this.s}.index_keys (purpose, epoch, wrapped_key, created_at)
+         select $1::text, $2::text, $3::text, $4::timestamptz from ${this.s}.epoch_state where current_epoch = $2 for share
+       on conflict (purpose) do nothing`,
       [PURPOSE, epoch, sealed.toString('base64'), new Date().toISOString()],
     );
-    // Another process may have made it first: read back whichever won.
     return this.indexKey();
   }
 }

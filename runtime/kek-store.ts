@@ -66,7 +66,8 @@ export class KeyringKekStore implements KekStore {
     readonly describe = 'an in-memory keyring',
     readonly mutable = true,
   ) {
-    for (const id of keyring.keyIds) this.keys.set(id, keyring.key(id)!);
+    // Copies: destroy() zeroes its keys, and the keyring's buffers may serve elsewhere (a test's payload codec).
+    for (const id of keyring.keyIds) this.keys.set(id, Buffer.from(keyring.key(id)!));
     this.current = keyring.currentKeyId;
   }
 

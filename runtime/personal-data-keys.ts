@@ -22,7 +22,7 @@ import { createObjects, type Queryable } from '../readmodels/db.js';
 import type { EncryptedValue } from '../events/personal-data.js';
 import type { PayloadKeyring } from './payload-codec.js';
 import { keyringFromJson, PayloadKeyError } from './payload-codec.js';
-import { ComplainantIndex, indexKeyAad, type IndexKeyWrapping } from './complainant-index.js';
+import { blindIndexUnder, COMPLAINANT_INDEX_PURPOSE, ComplainantIndex, indexKeyAad, sealedIdAad, type IndexKeyWrapping } from './complainant-index.js';
 import { FileKekStore, KeyringKekStore, openAesGcm, sealAesGcm, type KekStore } from './kek-store.js';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -190,10 +190,13 @@ export class PersonalDataKeys {
   complainantIndex(): ComplainantIndex {
     const wrapping: IndexKeyWrapping = {
       seal: async (plain, aadOf) => {
+        // Read afresh: the index key is made once, and its insert requires the epoch to be current.
+        this.current = undefined;
         const epoch = await this.currentEpoch(this.db);
         return { epoch, sealed: sealAesGcm(await this.epochKey(this.db, epoch), plain, aadOf(epoch)) };
       },
       open: (row, aadOf) => this.unwrapWith(this.db, row, aadOf),
+      sealForSubject: async (ref, plain, aad) => sealAesGcm((await this.keyFor(ref)).key, plain, aad),
     };
     this.index ??= new ComplainantIndex(this.db, wrapping, this.s);
     return this.index;
@@ -220,6 +223,7 @@ export class PersonalDataKeys {
       return rows.rows.map((r) => r.subject_ref);
     });
     for (const map of [this.cache, this.recent]) for (const [keyId, entry] of map) if (refs.includes(entry.ref)) map.delete(keyId);
+    this.index?.forgetKey();
     if (this.kekStore.mutable) await this.destroyRetired();
     return erased;
   }
@@ -231,6 +235,7 @@ export class PersonalDataKeys {
       await this.lockEpoch(tx);
       return this.turnOver(tx, at);
     });
+    this.index?.forgetKey();
     await this.destroyRetired();
     return turnover;
   }
@@ -376,6 +381,7 @@ export class PersonalDataKeys {
     await tx.query(`insert into ${this.s}.epochs (epoch, wrapped_key, created_at) values ($1, $2, $3)`, [kekId, sealedEpoch.toString('base64'), at.toISOString()]);
 
     const retired = new Set<string>();
+    const liveKeys = new Map<string, Buffer>();
     const live = await tx.query<{ subject_ref: string; key_id: string } & WrappedRow>(
       `select subject_ref, key_id, epoch, master_key_id, wrapped_key from ${this.s}.subject_keys where wrapped_key is not null and erased_at is null order by subject_ref`,
     );
@@ -386,6 +392,7 @@ export class PersonalDataKeys {
       for (const row of batch) {
         if (!row.epoch && row.master_key_id) retired.add(row.master_key_id);
         const key = await this.unwrapSubject(tx, row.subject_ref, row.key_id, row);
+        liveKeys.set(row.subject_ref, key);
         refs.push(row.subject_ref);
         wrapped.push(sealAesGcm(epochKey, key, subjectWrapAad(row.subject_ref, row.key_id, kekId)).toString('base64'));
       }
@@ -396,18 +403,23 @@ export class PersonalDataKeys {
       );
     }
 
-    const indexKeys = await tx.query<{ purpose: string; epoch: string | null; master_key_id: string | null; wrapped_key: string }>(
-      `select purpose, epoch, master_key_id, wrapped_key from ${this.s}.index_keys`,
-    );
-    for (const row of indexKeys.rows) {
-      if (!row.epoch && row.master_key_id) retired.add(row.master_key_id);
-      const aadOf = (by: string) => indexKeyAad(row.purpose, by);
-      const key = await this.unwrapWith(tx, { epoch: row.epoch, masterKeyId: row.master_key_id, sealed: Buffer.from(row.wrapped_key, 'base64') }, aadOf);
-      await tx.query(`update ${this.s}.index_keys set wrapped_key = $2, epoch = $3, master_key_id = null where purpose = $1`, [
-        row.purpose,
-        sealAesGcm(epochKey, key, aadOf(kekId)).toString('base64'),
-        kekId,
-      ]);
+    // The index keys are replaced, not re-wrapped: an erased subject's old blind index (in the WAL, a backup)
+    // stays a digest under a key that is destroyed with this epoch's predecessor.
+    const hasIndex = (await tx.query<{ t: string | null }>(`select to_regclass($1)::text as t`, [`${this.s}.index_keys`])).rows[0]?.t;
+    if (hasIndex) {
+      const indexKeys = await tx.query<{ purpose: string; epoch: string | null; master_key_id: string | null }>(`select purpose, epoch, master_key_id from ${this.s}.index_keys`);
+      let complainantKey: Buffer | undefined;
+      for (const row of indexKeys.rows) {
+        if (!row.epoch && row.master_key_id) retired.add(row.master_key_id);
+        const key = crypto.randomBytes(32);
+        if (row.purpose === COMPLAINANT_INDEX_PURPOSE) complainantKey = key;
+        await tx.query(`update ${this.s}.index_keys set wrapped_key = $2, epoch = $3, master_key_id = null where purpose = $1`, [
+          row.purpose,
+          sealAesGcm(epochKey, key, indexKeyAad(row.purpose, kekId)).toString('base64'),
+          kekId,
+        ]);
+      }
+      if (complainantKey) await this.recomputeComplainantIndex(tx, complainantKey, liveKeys);
     }
 
     const old = await tx.query<{ epoch: string }>(
@@ -422,6 +434,40 @@ export class PersonalDataKeys {
     this.epochKeys.set(kekId, epochKey);
     this.current = kekId;
     return { epoch: kekId, retired: [...retired], rewrapped: live.rows.length };
+  }
+
+  /**
+   * Every remaining row of the complainant index under the new index key, from the ID number sealed under its
+   * subject's data key. A row that cannot be recomputed (its subject has no key, or it was written before rows
+   * kept the sealed ID number) is dropped: a duplicate warning fewer, rather than a digest that outlives the key.
+   */
+  private async recomputeComplainantIndex(tx: Queryable, key: Buffer, liveKeys: ReadonlyMap<string, Buffer>): Promise<void> {
+    const rows = await tx.query<{ subject_ref: string; case_id: string; sealed_id: string | null }>(`select subject_ref, case_id, sealed_id from ${this.s}.complainant_index`);
+    const keep: Array<[string, string, string]> = [];
+    const drop: Array<[string, string]> = [];
+    for (const row of rows.rows) {
+      const dataKey = liveKeys.get(row.subject_ref);
+      if (!dataKey || !row.sealed_id) {
+        drop.push([row.subject_ref, row.case_id]);
+        continue;
+      }
+      const idNumber = openAesGcm(dataKey, Buffer.from(row.sealed_id, 'base64'), sealedIdAad(row.subject_ref, row.case_id)).toString('utf8');
+      keep.push([row.subject_ref, row.case_id, blindIndexUnder(key, idNumber)]);
+    }
+    for (let i = 0; i < keep.length; i += REWRAP_BATCH) {
+      const batch = keep.slice(i, i + REWRAP_BATCH);
+      await tx.query(
+        `update ${this.s}.complainant_index c set blind_index = v.b from unnest($1::text[], $2::text[], $3::text[]) as v(ref, case_id, b)
+         where c.subject_ref = v.ref and c.case_id = v.case_id`,
+        [batch.map((r) => r[0]), batch.map((r) => r[1]), batch.map((r) => r[2])],
+      );
+    }
+    if (drop.length > 0) {
+      await tx.query(`delete from ${this.s}.complainant_index c using unnest($1::text[], $2::text[]) as v(ref, case_id) where c.subject_ref = v.ref and c.case_id = v.case_id`, [
+        drop.map((r) => r[0]),
+        drop.map((r) => r[1]),
+      ]);
+    }
   }
 
   /** Destroys, in the KekStore, the KEKs that committed epochs retired and that are not destroyed yet. */

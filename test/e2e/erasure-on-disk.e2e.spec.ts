@@ -18,12 +18,12 @@ import { openDb, type Db } from '../../readmodels/db.js';
 import { connectProducer, createKafka } from '../../runtime/kafka.js';
 import { newKeyringJson } from '../../runtime/payload-codec.js';
 import { masterKeySource, PersonalDataKeys } from '../../runtime/personal-data-keys.js';
-import { copyAndScan, recover } from '../support/forensics.js';
+import { confirmsIdNumber, copyAndScan, recover } from '../support/forensics.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic } from '../support/temporal.js';
 
-const ERASED = { name: '欧阳删除', phone: '13911112222', note: '被删除者的调解笔录' };
-const KEPT = { name: '司马保留', phone: '13833334444' };
+const ERASED = { name: '欧阳删除', phone: '13911112222', note: '被删除者的调解笔录', idNumber: '11010519491231002X' };
+const KEPT = { name: '司马保留', phone: '13833334444', idNumber: '110105194912310013' };
 
 describeWithStack('erasure is real on disk: no copy of the data, with the keyring after the erasure, opens an erased key', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'erasure-on-disk-'));
@@ -48,7 +48,10 @@ describeWithStack('erasure is real on disk: no copy of the data, with the keyrin
       const erased: EncryptedValue[] = [await keys.encrypt('erased-subject', ERASED.name), await keys.encrypt('erased-subject', ERASED.phone), await keys.encrypt('erased-subject', ERASED.note)];
       const kept = [await keys.encrypt('kept-subject', KEPT.name), await keys.encrypt('kept-subject', KEPT.phone)];
       for (let i = 0; i < 20; i++) await keys.encrypt(`other-${i}`, `其他人${i}`);
-      await keys.complainantIndex().record('CASE-1', [{ subjectRef: 'erased-subject', idNumber: '11010519491231002X' }]);
+      await keys.complainantIndex().record('CASE-1', [
+        { subjectRef: 'erased-subject', idNumber: ERASED.idNumber },
+        { subjectRef: 'kept-subject', idNumber: KEPT.idNumber },
+      ]);
       const topic = uniqueName('erasure_disk');
       await createTopic(stack!.kafkaBrokers, topic, 1);
       const producer = await connectProducer(createKafka(stack!.kafkaBrokers, 'erasure-on-disk'));
@@ -62,6 +65,9 @@ describeWithStack('erasure is real on disk: no copy of the data, with the keyrin
       expect(await keys.epoch()).not.toBe(turnedOver);
       expect(await keys.decrypt(erased[0]!)).toBeNull();
       expect(await keys.decrypt(kept[0]!)).toBe(KEPT.name);
+      // The kept subject's index row, recomputed under the new index key, still finds the case; the erased one's went.
+      expect(await keys.complainantIndex().casesOf([KEPT.idNumber])).toEqual(['CASE-1']);
+      expect(await keys.complainantIndex().casesOf([ERASED.idNumber])).toEqual([]);
 
       // Everything on disk as a backup or a stolen disk would have it: PGlite closed (all it wrote is in its
       // files); PostgreSQL running, after a checkpoint (its heap pages written too, the WAL kept).
@@ -94,6 +100,12 @@ describeWithStack('erasure is real on disk: no copy of the data, with the keyrin
       // keyring after it was the keyring before it, and with that the copy gives the erased subject back.
       expect(recover(copy, keyringBefore, erased[0]!)).toBe(ERASED.name);
       expect(recover(copy, keyringBefore, erased[2]!)).toBe(ERASED.note);
+      // The complainant index: the erased subject's ID number cannot be confirmed from the copy (its blind
+      // index was a digest under an index key retired with the epoch); the kept subject's can (the control),
+      // and with the keyring before the erasure so could the erased one's.
+      expect(confirmsIdNumber(copy, keyringAfter, ERASED.idNumber)).toBe(false);
+      expect(confirmsIdNumber(copy, keyringAfter, KEPT.idNumber)).toBe(true);
+      expect(confirmsIdNumber(copy, keyringBefore, ERASED.idNumber)).toBe(true);
       console.log(`${kind}: scanned ${copy.files} files, ${(copy.bytes / 1e6).toFixed(1)} MB, ${copy.sealed.size} sealed-key candidates, in ${Date.now() - started} ms`);
     }, 300_000);
   }
