@@ -50,7 +50,8 @@ export type ClockChangeKind =
   | 'warned'
   | 'breached'
   | 'stopped'
-  | 'cancelled';
+  | 'cancelled'
+  | 'lapsed';
 
 export interface ClockChange {
   clock: string;
@@ -136,7 +137,7 @@ function describeChange(b: SlaClock | undefined, a: SlaClock): { change: ClockCh
   const provisional = a.provisional ? ', provisional' : '';
   if (!b) return { change: 'started', detail: `started: due ${a.due} (${period} from ${a.startedAt}${provisional})` };
   const dueMove = b.due === a.due ? `due ${a.due}` : `due ${b.due} → ${a.due}`;
-  if (a.startedAt !== b.startedAt || ((b.status === 'stopped' || b.status === 'cancelled') && a.status === 'running')) {
+  if (a.startedAt !== b.startedAt || ((b.status === 'stopped' || b.status === 'cancelled' || b.status === 'lapsed') && a.status === 'running')) {
     return { change: 'restarted', detail: `restarted: due ${a.due} (${period} from ${a.startedAt}${provisional})` };
   }
   if (b.status !== a.status) {
@@ -147,6 +148,8 @@ function describeChange(b: SlaClock | undefined, a: SlaClock): { change: ClockCh
         const paused = a.pauses[a.pauses.length - 1];
         return { change: 'resumed', detail: `resumed: ${dueMove}${paused ? ` (paused ${paused.from} → ${paused.to})` : ''}` };
       }
+      case 'lapsed':
+        return { change: 'lapsed', detail: `lapsed (a party's window, not a breach): was due ${a.dueAt}` };
       case 'stopped':
       case 'cancelled': {
         const late = a.endedAt !== undefined && Date.parse(a.endedAt) >= Date.parse(a.dueAt);

@@ -266,6 +266,11 @@ export const ClockWarnedData = z.strictObject({
   at: Instant,
 });
 export const ClockBreachedData = z.strictObject({ clockKey: Id, at: Instant });
+/**
+ * A party's own window (e.g. 30 days to apply for judicial confirmation) ran out unused: it lapses, it is
+ * not a breach — nobody at the centre missed a duty, so nothing escalates and nobody is supervised.
+ */
+export const ClockLapsedData = z.strictObject({ clockKey: Id, at: Instant });
 
 export const CaseEscalatedData = z.strictObject({
   fromLevel: Level,
@@ -311,6 +316,14 @@ export const JudicialConfirmationRequestedData = z.strictObject({
   /** 人民调解法 第三十三条: the parties apply jointly. */
   jointApplication: z.literal(true),
 });
+/**
+ * The competent body accepted (受理) the application made to it: the court a judicial-confirmation
+ * application (法释〔2011〕5号 第四条), hr's arbitration commission an arbitration application (劳动争议调解仲裁法
+ * 第二十九条). Its own act, distinct from the department joining the mediation as a referral.
+ */
+export const Application = z.enum(['judicial-confirmation', 'arbitration']);
+export type Application = z.infer<typeof Application>;
+export const ApplicationAcceptedData = z.strictObject({ application: Application });
 export const JudicialConfirmationGrantedData = z.strictObject({ agreementId: Id, rulingRef: Id });
 export const JudicialConfirmationRefusedData = z.strictObject({ agreementId: Id, reason: PText });
 
@@ -412,11 +425,13 @@ export const eventCatalogue = {
   CaseResumed: { version: 1, data: CaseResumedData },
   ClockWarned: { version: 1, data: ClockWarnedData },
   ClockBreached: { version: 1, data: ClockBreachedData },
+  ClockLapsed: { version: 1, data: ClockLapsedData },
   CaseEscalated: { version: 1, data: CaseEscalatedData },
   SupervisionIssued: { version: 1, data: SupervisionIssuedData },
   SupervisionAnswered: { version: 1, data: SupervisionAnsweredData },
   AgreementReached: { version: 1, data: AgreementReachedData },
   JudicialConfirmationRequested: { version: 1, data: JudicialConfirmationRequestedData },
+  ApplicationAccepted: { version: 1, data: ApplicationAcceptedData },
   JudicialConfirmationGranted: { version: 1, data: JudicialConfirmationGrantedData },
   JudicialConfirmationRefused: { version: 1, data: JudicialConfirmationRefusedData },
   PaymentRecorded: { version: 1, data: PaymentRecordedData },

@@ -38,7 +38,7 @@
 // - Year on year: the same month of the previous year, same dimensions; counts as a relative change,
 //   rates and mean days as a difference.
 import { evolve, initialState, type CaseState, type OpenCase } from '../domain/case/index.js';
-import type { SlaClock } from '../domain/sla/index.js';
+import { isDuty } from '../domain/sla/index.js';
 import { type CaseEvent, type EventType, type Level } from '../events/index.js';
 import { clockRows, type ClockRow } from './tables/case-clock.js';
 import { kpiRow, type CaseKpiRow } from './tables/case-kpi.js';
@@ -83,8 +83,8 @@ export const emptyDoc = (): CaseDoc => ({ state: initialState, facts: null });
 
 const OUTCOME_EVENTS: ReadonlySet<EventType> = new Set<EventType>(['CaseRejected', 'AgreementReached', 'MediationFailed', 'CaseWithdrawn']);
 
-/** A clock whose breach escalates or supervises: a deadline of the centre, not of a party. */
-export const isDuty = (clock: SlaClock): boolean => clock.onBreach.escalate || clock.onBreach.supervise;
+// A duty clock (the centre's deadline, not a party's window) is the core's notion: read models take it from there.
+export { isDuty };
 
 const ms = (instant: string): number => Date.parse(instant);
 

@@ -160,12 +160,17 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   const issue9Rules = carry.rules === '2025' ? false : patched('issue-9-rules');
   const decideWith = issue9Rules ? decide : decide2025;
   const sla = issue9Rules ? undefined : legacySla2025;
+  // Issue 21: a party's window lapses (ClockLapsed) instead of breaching, and a referral is not accepted
+  // while its department's application awaits acceptance (AcceptApplication is that act). Runs that began
+  // before decide as they ran, so their replayed events (and so their hash chain) stay the same.
+  const before21 = !patched('issue-21-rules');
   const contextFor = (req: Request): DecisionContext => ({
     now: new Date(Date.now()).toISOString(),
     actor: req.actor,
     commandId: req.commandId,
     correlationId: req.correlationId,
     ...(sla ? { sla } : {}),
+    ...(before21 ? { before21 } : {}),
     ...(req.mergeTarget ? { mergeTarget: req.mergeTarget } : {}),
   });
 

@@ -10,6 +10,7 @@ import { availableActions, COMMAND_TYPES, renderRejection, type AvailableAction,
 import { redact } from '../../events/personal-data.js';
 import { decodeCursor, encodeCursor, openCasesOfEnterprise, openCaseStatesPage } from '../../readmodels/open-cases.js';
 import { caseState } from '../../readmodels/queries.js';
+import { isDuty } from '../../domain/sla/index.js';
 import type { AccessLog } from '../access-log.js';
 import { actorOf, type Staff } from '../auth.js';
 import { AUTHORISATION, caseListScope, factsOf, grantFor, inScope, OPERATIONS, requireInScope, type Grant } from '../authz.js';
@@ -185,7 +186,8 @@ export const consoleRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps,
         if (state.status === 'none' || !facts || !inScope(staff, grant, facts)) continue;
         const next = actionsFor(state, staff, now).filter((a) => a.nextStep);
         if (next.length === 0) continue;
-        const running = Object.values(state.clocks).filter((c) => c.status === 'running').sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+        // The centre's deadlines only: a party's window running out is not the centre's lateness (no red light).
+        const running = Object.values(state.clocks).filter((c) => c.status === 'running' && isDuty(c)).sort((a, b) => a.dueAt.localeCompare(b.dueAt));
         const first = running[0];
         const overdue = running.some((c) => c.breached || Date.parse(c.dueAt) <= nowMs);
         const warned = running.some((c) => c.warnAt.some((w) => Date.parse(w.at) <= nowMs));

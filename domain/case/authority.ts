@@ -36,6 +36,8 @@ export const allowedRoles: Readonly<Record<CommandType, readonly Role[]>> = {
   AnswerSupervision: ['supervisor', 'department-liaison'],
   RecordAgreement: MEDIATION,
   RequestJudicialConfirmation: MEDIATION,
+  // The competent body's own act: its liaison (the court's, hr's for the arbitration commission) or a supervisor.
+  AcceptApplication: ['department-liaison', 'supervisor'],
   GrantJudicialConfirmation: ['department-liaison', 'supervisor'],
   RefuseJudicialConfirmation: ['department-liaison', 'supervisor'],
   RecordPayment: MEDIATION,
@@ -85,7 +87,10 @@ export const preconditions: Readonly<Record<CommandType, string>> = {
   ClassifyCase: 'Status accepted or classified; worker count ≥ complainants.',
   RouteCase: 'Status classified; the routing rules the case was received under are loaded.',
   OpenReferral: 'Status routed, in mediation, with an outcome, or replied; the department has no referral in progress.',
-  AcceptReferral: 'The referral is open; a liaison acts for its own department only; the case is not closed.',
+  AcceptReferral:
+    "The referral is open; a liaison acts for its own department only; the case is not closed; not while the department's application (judicial confirmation, arbitration) awaits its acceptance — that is AcceptApplication.",
+  AcceptApplication:
+    "The application awaits acceptance: judicial confirmation (the court, within 3 days, 法释〔2011〕5号 第四条) or arbitration (hr's commission, within 5 days, 第二十九条); only that body (its liaison or a supervisor). Starts the decision clock (15 days, +10) or the award clock (45 days, +15); an open referral of the body is accepted with it.",
   AnswerReferral: 'The referral is open or accepted; a liaison acts for its own department only; the case is not closed.',
   ObjectToReferral:
     'The referral is open, within its 5 working days (信访工作条例 第二十三条) and not marked overdue; the lead names who should lead instead.',

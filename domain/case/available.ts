@@ -8,6 +8,7 @@
 // ('forbidden') or a missing target ('not-found') mean the action is not open to this actor now.
 import { chinaDateOf } from '../calendar/index.js';
 import { Department } from '../../events/vocabulary.js';
+import { Application } from '../../events/schemas.js';
 import type { CaseCommand, CommandType } from './commands.js';
 import { decide } from './decide.js';
 import type { DecisionContext, Rejection } from './decision.js';
@@ -40,6 +41,7 @@ const NEXT_STEPS: ReadonlySet<CommandType> = new Set<CommandType>([
   'HoldSession',
   'RecordAgreement',
   'AnswerSupervision',
+  'AcceptApplication',
   'GrantJudicialConfirmation',
   'RefuseJudicialConfirmation',
   'SendReply',
@@ -105,6 +107,8 @@ function probesFor(type: CommandType, c: OpenCase, now: string): Probe[] {
       return [{ data: { totalAmountFen: 100, items: [{ kind: 'wages', amountFen: 100 }], schedule: [{ dueOn: today, amountFen: 100 }], terms: '-' } }];
     case 'RequestJudicialConfirmation':
       return [{ data: { court: '-', jointApplication: true } }];
+    case 'AcceptApplication':
+      return Application.options.map((application) => ({ data: { application } }));
     case 'GrantJudicialConfirmation':
       return [{ data: { rulingRef: '-' } }];
     case 'RefuseJudicialConfirmation':

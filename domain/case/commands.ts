@@ -6,6 +6,7 @@
 import { z } from '../../events/zod.js';
 import {
   AgreementItem,
+  ApplicationAcceptedData,
   CaseRejectedData,
   CaseSuspendedData,
   Claim,
@@ -90,6 +91,8 @@ export const RequestJudicialConfirmation = command('RequestJudicialConfirmation'
   court: z.string().min(1).max(200),
   jointApplication: z.boolean(),
 });
+/** The court (judicial confirmation) or hr's arbitration commission (arbitration) accepts the application made to it. */
+export const AcceptApplication = command('AcceptApplication', ApplicationAcceptedData.shape);
 export const GrantJudicialConfirmation = command('GrantJudicialConfirmation', { rulingRef: Id });
 export const RefuseJudicialConfirmation = command('RefuseJudicialConfirmation', { reason: PText });
 export const RecordPayment = command('RecordPayment', { amountFen: Fen, paidOn: CalendarDate });
@@ -154,6 +157,7 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   AnswerSupervision,
   RecordAgreement,
   RequestJudicialConfirmation,
+  AcceptApplication,
   GrantJudicialConfirmation,
   RefuseJudicialConfirmation,
   RecordPayment,

@@ -28,6 +28,7 @@ import {
 import { acceptCase, classifyCase, receiveCase, rejectCase, routeCase } from './decide/intake.js';
 import { agreeExtension, approveExtension, holdSession, resumeCase, scheduleSession, suspendCase } from './decide/mediation.js';
 import {
+  acceptApplication,
   decideJudicialConfirmation,
   recordAgreement,
   recordMediationFailure,
@@ -158,6 +159,8 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
       return recordAgreement(state, cmd, e, context);
     case 'RequestJudicialConfirmation':
       return requestJudicialConfirmation(state, cmd, e, context);
+    case 'AcceptApplication':
+      return acceptApplication(state, cmd, e, context);
     case 'GrantJudicialConfirmation':
       return decideJudicialConfirmation(state, cmd, e, context);
     case 'RefuseJudicialConfirmation':

@@ -32,6 +32,13 @@ export interface DecisionContext {
    * stays pure). Absent = not looked up, and the merge is refused.
    */
   mergeTarget?: { caseId: string; status: OpenStatus | 'none' };
+  /**
+   * Set by the case workflow for runs that began before issue 21 (its patch 'issue-21-rules'), so that they
+   * decide as they did when they ran: a party's window that ran out is recorded as ClockBreached (not
+   * ClockLapsed), and a department may accept its referral while its application awaits acceptance (the
+   * acceptance, then). Absent: today's rules.
+   */
+  before21?: boolean;
   /** Event id for a sequence; default `${caseId}:${sequence}` (unique, and stable across retries). */
   eventId?: (caseId: string, sequence: number) => string;
 }

@@ -149,6 +149,7 @@ function apply(state: OpenCase, event: Evolvable): OpenCase {
       return { ...state, suspended: null };
     case 'ClockWarned':
     case 'ClockBreached':
+    case 'ClockLapsed':
       // Recorded in the clocks themselves (evolveClocks), so CheckClocks announces each once.
       return state;
     case 'CaseEscalated':
@@ -188,6 +189,9 @@ function apply(state: OpenCase, event: Evolvable): OpenCase {
       };
     case 'JudicialConfirmationRequested':
       return updateAgreement(state, { judicial: 'requested' });
+    case 'ApplicationAccepted':
+      // The acceptance lives in the clocks: it stops the acceptance clock and starts the decision clock.
+      return state;
     case 'JudicialConfirmationGranted':
       return updateAgreement(state, { judicial: 'granted' });
     case 'JudicialConfirmationRefused':

@@ -239,6 +239,18 @@ export const rejectionMessages = {
     en: 'the {limit}-day window for judicial confirmation closed at {dueAt} (人民调解法 第三十三条); the window was counted provisionally ({rule})',
     'zh-CN': '申请司法确认的{limit}日期限已于 {dueAt} 届满（人民调解法 第三十三条；按暂定日历计算：{rule}）',
   },
+  'application.other-department': {
+    en: 'the {application} is accepted by {department}, not by a liaison of {actorDepartment}',
+    'zh-CN': '{application}由{department}受理，{actorDepartment}联络员不能登记受理',
+  },
+  'application.not-awaiting': {
+    en: 'no {application} is awaiting acceptance in this case',
+    'zh-CN': '本案没有待受理的{application}',
+  },
+  'referral.application-awaiting': {
+    en: "the {application} awaits {department}'s acceptance: record it with AcceptApplication; accepting the referral is joining the case, not accepting the application",
+    'zh-CN': '{application}正待{department}受理：请登记“受理申请”；接收交办是参与本案办理，不是受理申请',
+  },
   'judicial.court-only': { en: 'only the court decides on judicial confirmation', 'zh-CN': '司法确认只能由法院决定' },
   'judicial.not-requested': { en: 'no judicial confirmation has been applied for', 'zh-CN': '尚未申请司法确认' },
   'payment.zero': { en: 'a payment must be more than 0 fen', 'zh-CN': '付款金额须大于0' },
@@ -333,6 +345,8 @@ const terms: Readonly<Record<Locale, Readonly<Record<string, string>>>> = {
     SuspendCase: 'suspend the case', ResumeCase: 'resume the case', CheckClocks: 'check the clocks', EscalateCase: 'escalate the case',
     IssueSupervision: 'issue supervision', AnswerSupervision: 'answer supervision', RecordAgreement: 'record an agreement',
     RequestJudicialConfirmation: 'apply for judicial confirmation', GrantJudicialConfirmation: 'grant judicial confirmation',
+    AcceptApplication: 'accept the application', 'judicial-confirmation': 'application for judicial confirmation',
+    arbitration: 'arbitration application',
     RefuseJudicialConfirmation: 'refuse judicial confirmation', RecordPayment: 'record a payment',
     RecordMediationFailure: 'record that mediation failed', ReferToArbitration: 'refer the case to arbitration',
     ReferToLitigation: 'refer the case to litigation', WithdrawCase: 'withdraw the case', SendReply: 'send a reply',
@@ -354,6 +368,8 @@ const terms: Readonly<Record<Locale, Readonly<Record<string, string>>>> = {
     // clocks
     'mediation-conclude': '调解', 'arbitration-award': '仲裁裁决', 'petition-handle': '信访办结',
     'court-confirmation-decide': '法院确认决定', 'complaint-reply': '回音', 'referral-objection': '交办异议',
+    // applications
+    'judicial-confirmation': '司法确认申请', arbitration: '仲裁申请',
     // suspension reasons
     'awaiting-materials': '等待补充材料', 'party-unavailable': '当事人无法参加', 'parallel-proceedings': '另有程序进行中',
     'force-majeure': '不可抗力', 'awaiting-work-injury-determination': '等待工伤认定',
@@ -366,6 +382,7 @@ const terms: Readonly<Record<Locale, Readonly<Record<string, string>>>> = {
     ResumeCase: '恢复案件', CheckClocks: '检查时限', EscalateCase: '上提一级', IssueSupervision: '督办',
     AnswerSupervision: '答复督办', RecordAgreement: '登记调解协议', RequestJudicialConfirmation: '申请司法确认',
     GrantJudicialConfirmation: '登记司法确认', RefuseJudicialConfirmation: '登记驳回司法确认', RecordPayment: '登记付款',
+    AcceptApplication: '受理申请',
     RecordMediationFailure: '登记调解不成', ReferToArbitration: '转仲裁', ReferToLitigation: '转诉讼', WithdrawCase: '撤回案件',
     SendReply: '回音', RecordFeedback: '登记反馈', CloseCase: '结案', ReopenCase: '重新立案', MergeCase: '合并案件',
     RecordMergedDuplicate: '登记并入的重复案件', LinkCase: '关联案件', ErasePersonalData: '删除个人信息',

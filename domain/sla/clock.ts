@@ -41,7 +41,8 @@ export interface ClockEvent {
   data?: Readonly<Record<string, unknown>>;
 }
 
-export type ClockStatus = 'running' | 'paused' | 'stopped' | 'cancelled';
+/** lapsed: a party's own window ran out unused (ClockLapsed); only a clock that is not a duty lapses. */
+export type ClockStatus = 'running' | 'paused' | 'stopped' | 'cancelled' | 'lapsed';
 
 export interface SlaClock {
   key: string;
@@ -80,7 +81,16 @@ export type SlaClocks = Record<string, SlaClock>;
 
 export type ClockSignal =
   | { kind: 'warning'; clockKey: string; policyId: string; threshold: number; at: string }
-  | { kind: 'breach'; clockKey: string; policyId: string; scope?: string; at: string; action: BreachAction };
+  | { kind: 'breach'; clockKey: string; policyId: string; scope?: string; at: string; action: BreachAction }
+  /** A party's window came to its end unused: recorded as ClockLapsed, with no escalation or supervision. */
+  | { kind: 'lapse'; clockKey: string; policyId: string; at: string };
+
+/**
+ * A duty clock is a deadline the centre or a department must meet and can stop by a command: its breach
+ * escalates or supervises. Any other clock is a party's own window (人民调解法 第三十三条's 30 days, the
+ * review request's 30 days): it lapses, and it never counts as the centre's lateness.
+ */
+export const isDuty = (clock: Pick<SlaClock, 'onBreach'>): boolean => clock.onBreach.escalate || clock.onBreach.supervise;
 
 export function clockKey(policyId: string, scope?: string): string {
   return scope === undefined ? policyId : `${policyId}:${scope}`;
@@ -237,7 +247,7 @@ function closePause(clock: SlaClock, at: string): SlaClock {
   };
 }
 
-function end(clock: SlaClock, status: 'stopped' | 'cancelled', event: ClockEvent): SlaClock {
+function end(clock: SlaClock, status: 'stopped' | 'cancelled' | 'lapsed', event: ClockEvent): SlaClock {
   return { ...closePause(clock, event.occurredAt), status, endedAt: event.occurredAt, endedBy: event.type };
 }
 
@@ -255,6 +265,7 @@ function recordSignal(clocks: SlaClocks, event: ClockEvent): SlaClocks {
   const key = dataField(event, 'clockKey');
   const clock = typeof key === 'string' ? clocks[key] : undefined;
   if (!clock) return clocks;
+  if (event.type === 'ClockLapsed') return isActive(clock) ? { ...clocks, [clock.key]: end(clock, 'lapsed', event) } : clocks;
   if (event.type === 'ClockWarned') {
     const threshold = dataField(event, 'threshold');
     const known = clock.warnAt.some((w) => w.threshold === threshold);
@@ -338,9 +349,11 @@ function policiesReactingTo(policies: SlaPolicySet, type: string): readonly SlaP
   return found;
 }
 
+const isSignal = (event: ClockEvent): boolean => event.type === 'ClockWarned' || event.type === 'ClockBreached' || event.type === 'ClockLapsed';
+
 /** The clocks after one event. Pure: the input is never changed, changed clocks are new objects. */
 export function evolveClocks(clocks: SlaClocks, event: ClockEvent, policies: SlaPolicySet, calendar: Calendar): SlaClocks {
-  if (event.type === 'ClockWarned' || event.type === 'ClockBreached') return recordSignal(clocks, event);
+  if (isSignal(event)) return recordSignal(clocks, event);
   return applyPolicies(policiesReactingTo(policies, event.type), policies.version, clocks, event, calendar);
 }
 
@@ -349,7 +362,7 @@ export function evolveClocks(clocks: SlaClocks, event: ClockEvent, policies: Sla
  * (test/unit/sla-policy-index.unit.spec.ts folds generated histories both ways).
  */
 export function evolveClocksOverEveryPolicy(clocks: SlaClocks, event: ClockEvent, policies: SlaPolicySet, calendar: Calendar): SlaClocks {
-  if (event.type === 'ClockWarned' || event.type === 'ClockBreached') return recordSignal(clocks, event);
+  if (isSignal(event)) return recordSignal(clocks, event);
   return applyPolicies(policies.policies, policies.version, clocks, event, calendar);
 }
 
@@ -379,6 +392,10 @@ export function clockSignals(clocks: SlaClocks, now: string): ClockSignal[] {
       }
     }
     if (!clock.breached && instantMs(clock.dueAt) <= nowMs) {
+      if (!isDuty(clock)) {
+        signals.push({ kind: 'lapse', clockKey: clock.key, policyId: clock.policyId, at: clock.dueAt });
+        continue;
+      }
       signals.push({
         kind: 'breach',
         clockKey: clock.key,

@@ -4,6 +4,7 @@ export {
   evolveClocks,
   evolveClocksOverEveryPolicy,
   foldClocks,
+  isDuty,
   nextDueAt,
   type ClockEvent,
   type ClockSignal,

@@ -23,7 +23,8 @@
 // - CaseWithdrawn stops mediation-conclude (withdrawal is one way a mediation ends) and cancels the rest.
 // - The two clocks that measure a party's own time limit (judicial-confirmation-apply, review-request) are
 //   not cancelled by anything the centre does: the limit runs on after the file is closed, and its lapse
-//   must stay on record (a late review request may be refused). Their breach escalates nothing.
+//   must stay on record (a late review request may be refused). They are not duties (onBreach escalates
+//   and supervises nobody): at their due moment they lapse (ClockLapsed), they do not breach.
 
 // Type-only: the event names and departments come from the events/ schemas, with no runtime dependency.
 import type { EventType as CaseEventType } from '../../events/schemas.js';
@@ -435,9 +436,37 @@ function revise(policy: SlaPolicy): SlaPolicy {
   }
 }
 
+const accepts = (application: 'judicial-confirmation' | 'arbitration', extra: Omit<Trigger, 'type' | 'where'> = {}): Trigger =>
+  on('ApplicationAccepted', { where: { application }, ...extra });
+
+/**
+ * What changed from sla-2026.1 (issue 21): the acceptance of an application is the body's own act
+ * (ApplicationAccepted), distinct from its joining the mediation. In the usual route the court and hr sit in
+ * the mediation with a referral accepted long before, so no referral of theirs could record the acceptance
+ * and the acceptance clock breached with nothing the centre could do. Now ApplicationAccepted stops the
+ * acceptance clock and starts the decision (award) clock. The referral triggers stay for histories recorded
+ * before, where accepting the referral the application opened was the acceptance; the decider no longer
+ * lets a referral be accepted while its department's application awaits acceptance, so in new histories they
+ * never fire. Triggers on a new event type change no recorded history.
+ */
+function revise21(policy: SlaPolicy): SlaPolicy {
+  switch (policy.id) {
+    case 'court-confirmation-accept':
+      return { ...policy, stop: [accepts('judicial-confirmation'), ...policy.stop] };
+    case 'court-confirmation-decide':
+      return { ...policy, start: [accepts('judicial-confirmation', { whileActive: 'court-confirmation-accept' }), ...policy.start] };
+    case 'arbitration-accept':
+      return { ...policy, stop: [accepts('arbitration'), ...policy.stop] };
+    case 'arbitration-award':
+      return { ...policy, start: [accepts('arbitration', { whileActive: 'arbitration-accept' }), ...policy.start] };
+    default:
+      return policy;
+  }
+}
+
 export const slaPolicySet: SlaPolicySet = {
-  version: 'sla-2026.1',
-  policies: slaPolicySet2025.policies.map(revise),
+  version: 'sla-2026.2',
+  policies: slaPolicySet2025.policies.map(revise).map(revise21),
 };
 
 export function policyById(policies: SlaPolicySet, id: string): SlaPolicy | undefined {

@@ -27,6 +27,7 @@ import {
   command,
   holdSession,
   intake,
+  liaison,
   recordAgreement,
   recordFeedback,
   rejected,
@@ -116,6 +117,22 @@ function agreedAndReplied(caseId: string, startMs: number): Step[] {
 
 const requestConfirmation = (caseId: string) =>
   command(request({ type: 'RequestJudicialConfirmation', caseId, data: { court: '城关人民法庭', jointApplication: true } }, mediator));
+const acceptApplication = (caseId: string, application: 'judicial-confirmation' | 'arbitration') =>
+  command(request({ type: 'AcceptApplication', caseId, data: { application } }, liaison(application === 'arbitration' ? 'hr' : 'court')));
+
+/** The usual route: court and hr join the mediation and accept their referrals; agreement; reply. */
+function joinedAgreedAndReplied(caseId: string, startMs: number): Step[] {
+  return [
+    ...intake(caseId, 'wage-arrears'),
+    acceptReferral(caseId, 'hr'),
+    acceptReferral(caseId, 'court'),
+    scheduleSession(caseId, startMs + HOUR, ['union', 'hr']),
+    sleep('61 minutes', 'a session is held at or after its scheduled time'),
+    holdSession(caseId),
+    recordAgreement(caseId, [{ dueOn: chinaDate(startMs + 10 * DAY), amountFen: 800_000 }]),
+    sendReply(caseId),
+  ];
+}
 
 const scenarios: Record<string, ClockScenario> = {
   'complaint-reply (7 days) and mediation-conclude (15 days)': {
@@ -141,10 +158,27 @@ const scenarios: Record<string, ClockScenario> = {
     setup: (caseId, startMs) => [...agreedAndReplied(caseId, startMs), requestConfirmation(caseId)],
     clocks: [{ key: 'court-confirmation-accept', limit: 3, unit: 'calendar-days', supervised: 'court' }],
   },
-  'court-confirmation-decide (15 days)': {
+  // The court sits in the mediation with its referral accepted: its acceptance of the application is its own act.
+  'court-confirmation-decide (15 days), the court having joined the mediation': {
     input: (caseId) => receiveInput(caseId),
-    setup: (caseId, startMs) => [...agreedAndReplied(caseId, startMs), requestConfirmation(caseId), acceptReferral(caseId, 'court')],
+    setup: (caseId, startMs) => [...joinedAgreedAndReplied(caseId, startMs), requestConfirmation(caseId), acceptApplication(caseId, 'judicial-confirmation')],
     clocks: [{ key: 'court-confirmation-decide', limit: 15, unit: 'calendar-days', supervised: 'court' }],
+  },
+  'arbitration-award (45 days), hr having joined the mediation': {
+    input: (caseId) => receiveInput(caseId),
+    setup: (caseId, startMs) => [
+      ...intake(caseId, 'wage-arrears'),
+      acceptReferral(caseId, 'hr'),
+      answerReferral(caseId, 'court', '可申请支付令'),
+      scheduleSession(caseId, startMs + HOUR, ['union', 'hr']),
+      sleep('61 minutes', 'a session is held at or after its scheduled time'),
+      holdSession(caseId),
+      command(request({ type: 'RecordMediationFailure', caseId, data: { reason: 'no-agreement' } }, mediator)),
+      command(request({ type: 'ReferToArbitration', caseId, data: { commission: '县劳动人事争议仲裁委员会' } }, mediator)),
+      acceptApplication(caseId, 'arbitration'),
+      sendReply(caseId, '已引导申请仲裁'),
+    ],
+    clocks: [{ key: 'arbitration-award', limit: 45, unit: 'calendar-days', supervised: 'hr' }],
   },
   'arbitration-accept (5 days)': {
     input: (caseId) => receiveInput(caseId),
@@ -189,7 +223,7 @@ const scenarios: Record<string, ClockScenario> = {
     status: 'closed',
   },
   // A review request (复查) after closure reopens the case with a re-check. The judicial-confirmation window of
-  // the agreement, started the same day, runs alongside: its breach in the same check escalates nothing.
+  // the agreement, started the same day, runs alongside: it lapses in the same check, escalating nothing.
   'review-decide (30 days), alongside judicial-confirmation-apply': {
     input: (caseId) => receiveInput(caseId),
     setup: (caseId, startMs) => [
@@ -220,13 +254,15 @@ function levelBefore(events: TopicEvent[], sequence: number): Level {
 
 function signalled(view: CaseView, key: string, threshold: number): boolean {
   const clock = view.clocks[key];
-  return threshold === 1 ? clock?.breached === true : (clock?.warned.includes(threshold) ?? false);
+  return threshold === 1 ? clock?.breached === true || clock?.status === 'lapsed' : (clock?.warned.includes(threshold) ?? false);
 }
 
 /** The events of a clock on the topic, and what its breach brought with it in the same clock check. */
 function expectClockEvents(events: TopicEvent[], c: ClockUnderTest, clock: SlaClock): { breach: TopicEvent; batch: TopicEvent[] } {
   const warned = events.filter((e) => e.type === 'ClockWarned' && e.data.clockKey === c.key);
-  const breached = events.filter((e) => e.type === 'ClockBreached' && e.data.clockKey === c.key);
+  // A duty breaches; a party's window (nobody supervised) lapses, and is never recorded as a breach.
+  const breached = events.filter((e) => e.type === (c.supervised ? 'ClockBreached' : 'ClockLapsed') && e.data.clockKey === c.key);
+  expect(events.filter((e) => e.type === (c.supervised ? 'ClockLapsed' : 'ClockBreached') && e.data.clockKey === c.key), `${c.key}`).toEqual([]);
   expect(warned.map((e) => [e.data.threshold, e.data.at]), `${c.key} warnings`).toEqual(clock.warnAt.map((w) => [w.threshold, w.at]));
   expect(breached.map((e) => e.data.at), `${c.key} breach`).toEqual([clock.dueAt]);
   for (const e of [...warned, ...breached]) {
@@ -340,15 +376,17 @@ describeWithStack('SLA clocks of a case on the time-skipping test server', () =>
     });
   }
 
-  it('judicial-confirmation-apply (30 days): a party limit — breach escalates nothing; a request after it is refused', async () => {
+  it('judicial-confirmation-apply (30 days): a party limit — it lapses, escalating nothing; a request after it is refused', async () => {
     const run = await runClockScenario(ce, {
       input: (caseId) => receiveInput(caseId),
       setup: agreedAndReplied,
       clocks: [{ key: 'judicial-confirmation-apply', limit: 30, unit: 'calendar-days', supervised: null }],
     });
-    // Nothing but this clock was running: the breach came alone.
-    const breach = run.events.find((e) => e.type === 'ClockBreached')!;
-    expect(run.events.filter((e) => e.causationId === breach.causationId).map((e) => e.type)).toEqual(['ClockBreached']);
+    // Nothing but this clock was running: the lapse came alone, and no breach is on record.
+    const lapse = run.events.find((e) => e.type === 'ClockLapsed')!;
+    expect(run.events.filter((e) => e.causationId === lapse.causationId).map((e) => e.type)).toEqual(['ClockLapsed']);
+    expect(run.events.filter((e) => e.type === 'ClockBreached')).toEqual([]);
+    expect(run.view.clocks['judicial-confirmation-apply']).toMatchObject({ status: 'lapsed', breached: false });
     expect(run.view.state.status === 'none' ? null : run.view.state.level).toBe('enterprise');
 
     await runPath(run.handle, { steps: [rejected(request({ type: 'RequestJudicialConfirmation', caseId: run.caseId, data: { court: '城关人民法庭', jointApplication: true } }, mediator), 'illegal-state')] }, ce.env);

@@ -463,12 +463,13 @@ function lifecycle(d: CaseDriver, r: Rand, company: Enterprise, earlier: string 
           if (opened.status !== 'open' || opened.referralId === referral.referralId) continue;
           later(referralAt(4, 6), (when) => {
             if (d.open.referrals[opened.referralId]?.status === 'open' && d.open.status !== 'closed') {
-              d.run('AcceptReferral', { referralId: opened.referralId }, liaison(opened.department), when);
+              // Refused while the department's application awaits its acceptance (its own act, below).
+              d.try('AcceptReferral', { referralId: opened.referralId }, liaison(opened.department), when);
             }
           });
         }
       } else {
-        d.run('AcceptReferral', { referralId: referral.referralId }, who, at);
+        d.try('AcceptReferral', { referralId: referral.referralId }, who, at);
       }
     });
   }
@@ -514,8 +515,8 @@ function lifecycle(d: CaseDriver, r: Rand, company: Enterprise, earlier: string 
       later(applied < until ? iso(applied) : null, (at) => {
         if (d.open.status !== 'agreement' && d.open.status !== 'replied') return;
         d.run('RequestJudicialConfirmation', { court: '秀洲区人民法院', jointApplication: true }, mediator, at);
-        const court = Object.values(d.open.referrals).find((x) => x.department === 'court' && x.status === 'open');
-        if (court) later(referralAtFrom(applied, 0.2, 3), (when) => d.try('AcceptReferral', { referralId: court.referralId }, liaison('court'), when));
+        // The court accepts the application (its own act, whether or not it sat in the mediation).
+        later(referralAtFrom(applied, 0.2, 3), (when) => d.try('AcceptApplication', { application: 'judicial-confirmation' }, liaison('court'), when));
         const granted = chance(r, 0.9);
         later(referralAtFrom(applied, 4, 16), (when) =>
           granted
@@ -532,14 +533,8 @@ function lifecycle(d: CaseDriver, r: Rand, company: Enterprise, earlier: string 
     if (onward === 'arbitration') {
       if (!step(next(0.05, 1), (at) => d.run('ReferToArbitration', { commission: '秀洲区劳动人事争议仲裁委员会' }, mediator, at))) return finish();
       const hr = Object.values(d.open.referrals).find((x) => x.department === 'hr' && (x.status === 'open' || x.status === 'accepted'));
-      // The commission accepts its referral; a joining hr that had accepted already answers it instead.
-      if (hr) {
-        later(referralAtFrom(Date.parse(d.now), 0.5, slow ? 8 : 4), (at) => {
-          const current = d.open.referrals[hr.referralId];
-          if (current?.status === 'open') d.try('AcceptReferral', { referralId: hr.referralId }, liaison('hr'), at);
-          else if (current?.status === 'accepted') d.try('AnswerReferral', { referralId: hr.referralId, opinion: '仲裁委已立案受理' }, liaison('hr'), at);
-        });
-      }
+      // The commission accepts the application (with it, hr's referral if still open), whether or not hr sat in the mediation.
+      if (hr) later(referralAtFrom(Date.parse(d.now), 0.5, slow ? 8 : 4), (at) => d.try('AcceptApplication', { application: 'arbitration' }, liaison('hr'), at));
     } else if (onward === 'litigation') {
       if (!step(next(0.05, 1), (at) => d.run('ReferToLitigation', { court: '秀洲区人民法院', paymentOrder: disputeType === 'wage-arrears' }, mediator, at))) return finish();
     }

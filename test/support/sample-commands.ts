@@ -30,6 +30,7 @@ export const sampleCommands: { [T in CommandType]: Extract<CaseCommand, { type: 
     terms: '一次付清',
   },
   RequestJudicialConfirmation: { court: '人民法院', jointApplication: true },
+  AcceptApplication: { application: 'judicial-confirmation' },
   GrantJudicialConfirmation: { rulingRef: '民特1号' },
   RefuseJudicialConfirmation: { reason: '不予确认' },
   RecordPayment: { amountFen: 50_000, paidOn: '2025-06-30' },

@@ -122,24 +122,24 @@ describe('the judicial-confirmation window is the clock’s (人民调解法 第
     expect(addDays(chinaDateOf(TODAY), 25)).toBe(DUE);
   });
 
-  it('accepts an application until the clock’s due moment and refuses it on day 31, when the clock is breached', () => {
+  it('accepts an application until the clock’s due moment and refuses it on day 31, when the window has lapsed', () => {
     const { history } = recordedToday();
     given(history).when(request, { now: LAST_SECOND }).then([requested]);
     given(history).when(request, { now: DAY_31 }).thenRejects('illegal-state', new RegExp(`closed at ${DUE_AT.replace(/\./g, '\\.')}`));
 
-    // The same moment, seen from the clock: CheckClocks on day 31 records the breach at DUE_AT, quietly.
+    // The same moment, seen from the clock: CheckClocks on day 31 records the lapse at DUE_AT, quietly.
     const check = given(history).when(cmd('CheckClocks', {}), { now: DAY_31 }).decision;
     if (!check.ok) throw new Error(check.rejection.reason);
     const ofThisClock = check.events.filter((e) => (e.data as { clockKey?: string }).clockKey === 'judicial-confirmation-apply');
     expect(ofThisClock.map((e) => ({ type: e.type, data: e.data }))).toEqual([
       { type: 'ClockWarned', data: { clockKey: 'judicial-confirmation-apply', threshold: 0.5, at: '2025-06-26T16:00:00.000Z' } },
       { type: 'ClockWarned', data: { clockKey: 'judicial-confirmation-apply', threshold: 0.75, at: '2025-07-03T16:00:00.000Z' } },
-      { type: 'ClockBreached', data: { clockKey: 'judicial-confirmation-apply', at: DUE_AT } },
+      { type: 'ClockLapsed', data: { clockKey: 'judicial-confirmation-apply', at: DUE_AT } },
     ]);
     const checked = given([...history, ...check.events]);
     if (checked.state.status === 'none') throw new Error('no case');
     const clock = checked.state.clocks['judicial-confirmation-apply'];
-    expect(clock).toMatchObject({ breached: true, dueAt: DUE_AT });
+    expect(clock).toMatchObject({ status: 'lapsed', breached: false, dueAt: DUE_AT, endedBy: 'ClockLapsed' });
     const refusal = checked.when(request, { now: DAY_31 }).decision;
     expect(refusal.ok).toBe(false);
     if (!refusal.ok) expect(refusal.rejection.reason).toContain(`closed at ${clock?.dueAt}`);

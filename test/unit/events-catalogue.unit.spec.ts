@@ -6,9 +6,9 @@ import { slaPolicySet } from '../../domain/sla/index.js';
 import { dataSchemaOf, EVENT_TYPES, eventCatalogue } from '../../events/index.js';
 
 describe('event catalogue', () => {
-  it('has the 39 event types of the lifecycle and PersonalDataErased', () => {
-    expect(EVENT_TYPES).toHaveLength(40);
-    expect(new Set(EVENT_TYPES).size).toBe(40);
+  it('has the 41 event types of the lifecycle and PersonalDataErased', () => {
+    expect(EVENT_TYPES).toHaveLength(42);
+    expect(new Set(EVENT_TYPES).size).toBe(42);
     expect(EVENT_TYPES).toContain('PersonalDataErased');
   });
 

@@ -42,7 +42,7 @@ describe('start', () => {
       warned: [],
       breached: false,
       provisional: false,
-      policyVersion: 'sla-2026.1',
+      policyVersion: 'sla-2026.2',
       calendarVersion: chinaCalendar.version,
     });
     // 3 working days from Saturday 09-20: Sunday 09-21 is a rest day, so 09-22, 09-23, 09-24.

@@ -33,7 +33,7 @@ describe('SLA policy set sla-2025.1', () => {
       ['review-request', 30, 'calendar-days'],
       ['review-decide', 30, 'calendar-days'],
     ]);
-    expect(slaPolicySet.version).toBe('sla-2026.1');
+    expect(slaPolicySet.version).toBe('sla-2026.2');
     // The set before issue 9 stays, for the runs and audits of cases that started under it.
     expect(slaPolicySet2025.version).toBe('sla-2025.1');
     expect(slaPolicySet2025.policies.map((p) => p.id)).toEqual(slaPolicySet.policies.map((p) => p.id));

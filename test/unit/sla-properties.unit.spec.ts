@@ -120,6 +120,10 @@ function simulate(steps: readonly Step[], startMs = START_MS): { events: ClockEv
         expect(signal.at).toBe(c?.dueAt);
         expect(c?.breached).toBe(false);
         apply({ type: 'ClockBreached', occurredAt: now, data: { clockKey: signal.clockKey, at: signal.at } });
+      } else if (signal.kind === 'lapse') {
+        expect(signal.at).toBe(c?.dueAt);
+        apply({ type: 'ClockLapsed', occurredAt: now, data: { clockKey: signal.clockKey, at: signal.at } });
+        expect(clocks[signal.clockKey]?.status).toBe('lapsed');
       } else {
         expect(c?.warned).not.toContain(signal.threshold);
         apply({ type: 'ClockWarned', occurredAt: now, data: { clockKey: signal.clockKey, threshold: signal.threshold, at: signal.at } });

@@ -5,6 +5,7 @@ import type { CommandOf } from '../commands.js';
 import { Emitter, isAfter, reject, type Decision, type DecisionContext } from '../decision.js';
 import { type OpenCase, type OpenStatus, type Referral } from '../state.js';
 import { needStatus } from './helpers.js';
+import { applicationAwaiting } from './outcomes.js';
 
 /** Statuses in which departments can be asked for something. */
 export const REFERRAL_STATUSES: readonly OpenStatus[] = ['routed', 'in-mediation', 'agreement', 'mediation-failed', 'referred-out', 'replied'];
@@ -41,6 +42,9 @@ export function acceptReferral(state: OpenCase, cmd: CommandOf<'AcceptReferral'>
   const referral = referralFor(state, cmd.data.referralId, context);
   if (isDecision(referral)) return referral;
   if (referral.status !== 'open') return reject('illegal-state', 'referral.already-settled', { referralId: referral.referralId, referralStatus: referral.status });
+  // Accepting a referral is joining the case; the acceptance of an application is its own act.
+  const awaiting = context.before21 ? undefined : applicationAwaiting(state, referral.department);
+  if (awaiting) return reject('illegal-state', 'referral.application-awaiting', { department: referral.department, application: awaiting });
   return e.emit('ReferralAccepted', { referralId: referral.referralId, department: referral.department }).done();
 }
 

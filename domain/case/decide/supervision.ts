@@ -25,6 +25,11 @@ export function checkClocks(state: OpenCase, e: Emitter, context: DecisionContex
       e.emit('ClockWarned', { clockKey: signal.clockKey, threshold: signal.threshold, at: signal.at });
       continue;
     }
+    if (signal.kind === 'lapse') {
+      // A party's window: no escalation, no supervision, no overdue referral — nobody missed a duty.
+      e.emit(context.before21 ? 'ClockBreached' : 'ClockLapsed', { clockKey: signal.clockKey, at: signal.at });
+      continue;
+    }
     e.emit('ClockBreached', { clockKey: signal.clockKey, at: signal.at });
     const up = levelAbove(level);
     if (signal.action.escalate && !escalated && up) {

@@ -173,6 +173,7 @@ function decideCommand(state: CaseState, command: CaseCommand, context: Decision
       return erasePersonalDataNow(state, cmd, e, context);
     case 'ApproveExtension':
     case 'RecordMergedDuplicate':
+    case 'AcceptApplication':
       return reject('illegal-state', `${cmd.type} is not known to the rules this case started under`);
     default: {
       const unhandled: never = cmd;
@@ -532,6 +533,8 @@ function checkClocks(state: OpenCase, e: Emitter, context: DecisionContext): Dec
       continue;
     }
     e.emit('ClockBreached', { clockKey: signal.clockKey, at: signal.at });
+    // A party's window (escalates and supervises nobody, has no scope): its breach was all these rules recorded.
+    if (signal.kind === 'lapse') continue;
     const up = levelAbove(level);
     if (signal.action.escalate && !escalated && up) {
       e.emit('CaseEscalated', { fromLevel: level, toLevel: up, reason: 'clock-breach', clockKey: signal.clockKey });
