@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   // Before any client is made: the Temporal client's interceptors depend on it.
   const tracing = startTracing('api');
   const auth = authSettings(config);
-  const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI);
+  const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI, { maxAgeMs: config.OIDC_JWKS_MAX_AGE_SECONDS * 1000, cooldownMs: config.OIDC_JWKS_COOLDOWN_SECONDS * 1000 });
   const db = await openDb(dbOptionsFromEnv(process.env, config.postgresSsl), { onConnectionError: (err) => log.warn({ err: err.message }, 'read-model database connection lost; the pool opens a new one') });
   // The projector joins its consumer group in the background: after a crash that takes until the old
   // member's session times out, and commands must not wait for the read models meanwhile.
