@@ -6,6 +6,7 @@ import { repoRoot, type StackConfig } from './config.js';
 import type { Installed } from './install.js';
 import { createLogger } from '../runtime/log.js';
 import { ensureKeyringFile } from '../runtime/payload-codec.js';
+import { ensureCommandKeyFiles } from '../runtime/command-signing.js';
 import { portIsOpen, startProcess, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { startKafka, startPostgres, startTemporal } from './services.js';
 
@@ -57,8 +58,31 @@ function localKeys(config: StackConfig): NodeJS.ProcessEnv {
     if (ensureKeyringFile(at).created) log.info({ file: at }, 'made a new keyring for the local stack');
     env[`${variable}_FILE`] = at;
   }
+  Object.assign(env, commandKeys(config));
   return env;
 }
+
+/**
+ * The command signing keys (runtime/command-signing.ts): the API's private key and the worker's public keys,
+ * made on first start beside the other local keys; the tests use the fixtures' pair. startApp gives the
+ * private key to the API alone.
+ */
+function commandKeys(config: StackConfig): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  const given = (variable: string) => Boolean(process.env[variable] || process.env[`${variable}_FILE`]);
+  const fixtures = path.join(repoRoot, 'test', 'fixtures');
+  const signing = config.profile === 'test' ? path.join(fixtures, 'command-signing-key.json') : path.join(config.dataDir, 'keys', 'command-signing-key.json');
+  const verify = config.profile === 'test' ? path.join(fixtures, 'command-verify-keys.json') : path.join(config.dataDir, 'keys', 'command-verify-keys.json');
+  if (config.profile !== 'test' && !given('COMMAND_SIGNING_KEY') && !given('COMMAND_VERIFY_KEYS')) {
+    if (ensureCommandKeyFiles(signing, verify).created) log.info({ file: signing }, 'made a new command signing key for the local stack');
+  }
+  if (!given('COMMAND_SIGNING_KEY')) env.COMMAND_SIGNING_KEY_FILE = signing;
+  if (!given('COMMAND_VERIFY_KEYS')) env.COMMAND_VERIFY_KEYS_FILE = verify;
+  return env;
+}
+
+/** Variables only the API process gets: whoever holds them can act as anyone (runtime/command-signing.ts). */
+export const API_ONLY_VARIABLES = ['COMMAND_SIGNING_KEY', 'COMMAND_SIGNING_KEY_FILE'] as const;
 
 export function appEnvironment(config: StackConfig, databaseUrl: string | undefined): NodeJS.ProcessEnv {
   return {
@@ -85,12 +109,19 @@ export async function startApp(name: string, entry: string, config: StackConfig,
     // One process per service (`--import tsx`, not the tsx CLI, which would add a second).
     args: [...nodeArgs, '--import', 'tsx', path.join(repoRoot, entry)],
     cwd: repoRoot,
-    env: { ...process.env, ...env, LOG_FORMAT: 'json' },
+    env: withoutApiSecrets(name, { ...process.env, ...env, LOG_FORMAT: 'json' }),
     logFile: path.join(config.dataDir, 'logs', `${name}.log`),
     pidFile,
   });
   log.info({ service: name, log: service.logFile }, 'started');
   return service;
+}
+
+function withoutApiSecrets(name: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (name === 'api') return env;
+  const rest = { ...env };
+  for (const variable of API_ONLY_VARIABLES) delete rest[variable];
+  return rest;
 }
 
 // The local OpenID provider (ops/oidc): its own process, like the other servers; not when OIDC_ISSUER

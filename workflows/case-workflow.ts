@@ -54,6 +54,7 @@ import {
   type ReferralStatus,
 } from './messages.js';
 import { referralWorkflow } from './referral-workflow.js';
+import { commandAuthorizationFailure } from './command-signature.js';
 import { CaseLevel, CaseStatus, ClockCheckFailing, Collective, LeadDepartment, NextDueAt, PublishStalled } from './search-attributes.js';
 
 // Publishing retries for as long as Kafka is down: the events are decided and must go out. An attempt is
@@ -279,6 +280,9 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
         if (carry.afterEnd) throw runEnded();
         if (req.command.type !== type) throw new Error(`update ${type} carries a ${req.command.type} command`);
         if (req.command.caseId !== caseId) throw new Error(`the command is for case ${req.command.caseId}, but this is case ${caseId}`);
+        // Only the API may act: a command it did not sign (sent with Temporal access alone) is refused here.
+        const unsigned = commandAuthorizationFailure(req);
+        if (unsigned) throw new Error(`forbidden: ${unsigned}`);
         if (repeatOf(req)) return; // answered from memory by the handler: nothing is decided again
         validate(req.command, req);
       },

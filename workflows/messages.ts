@@ -24,6 +24,27 @@ export interface CommandRequest<C extends CaseCommand = CaseCommand> {
   fingerprint?: string;
   /** MergeCase only: the target case as the API found it (the core refuses a merge without it). */
   mergeTarget?: { caseId: string; status: CaseState['status'] };
+  /** The API's signature over the rest of the request (runtime/command-signing.ts); the worker refuses a command without a good one. */
+  authorization?: CommandAuthorization;
+}
+
+/** Who vouches for a command: the API's Ed25519 signature over commandSignedText, with the key's id and the time. */
+export interface CommandAuthorization {
+  keyId: string;
+  signedAt: string;
+  /** base64url, 64 bytes. */
+  signature: string;
+}
+
+/**
+ * What the API signs and the worker verifies: the whole request but the signature — the case and the command
+ * (its data as the workflow receives it, encrypted fields included), the actor, the command and correlation
+ * ids, the merge target, the command's fingerprint — with the key id and the time of signing. Canonical JSON,
+ * so the API and the workflow sandbox make the same bytes.
+ */
+export function commandSignedText(req: CommandRequest, auth: Pick<CommandAuthorization, 'keyId' | 'signedAt'>): string {
+  const { authorization: _, ...rest } = req;
+  return canonicalJson({ v: 1, caseId: req.command.caseId, fingerprint: commandFingerprint(req), request: rest, keyId: auth.keyId, signedAt: auth.signedAt });
 }
 
 export interface CaseWorkflowInput {

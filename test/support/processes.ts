@@ -37,6 +37,8 @@ export function startEngineProcess(name: string, entry: string, env: NodeJS.Proc
       KAFKA_BROKERS: stack!.kafkaBrokers.join(','),
       PAYLOAD_KEYS_FILE: TEST_PAYLOAD_KEYS_FILE,
       PERSONAL_DATA_MASTER_KEYS_FILE: TEST_PAYLOAD_KEYS_FILE,
+      COMMAND_SIGNING_KEY_FILE: path.join(repoRoot, 'test', 'fixtures', 'command-signing-key.json'),
+      COMMAND_VERIFY_KEYS_FILE: path.join(repoRoot, 'test', 'fixtures', 'command-verify-keys.json'),
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
       ...env,
