@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     personalDataKeys: new PersonalDataKeys(db, await masterKeySource().load(), config.KEY_STORE_SCHEMA),
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     writeRateLimit: config.API_WRITE_RATE_LIMIT,
+    readRateLimit: config.API_READ_RATE_LIMIT,
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,
     oidc: { issuer: auth.issuer, consoleClientId: config.OIDC_CONSOLE_CLIENT_ID },
     metrics,

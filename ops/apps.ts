@@ -2,7 +2,7 @@
 // npm run drill): the servers side by side, the application processes (worker, API, OpenID provider) with
 // the environment that points them at those servers, and stopping it all in reverse order.
 import path from 'node:path';
-import { repoRoot, type StackConfig } from './config.js';
+import { devProviderRefusal, repoRoot, type StackConfig } from './config.js';
 import type { Installed } from './install.js';
 import { createLogger } from '../runtime/log.js';
 import { ensureKeyringFile } from '../runtime/payload-codec.js';
@@ -127,6 +127,8 @@ function withoutApiSecrets(name: string, env: NodeJS.ProcessEnv): NodeJS.Process
 // The local OpenID provider (ops/oidc): its own process, like the other servers; not when OIDC_ISSUER
 // names a real one.
 export async function startOidcProvider(config: StackConfig, clock: NodeJS.ProcessEnv = {}): Promise<Service> {
+  const refusal = devProviderRefusal(config);
+  if (refusal) throw new Error(refusal);
   if (await portIsOpen(config.host, config.oidc.port)) {
     throw new Error(`port ${config.oidc.port} (OIDC_PORT) is already in use: stop what holds it or choose another OIDC_PORT`);
   }

@@ -84,6 +84,8 @@ const appEnvSchema = z.object({
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().url('expected an origin, e.g. http://127.0.0.1:8233'))),
   API_WRITE_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+  /** Reads per signed-in user per minute on each authenticated GET route (api/server.ts). */
+  API_READ_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   // TLS, mTLS, API keys, SASL: runtime/secure-connections.ts.
   ...secureConnectionVariables,
 })

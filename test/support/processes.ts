@@ -122,6 +122,7 @@ export async function startApiProcess(
     API_PORT: String(opts.port),
     // Many commands from one test account in a minute: the per-user write limit is not what is tested.
     API_WRITE_RATE_LIMIT: '100000',
+    API_READ_RATE_LIMIT: '100000',
   });
   await api.waitForLine(/"msg":"API listening"/);
   return { ...api, base: `http://127.0.0.1:${opts.port}` };
