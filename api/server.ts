@@ -42,6 +42,7 @@ import { readModelRoutes } from './routes/readmodels.js';
 import { createProcessMetrics, type ProcessMetrics } from '../runtime/metrics.js';
 import { consoleRoutes } from './routes/console.js';
 import { DEFAULT_CONSOLE_DIR, serveConsole } from './console-static.js';
+import { signCommand } from '../runtime/command-signing.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -281,7 +282,7 @@ export async function createApi(deps: ApiDeps) {
         // A case number is never used twice, not even after the old case's workflow has ended.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         taskQueue: deps.taskQueue,
-        args: [{ caseId, receive }],
+        args: [{ caseId, receive: signCommand(receive) }],
       }));
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'conflict', 'conflict', { caseId });

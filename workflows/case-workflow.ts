@@ -114,6 +114,18 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   const carry: CaseWorkflowCarry =
     'state' in input ? input : { caseId: input.caseId, events: 0, state: initialState, lastHash: GENESIS_HASH, publishedSequence: 0 };
   const caseId = carry.caseId;
+  // A run that starts with a command (a new case; an erasure after the end) needs the API's signature on it
+  // like any update: an unsigned start fails the run before its command writes anything. Checked on first
+  // execution only: a run that passed has nothing more to check, and a key retired since must not break its
+  // replay. (A continued-as-new run carries neither.)
+  const startedBy = 'receive' in input ? input.receive : carry.afterEnd;
+  if (startedBy && !workflowInfo().unsafe.isReplaying) {
+    const unsigned = commandAuthorizationFailure(startedBy);
+    if (unsigned) {
+      log.error('run refused: its command was not signed by the API', { caseId, reason: unsigned });
+      throw ApplicationFailure.create({ type: 'rejected:forbidden', message: `forbidden: ${unsigned}`, nonRetryable: true });
+    }
+  }
   // A state carried from a run before issue 9 lacks the fields it added.
   let state: CaseState =
     carry.state.status === 'none'

@@ -2,12 +2,12 @@
 // would send it, with any actor written in its arguments) is refused by the update validator unless the
 // API signed it, and nothing of it reaches the case's history.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { caseViewQuery, commandUpdates, type CommandRequest } from '../../workflows/messages.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
-import { createTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
+import { createTopic, readTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
 import { clerk, receiveInput, request, supervisor } from '../support/cases.js';
 import { registerSearchAttributes } from '../../ops/search-attributes.js';
 import { startTestServer, type OwnTestServer } from '../support/test-server.js';
@@ -58,5 +58,31 @@ describeWithStack('signed commands', () => {
 
     const result = await handle.executeUpdate(commandUpdates.AcceptCase, { args: [accept] });
     expect(result.events.map((e) => [e.type, e.actor.id])).toEqual([['CaseAccepted', clerk.id]]);
+  });
+
+  it('fails a run started with an unsigned or tampered command before it records anything', async () => {
+    const forged = uniqueName('MC');
+    const input = receiveInput(forged);
+    const { authorization: _, ...unsigned } = input.receive;
+    const tampered = uniqueName('MC');
+    const signed = receiveInput(tampered);
+    for (const [caseId, receive] of [
+      [forged, { ...unsigned, actor: supervisor }],
+      [tampered, { ...signed.receive, actor: supervisor }],
+    ] as const) {
+      const handle = await env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', { workflowId: caseId, taskQueue, args: [{ caseId, receive }] });
+      const failure = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      expect(String((failure as WorkflowFailedError).cause?.message)).toMatch(/^forbidden: /);
+    }
+    // The control: a signed start records its case. Nothing of the refused ones reached the topic.
+    const control = uniqueName('MC');
+    const handle = await env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', { workflowId: control, taskQueue, args: [receiveInput(control)] });
+    await handle.executeUpdate(commandUpdates.AcceptCase, { args: [request({ type: 'AcceptCase', caseId: control, data: {} }, clerk)] });
+    expect((await readTopic(stack!.kafkaBrokers, topic, 2, 30_000, { key: control })).map((m) => m.value.type)).toEqual(expect.arrayContaining(['CaseReceived', 'CaseAccepted']));
+    for (const caseId of [forged, tampered]) expect(await readTopic(stack!.kafkaBrokers, topic, 1, 2_000, { key: caseId })).toEqual([]);
   });
 });

@@ -57,7 +57,7 @@ async function run(code: string, now: number): Promise<{ completions: string[]; 
     const own: string[][] = [];
     for (const caseId of ['SHARED-1', 'SHARED-2']) {
       const input = receiveInput(caseId);
-      const c = await startCase(creator, caseId, 7, now, { ...input, receive: { ...input.receive, commandId: `${caseId}-receive`, correlationId: `${caseId}-receive` } });
+      const c = await startCase(creator, caseId, 7, now, { ...input, receive: signCommand({ ...input.receive, commandId: `${caseId}-receive`, correlationId: `${caseId}-receive` }) });
       own.push(ownModules(creator));
       expect(failureOf(c.started), caseId).toBeUndefined();
       completions.push(comparable(c.started));
