@@ -2,15 +2,15 @@
 // (commandSignedText) by a key whose public half the worker was given. It runs in the update validator,
 // inside the workflow sandbox, so a command without a good signature is refused before anything reaches
 // history. The sandbox has neither node:crypto nor a synchronous WebCrypto, hence @noble/curves: audited,
-// pure JavaScript, no Node dependencies, synchronous, deterministic.
+// pure JavaScript, no Node dependencies, synchronous, deterministic (workflows/shared/ed25519.ts).
 //
 // The public keys are compiled into the workflow bundle (runtime/workflow-bundle.ts defines
 // __MEDIATION_COMMAND_VERIFY_KEYS__ from COMMAND_VERIFY_KEYS[_FILE] when the worker bundles): a workflow
 // cannot read the environment, and a key passed in the workflow's input or an update would be chosen by
 // whoever sends them. A bundle made without keys refuses every command (fail closed).
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { utf8Bytes } from '../events/sha256.js';
 import { commandSignedText, type CommandRequest } from './messages.js';
+import { verifyEd25519 } from './shared/ed25519.js';
 
 declare const __MEDIATION_COMMAND_VERIFY_KEYS__: Record<string, string> | undefined;
 
@@ -49,12 +49,12 @@ export function commandAuthorizationFailure(req: CommandRequest, keys: Record<st
   if (!publicKey || publicKey.length !== 32) return `the command is signed with key ${auth.keyId}, which this worker does not know`;
   const signature = fromBase64url(auth.signature);
   if (!signature || signature.length !== 64) return 'the command signature is malformed';
-  let good: boolean;
+  let message: Uint8Array;
   try {
-    good = ed25519.verify(signature, utf8Bytes(commandSignedText(req, auth)), publicKey);
+    message = utf8Bytes(commandSignedText(req, auth));
   } catch {
-    // A request canonical JSON refuses (e.g. a value JSON cannot carry) cannot have been signed.
-    good = false;
+    // A request canonical JSON refuses (a value JSON cannot carry) cannot have been signed.
+    return 'the command signature does not match the command';
   }
-  return good ? undefined : 'the command signature does not match the command';
+  return verifyEd25519(signature, message, publicKey) ? undefined : 'the command signature does not match the command';
 }
