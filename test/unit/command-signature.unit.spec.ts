@@ -1,7 +1,12 @@
 // The worker's check that the API authorised a command (workflows/command-signature.ts) against the API's
 // signer (runtime/command-signing.ts): a good signature passes; no signature, another key, a changed actor,
 // case, command or id fail.
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { workflowBundlerOptions } from '../../runtime/workflow-bundle.js';
+import { clerk, receiveInput, request } from '../support/cases.js';
+import { failureOf, startCase, updateOutcome, workflowContext } from '../support/vm-workflows.js';
 import { commandAuthorizationFailure, fromBase64url } from '../../workflows/command-signature.js';
 import { newCommandKeyFiles, signerFromKeys, envCommandVerifyKeys, signCommand } from '../../runtime/command-signing.js';
 import type { CommandRequest } from '../../workflows/messages.js';
@@ -53,5 +58,27 @@ describe('command signatures', () => {
       expect(Buffer.from(fromBase64url(bytes.toString('base64url'))!)).toEqual(bytes);
     }
     expect(fromBase64url('a+b/')).toBeUndefined();
+  });
+});
+
+describe('the case workflow in the worker sandbox', () => {
+  it('refuses in the validator a command sent without the API, with a forged actor, and applies the signed one', { timeout: 120_000 }, async () => {
+    const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const { code } = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)), logger: quiet, ...workflowBundlerOptions });
+    const creator = await workflowContext(code);
+    try {
+      const caseId = 'MC-SIGNED-1';
+      const c = await startCase(creator, caseId, 1, Date.now(), receiveInput(caseId));
+      expect(failureOf(c.started)).toBeUndefined();
+      const accept = request({ type: 'AcceptCase', caseId, data: {} }, clerk);
+      const { authorization: _, ...unsigned } = accept;
+      // As `temporal workflow update execute --name AcceptCase` would send it: no signature, any actor.
+      expect(updateOutcome(await c.update('AcceptCase', { ...unsigned, actor: supervisor, commandId: 'forged' }))).toMatch(/^forbidden: .*no signature/);
+      expect(updateOutcome(await c.update('AcceptCase', { ...accept, actor: supervisor }))).toMatch(/^forbidden: .*does not match/);
+      expect(updateOutcome(await c.update('AcceptCase', accept))).toBe('completed');
+      await c.workflow.dispose();
+    } finally {
+      await creator.destroy();
+    }
   });
 });
