@@ -82,3 +82,58 @@ describe('the case workflow in the worker sandbox', () => {
     }
   });
 });
+
+describe('the sandbox Ed25519 verification (workflows/shared/ed25519.ts)', () => {
+  it("agrees with noble's verify and node:crypto on good, altered and malformed signatures", async () => {
+    const { verifyEd25519, ed25519Ready } = await import('../../workflows/shared/ed25519.js');
+    const { ed25519 } = await import('@noble/curves/ed25519.js');
+    const crypto = await import('node:crypto');
+    expect(ed25519Ready).toBe(true);
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    let checked = 0;
+    for (let i = 0; i < 12; i++) {
+      const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+      const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+      const message = crypto.randomBytes(i * 37);
+      const good = crypto.sign(null, message, privateKey);
+      const sMinusL = Buffer.from(good);
+      // s + L: the same point equation, but not canonical (must be refused, as RFC 8032 says).
+      let s = 0n;
+      for (let b = 63; b >= 32; b--) s = (s << 8n) | BigInt(sMinusL[b]!);
+      s += L;
+      for (let b = 32; b < 64; b++) {
+        sMinusL[b] = Number(s & 0xffn);
+        s >>= 8n;
+      }
+      const flipped = (at: number) => {
+        const x = Buffer.from(good);
+        x[at]! ^= 1 << (i % 8);
+        return x;
+      };
+      const otherMessage = Buffer.concat([message, Buffer.from([1])]);
+      for (const [sig, msg, key] of [
+        [good, message, pub],
+        [flipped(i), message, pub],
+        [flipped(32 + i), message, pub],
+        [good, otherMessage, pub],
+        [sMinusL, message, pub],
+        [good, message, Buffer.alloc(32)],
+        [good, message, Buffer.alloc(32, 0xff)],
+      ] as const) {
+        const mine = verifyEd25519(sig, msg, key);
+        const noble = (() => {
+          try {
+            return ed25519.verify(sig, msg, key, { zip215: false });
+          } catch {
+            return false;
+          }
+        })();
+        expect(mine, `case ${i}`).toBe(noble);
+        if (key === pub) expect(mine).toBe(crypto.verify(null, msg, publicKey, sig));
+        checked++;
+      }
+      expect(verifyEd25519(good, message, pub)).toBe(true);
+    }
+    expect(checked).toBe(84);
+  });
+});
