@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Test files say their level: *.unit.spec.ts (pure, no server), *.int.spec.ts (one real server),
@@ -10,5 +11,11 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // The tests' command keys (runtime/command-signing.ts): the helpers sign with the private one, the
+    // workflow bundles they make verify with the public one. A variable set outside wins.
+    env: {
+      COMMAND_SIGNING_KEY_FILE: process.env.COMMAND_SIGNING_KEY_FILE ?? fileURLToPath(new URL('test/fixtures/command-signing-key.json', import.meta.url)),
+      COMMAND_VERIFY_KEYS_FILE: process.env.COMMAND_VERIFY_KEYS_FILE ?? fileURLToPath(new URL('test/fixtures/command-verify-keys.json', import.meta.url)),
+    },
   },
 });

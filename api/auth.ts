@@ -30,7 +30,15 @@ export interface AuthSettings {
   claims: { role: string; department: string; level: string; town: string };
   roleMap: Record<string, string>;
   clockToleranceSeconds: number;
+  /**
+   * The longest life a token may claim (exp − iat) and have left (exp − now), in seconds: a token minted
+   * for years by a misconfigured or compromised client is refused though its signature is good.
+   */
+  maxTokenLifetimeSeconds?: number;
 }
+
+/** When the settings name none: a working day's sign-in. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 
 export function authSettings(config: AppConfig): AuthSettings {
   if (!config.OIDC_ISSUER) throw new Error('OIDC_ISSUER is not set: the API accepts only tokens of a configured OpenID provider');
@@ -41,11 +49,25 @@ export function authSettings(config: AppConfig): AuthSettings {
     claims: { role: config.OIDC_ROLE_CLAIM, department: config.OIDC_DEPARTMENT_CLAIM, level: config.OIDC_LEVEL_CLAIM, town: config.OIDC_TOWN_CLAIM },
     roleMap: config.OIDC_ROLE_MAP,
     clockToleranceSeconds: config.OIDC_CLOCK_TOLERANCE_SECONDS,
+    maxTokenLifetimeSeconds: config.OIDC_MAX_TOKEN_LIFETIME_SECONDS,
   };
 }
 
+/**
+ * How long the API trusts its copy of the issuer's key set. A key the provider removed (revoked, rotated
+ * out) stops verifying within `maxAgeMs` of its removal; a token with a key id the copy lacks makes jose
+ * fetch the set again at once, unless it fetched less than `cooldownMs` ago (so a flood of made-up key ids
+ * cannot turn into a flood of fetches).
+ */
+export interface KeySetCache {
+  maxAgeMs: number;
+  cooldownMs: number;
+}
+
+export const DEFAULT_KEY_SET_CACHE: KeySetCache = { maxAgeMs: 60_000, cooldownMs: 5_000 };
+
 /** The issuer's key set, from its discovery document unless a JWKS URL is configured. Keys are cached by jose. */
-export async function remoteKeys(issuer: string, jwksUri?: string): Promise<JWTVerifyGetKey> {
+export async function remoteKeys(issuer: string, jwksUri?: string, cache: KeySetCache = DEFAULT_KEY_SET_CACHE): Promise<JWTVerifyGetKey> {
   let uri = jwksUri;
   if (!uri) {
     const res = await fetch(new URL('.well-known/openid-configuration', issuer.endsWith('/') ? issuer : `${issuer}/`), { signal: AbortSignal.timeout(10_000) });
@@ -53,12 +75,13 @@ export async function remoteKeys(issuer: string, jwksUri?: string): Promise<JWTV
     uri = ((await res.json()) as { jwks_uri?: string }).jwks_uri;
     if (!uri) throw new Error(`the OpenID provider ${issuer} publishes no jwks_uri`);
   }
-  return createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  return createRemoteJWKSet(new URL(uri), { cooldownDuration: Math.min(cache.cooldownMs, cache.maxAgeMs), cacheMaxAge: cache.maxAgeMs });
 }
 
 export type Verifier = (authorization: string | undefined) => Promise<Staff>;
 
 export function createVerifier(settings: AuthSettings, keys: JWTVerifyGetKey): Verifier {
+  const maxLifetime = settings.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   return async (authorization) => {
     const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization?.trim() ?? '');
     if (!match?.[1]) throw new ApiError(401, 'unauthenticated', 'auth.missing');
@@ -74,8 +97,18 @@ export function createVerifier(settings: AuthSettings, keys: JWTVerifyGetKey): V
     } catch (err) {
       throw new ApiError(401, 'invalid-token', 'auth.invalid', { reason: tokenFailure(err) });
     }
+    const lifetime = tokenLifetimeFailure(payload, maxLifetime, settings.clockToleranceSeconds);
+    if (lifetime) throw new ApiError(401, 'invalid-token', 'auth.invalid', { reason: lifetime });
     return staffOf(payload, settings);
   };
+}
+
+/** Why a verified token lives too long, or undefined. `iat` is optional in a JWT; `exp` is required above. */
+export function tokenLifetimeFailure(payload: JWTPayload, maxSeconds: number, toleranceSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): string | undefined {
+  const exp = payload.exp!;
+  if (typeof payload.iat === 'number' && exp - payload.iat > maxSeconds) return `lifetime over ${maxSeconds} s (exp − iat)`;
+  if (exp - nowSeconds > maxSeconds + toleranceSeconds) return `lifetime over ${maxSeconds} s (exp − now)`;
+  return undefined;
 }
 
 function tokenFailure(err: unknown): string {

@@ -21,6 +21,7 @@ import type { caseWorkflow } from '../workflows/case-workflow.js';
 import { caseCarryQuery, type CaseWorkflowCarry, type CommandResult } from '../workflows/messages.js';
 import type { CoreRejection } from './messages.js';
 import { ApiError, RejectedError } from './problem.js';
+import { signCommand } from '../runtime/command-signing.js';
 
 export type RunState = 'running' | 'completed' | 'gone' | { stopped: string };
 
@@ -70,7 +71,7 @@ export async function eraseAfterRunEnded(
       // at, and a new case never reuses a number (startCase: REJECT_DUPLICATE).
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       taskQueue,
-      args: [{ ...seed, afterEnd: request }],
+      args: [{ ...seed, afterEnd: signCommand(request) }],
     });
   } catch (err) {
     // Another erasure started its run a moment ago: its result decides; this one may be retried.

@@ -5,6 +5,7 @@ import { ConfigError, createKafka, createLogger, encryptedDataConverter, envKeyS
 import { startProjector, type RunningProjector } from '../readmodels/consumer.js';
 import { dbOptionsFromEnv, NoDatabaseError, openDb } from '../readmodels/db.js';
 import { authSettings, createVerifier, remoteKeys } from './auth.js';
+import { CommandKeyError, envCommandSigner } from '../runtime/command-signing.js';
 import { apiConnectionOptions } from './commands.js';
 import { ProjectorJoiningError } from './health.js';
 import { createApi } from './server.js';
@@ -18,7 +19,9 @@ async function main(): Promise<void> {
   // Before any client is made: the Temporal client's interceptors depend on it.
   const tracing = startTracing('api');
   const auth = authSettings(config);
-  const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI);
+  // Every command is signed before it goes to Temporal (runtime/command-signing.ts): fail now, not on the first command.
+  if (!envCommandSigner()) throw new CommandKeyError('no command signing key: set COMMAND_SIGNING_KEY_FILE (npm start makes one in .data/dev/keys) or COMMAND_SIGNING_KEY');
+  const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI, { maxAgeMs: config.OIDC_JWKS_MAX_AGE_SECONDS * 1000, cooldownMs: config.OIDC_JWKS_COOLDOWN_SECONDS * 1000 });
   const db = await openDb(dbOptionsFromEnv(process.env, config.postgresSsl), { onConnectionError: (err) => log.warn({ err: err.message }, 'read-model database connection lost; the pool opens a new one') });
   // The projector joins its consumer group in the background: after a crash that takes until the old
   // member's session times out, and commands must not wait for the read models meanwhile.
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
     personalDataKeys,
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     writeRateLimit: config.API_WRITE_RATE_LIMIT,
+    readRateLimit: config.API_READ_RATE_LIMIT,
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,
     oidc: { issuer: auth.issuer, consoleClientId: config.OIDC_CONSOLE_CLIENT_ID },
     metrics,

@@ -42,6 +42,7 @@ import { readModelRoutes } from './routes/readmodels.js';
 import { createProcessMetrics, type ProcessMetrics } from '../runtime/metrics.js';
 import { consoleRoutes } from './routes/console.js';
 import { DEFAULT_CONSOLE_DIR, serveConsole } from './console-static.js';
+import { signCommand } from '../runtime/command-signing.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -73,6 +74,8 @@ export interface ApiDeps {
   accessLogSchema?: string;
   bodyLimitBytes?: number;
   writeRateLimit?: number;
+  /** Reads per signed-in user per minute on each authenticated GET route (they return personal data). */
+  readRateLimit?: number;
   /** Browser origins that may call /codec (the Temporal Web UI's, e.g. http://127.0.0.1:8233). */
   codecCorsOrigins?: readonly string[];
   /** For the /docs page's sign-in button (authorization code + PKCE with the console client). */
@@ -91,10 +94,13 @@ export async function createApi(deps: ApiDeps) {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
-    // Taken from the caller (a proxy's or client's X-Request-Id) when it is a sane token, made otherwise.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    // The server's own, always: the access log, the logs and the events' correlation id must name a request
+    // the caller could not choose (a reused or forged id would tie one request's reads to another's).
+    genReqId: () => crypto.randomUUID(),
+    // The caller's X-Request-Id (a proxy's or client's trace), when it is a sane token, is kept beside it in the log.
+    childLoggerFactory: (logger, bindings, opts, raw) => {
+      const given = raw.headers['x-request-id'];
+      return logger.child(typeof given === 'string' && REQUEST_ID.test(given) ? { ...bindings, callerRequestId: given } : bindings, opts);
     },
     // A malformed percent-escape in the path is the caller's mistake: 400, not 500.
     frameworkErrors: (error, req, reply) => {
@@ -130,6 +136,16 @@ export async function createApi(deps: ApiDeps) {
     // The reference page (swagger-ui) needs its own scripts and styles; everything else is JSON.
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", 'https:', "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'validator.swagger.io'], upgradeInsecureRequests: null, connectSrc: ["'self'", ...(deps.oidc ? [deps.oidc.issuer] : [])] } },
     strictTransportSecurity: false, // loopback and TLS-terminating proxies set it where it means something
+  });
+  // Every authenticated read is limited per user (each route its own count): a stolen token or a runaway
+  // script cannot page through the cases' personal data at machine speed. Added before the rate-limit
+  // plugin so that its own onRoute hook sees the limit.
+  const readLimit = { max: deps.readRateLimit ?? 600, timeWindow: '1 minute' };
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const config = (route.config ?? {}) as { public?: boolean; rateLimit?: unknown };
+    if (!methods.includes('GET') || config.public || config.rateLimit || route.url.startsWith('/docs')) return;
+    route.config = { ...config, rateLimit: readLimit } as typeof route.config;
   });
   await app.register(fastifyRateLimit, {
     global: false,
@@ -178,6 +194,8 @@ export async function createApi(deps: ApiDeps) {
     codecCors(req, reply, deps.codecCorsOrigins ?? []);
     const config = req.routeOptions.config;
     if (config.public || req.url.startsWith('/docs')) return;
+    // What a signed-in route answers may name people: no browser, proxy or shared cache keeps it.
+    reply.header('cache-control', 'no-store');
     // The sign-on proxy's headers of old set who acted; nobody may believe they still do.
     if (Object.keys(req.headers).some((h) => h.startsWith('x-actor-'))) throw new ApiError(400, 'actor-headers', 'auth.actor-headers');
     // The bearer header; for the Web UI's codec calls, the codec cookie (api/routes/codec.ts).
@@ -264,7 +282,7 @@ export async function createApi(deps: ApiDeps) {
         // A case number is never used twice, not even after the old case's workflow has ended.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         taskQueue: deps.taskQueue,
-        args: [{ caseId, receive }],
+        args: [{ caseId, receive: signCommand(receive) }],
       }));
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'conflict', 'conflict', { caseId });

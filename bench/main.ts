@@ -318,9 +318,10 @@ async function bundle(): Promise<string> {
   // where this code has it; BENCH_SHARED_CORE=0 bundles them as before it (the core evaluated per workflow),
   // so the same checkout measures both sides.
   const sharedCore = process.env.BENCH_SHARED_CORE !== '0';
-  const bundlerOptions: { preloadModules?: string[] } = sharedCore
-    ? await import('../runtime/workflow-bundle.js').then((m: { workflowBundlerOptions: { preloadModules?: string[] } }) => m.workflowBundlerOptions, () => ({}))
-    : {};
+  type BundlerOptions = { preloadModules?: string[]; webpackConfigHook?: (typeof import('../runtime/workflow-bundle.js'))['workflowBundlerOptions']['webpackConfigHook'] };
+  const production: BundlerOptions = await import('../runtime/workflow-bundle.js').then((m: { workflowBundlerOptions: BundlerOptions }) => m.workflowBundlerOptions, () => ({}));
+  // Either way the command verify keys are compiled in (the workflows refuse unsigned commands).
+  const bundlerOptions: BundlerOptions = sharedCore ? production : production.webpackConfigHook ? { webpackConfigHook: production.webpackConfigHook } : {};
   say(`bundling the workflows (production workflows + baselines; ${bundlerOptions.preloadModules ? 'core shared by the workflows of a thread' : 'core evaluated per workflow'})`);
   const noop = () => undefined;
   const { code } = await bundleWorkflowCode({

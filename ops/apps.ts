@@ -5,10 +5,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot, type StackConfig } from './config.js';
+import { devProviderRefusal, repoRoot, type StackConfig } from './config.js';
 import type { Installed } from './install.js';
 import { createLogger } from '../runtime/log.js';
 import { ensureKeyringFile } from '../runtime/payload-codec.js';
+import { ensureCommandKeyFiles } from '../runtime/command-signing.js';
 import { portIsOpen, startProcess, stopService, stopStale, waitFor, type Service } from './proc.js';
 import { startKafka, startPostgres, startTemporal } from './services.js';
 
@@ -98,8 +99,31 @@ function localKeys(config: StackConfig): NodeJS.ProcessEnv {
     if (ensureKeyringFile(at).created) log.info({ file: at }, 'made a new personal-data master keyring for the local stack, outside its data directory');
     env[`${variable}_FILE`] = at;
   }
+  Object.assign(env, commandKeys(config));
   return env;
 }
+
+/**
+ * The command signing keys (runtime/command-signing.ts): the API's private key and the worker's public keys,
+ * made on first start beside the other local keys; the tests use the fixtures' pair. startApp gives the
+ * private key to the API alone.
+ */
+function commandKeys(config: StackConfig): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  const given = (variable: string) => Boolean(process.env[variable] || process.env[`${variable}_FILE`]);
+  const fixtures = path.join(repoRoot, 'test', 'fixtures');
+  const signing = config.profile === 'test' ? path.join(fixtures, 'command-signing-key.json') : path.join(config.dataDir, 'keys', 'command-signing-key.json');
+  const verify = config.profile === 'test' ? path.join(fixtures, 'command-verify-keys.json') : path.join(config.dataDir, 'keys', 'command-verify-keys.json');
+  if (config.profile !== 'test' && !given('COMMAND_SIGNING_KEY') && !given('COMMAND_VERIFY_KEYS')) {
+    if (ensureCommandKeyFiles(signing, verify).created) log.info({ file: signing }, 'made a new command signing key for the local stack');
+  }
+  if (!given('COMMAND_SIGNING_KEY')) env.COMMAND_SIGNING_KEY_FILE = signing;
+  if (!given('COMMAND_VERIFY_KEYS')) env.COMMAND_VERIFY_KEYS_FILE = verify;
+  return env;
+}
+
+/** Variables only the API process gets: whoever holds them can act as anyone (runtime/command-signing.ts). */
+export const API_ONLY_VARIABLES = ['COMMAND_SIGNING_KEY', 'COMMAND_SIGNING_KEY_FILE'] as const;
 
 export function appEnvironment(config: StackConfig, databaseUrl: string | undefined): NodeJS.ProcessEnv {
   return {
@@ -126,7 +150,7 @@ export async function startApp(name: string, entry: string, config: StackConfig,
     // One process per service (`--import tsx`, not the tsx CLI, which would add a second).
     args: [...nodeArgs, '--import', 'tsx', path.join(repoRoot, entry)],
     cwd: repoRoot,
-    env: { ...process.env, ...env, LOG_FORMAT: 'json' },
+    env: withoutApiSecrets(name, { ...process.env, ...env, LOG_FORMAT: 'json' }),
     logFile: path.join(config.dataDir, 'logs', `${name}.log`),
     pidFile,
   });
@@ -134,9 +158,18 @@ export async function startApp(name: string, entry: string, config: StackConfig,
   return service;
 }
 
+function withoutApiSecrets(name: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (name === 'api') return env;
+  const rest = { ...env };
+  for (const variable of API_ONLY_VARIABLES) delete rest[variable];
+  return rest;
+}
+
 // The local OpenID provider (ops/oidc): its own process, like the other servers; not when OIDC_ISSUER
 // names a real one.
 export async function startOidcProvider(config: StackConfig, clock: NodeJS.ProcessEnv = {}): Promise<Service> {
+  const refusal = devProviderRefusal(config);
+  if (refusal) throw new Error(refusal);
   if (await portIsOpen(config.host, config.oidc.port)) {
     throw new Error(`port ${config.oidc.port} (OIDC_PORT) is already in use: stop what holds it or choose another OIDC_PORT`);
   }

@@ -122,3 +122,39 @@ export function loadStackConfig(profile: Profile, env: NodeJS.ProcessEnv = proce
     },
   };
 }
+
+/** A host name or address that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+function hostOf(hostPort: string): string {
+  const bare = hostPort.replace(/^[A-Za-z_]+:\/\//, '');
+  const bracketed = /^\[([^\]]+)\]/.exec(bare);
+  return bracketed ? bracketed[1]! : bare.slice(0, bare.lastIndexOf(':') >= 0 ? bare.lastIndexOf(':') : bare.length);
+}
+
+/**
+ * Why the development OpenID provider must not start with this configuration, or undefined. Its accounts'
+ * passwords are public (README; `npm start` prints them): it may only sign people in to a stack that is
+ * itself local. Once the stack is reachable from other machines (MEDIATION_HOST) or writes to real
+ * clusters (TEMPORAL_ADDRESS, KAFKA_BROKERS, DATABASE_URL on another host), a real identity provider
+ * (OIDC_ISSUER) is required.
+ */
+export function devProviderRefusal(config: StackConfig): string | undefined {
+  if (config.oidc.external) return undefined;
+  const reasons: string[] = [];
+  if (!isLoopbackHost(config.host)) reasons.push(`MEDIATION_HOST=${config.host} exposes the stack beyond this machine`);
+  if (config.temporal.external && !isLoopbackHost(hostOf(config.temporal.address))) reasons.push(`TEMPORAL_ADDRESS=${config.temporal.address} is a Temporal cluster on another host`);
+  const remoteBrokers = config.kafka.external ? config.kafka.brokers.filter((b) => !isLoopbackHost(hostOf(b))) : [];
+  if (remoteBrokers.length > 0) reasons.push(`KAFKA_BROKERS=${remoteBrokers.join(',')} is a Kafka cluster on another host`);
+  if (config.database.url && !isLoopbackHost(new URL(config.database.url).hostname)) reasons.push(`DATABASE_URL names a database on ${new URL(config.database.url).hostname}`);
+  if (reasons.length === 0) return undefined;
+  return [
+    '拒绝启动开发用 OpenID 提供方：其账户密码是公开的，只能用于本机开发环境。请设置 OIDC_ISSUER 指向本单位的身份提供方。',
+    'Refusing to start the development OpenID provider: its accounts have public passwords and may only sign in to a stack on this machine alone.',
+    ...reasons.map((r) => `  - ${r}`),
+    'Set OIDC_ISSUER to your identity provider (README, "Using your own identity provider"), or point the stack back at local servers on loopback.',
+  ].join('\n');
+}

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadStackConfig, repoRoot, type StackConfig } from './config.js';
+import { devProviderRefusal, loadStackConfig, repoRoot, type StackConfig } from './config.js';
 import { DATE_SENSITIVE_SUITES, fakeClockEnvironment, HARD_DATES, type HardDate } from './fake-clock.js';
 import { installStack, InstallError, type Installed, type InstallReport } from './install.js';
 import { createLogger } from '../runtime/log.js';
@@ -49,6 +49,12 @@ async function main(argv: string[]): Promise<number> {
 
 async function start(): Promise<number> {
   const config = loadStackConfig('dev');
+  // Before anything starts: the development provider's public passwords must not guard a reachable or real stack.
+  const refusal = devProviderRefusal(config);
+  if (refusal) {
+    process.stderr.write(`${refusal}\n`);
+    return 1;
+  }
   const running: Service[] = [];
   let stopping = false;
   let supervisor: Supervisor | undefined;

@@ -66,6 +66,12 @@ const appEnvSchema = z.object({
   /** The client id of the staff console (authorization code + PKCE); the API's /docs page signs in as it. */
   OIDC_CONSOLE_CLIENT_ID: z.string().min(1).default('mediation-console'),
   OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  /** The longest token life the API accepts, exp − iat and exp − now (api/auth.ts). */
+  OIDC_MAX_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(60).default(24 * 60 * 60),
+  /** How long the API keeps the issuer's key set before fetching it again: a removed key stops within this. */
+  OIDC_JWKS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+  /** The least time between two fetches of the key set that an unknown key id triggers. */
+  OIDC_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(600).default(5),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Commands and new cases per signed-in user per minute. */
   /** The Temporal payload keyring (runtime/payload-codec.ts): its JSON, or a file holding it. */
@@ -78,6 +84,8 @@ const appEnvSchema = z.object({
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().url('expected an origin, e.g. http://127.0.0.1:8233'))),
   API_WRITE_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+  /** Reads per signed-in user per minute on each authenticated GET route (api/server.ts). */
+  API_READ_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   // TLS, mTLS, API keys, SASL: runtime/secure-connections.ts.
   ...secureConnectionVariables,
 })

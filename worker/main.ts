@@ -13,6 +13,7 @@ import { encryptedDataConverter, envKeySource, PayloadKeyError } from '../runtim
 import v8 from 'node:v8';
 import { workerMemory } from '../runtime/worker-cache.js';
 import { workflowBundlerOptions } from '../runtime/workflow-bundle.js';
+import { CommandKeyError, envCommandVerifyKeys } from '../runtime/command-signing.js';
 import { temporalLoggerFor } from './temporal-logger.js';
 import { startTracing, temporalWorkerTracing } from '../runtime/tracing.js';
 
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
     // Evicted workflows are garbage the workflow thread collects only under heap pressure (worker-cache.ts).
     log.warn({ heapMiB, wanted: memory.heapMiB }, `the worker's heap limit exceeds its memory budget: start it with node --max-old-space-size=${memory.heapMiB} (npm start does)`);
   }
+  // The workflows refuse every command not signed with one of these keys (workflows/command-signature.ts).
+  const verifyKeys = Object.keys(envCommandVerifyKeys());
+  if (verifyKeys.length === 0) throw new CommandKeyError('no command verify keys: set COMMAND_VERIFY_KEYS_FILE (npm start makes one in .data/dev/keys) or COMMAND_VERIFY_KEYS; without them every command would be refused');
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     // Spans for the run, each update, each activity (runtime/tracing.ts); nothing while tracing is off.
     ...temporalWorkerTracing(),
   });
-  log.info({ taskQueue: config.TASK_QUEUE, temporal: describeTemporal(config.temporal), kafka: describeKafka(config.kafka), maxCachedWorkflows: maxCached, metrics: config.WORKER_METRICS_ADDRESS ? `http://${config.WORKER_METRICS_ADDRESS}/metrics` : 'off', tracing: tracing.describe }, 'worker started');
+  log.info({ taskQueue: config.TASK_QUEUE, temporal: describeTemporal(config.temporal), kafka: describeKafka(config.kafka), maxCachedWorkflows: maxCached, metrics: config.WORKER_METRICS_ADDRESS ? `http://${config.WORKER_METRICS_ADDRESS}/metrics` : 'off', commandKeys: verifyKeys, tracing: tracing.describe }, 'worker started');
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {

@@ -38,6 +38,7 @@ import type { MergeActivities } from '../activities/merge.js';
 import {
   caseCarryQuery,
   caseViewQuery,
+  mergeIntoRequest,
   commandFingerprint,
   commandUpdates,
   RECENT_COMMANDS,
@@ -56,6 +57,7 @@ import {
   type ReferralStatus,
 } from './messages.js';
 import { referralWorkflow } from './referral-workflow.js';
+import { commandAuthorizationFailure } from './command-signature.js';
 import { CaseLevel, CaseStatus, ClockCheckFailing, Collective, LeadDepartment, NextDueAt, PublishStalled } from './search-attributes.js';
 
 // Publishing retries for as long as Kafka is down: the events are decided and must go out. An attempt is
@@ -122,6 +124,18 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   const carry: CaseWorkflowCarry =
     'state' in input ? input : { caseId: input.caseId, events: 0, state: initialState, lastHash: GENESIS_HASH, publishedSequence: 0 };
   const caseId = carry.caseId;
+  // A run that starts with a command (a new case; an erasure after the end) needs the API's signature on it
+  // like any update: an unsigned start fails the run before its command writes anything. Checked on first
+  // execution only: a run that passed has nothing more to check, and a key retired since must not break its
+  // replay. (A continued-as-new run carries neither.)
+  const startedBy = 'receive' in input ? input.receive : carry.afterEnd;
+  if (startedBy && !workflowInfo().unsafe.isReplaying) {
+    const unsigned = commandAuthorizationFailure(startedBy);
+    if (unsigned) {
+      log.error('run refused: its command was not signed by the API', { caseId, reason: unsigned });
+      throw ApplicationFailure.create({ type: 'rejected:forbidden', message: `forbidden: ${unsigned}`, nonRetryable: true });
+    }
+  }
   // A state carried from a run before issue 9 lacks the fields it added.
   let state: CaseState =
     carry.state.status === 'none'
@@ -305,12 +319,8 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
       mergingInto = command.data.intoCaseId;
       try {
         await recordMergeOnTarget({
-          request: {
-            command: { type: 'RecordMergedDuplicate', caseId: command.data.intoCaseId, data: { fromCaseId: caseId, reason: req.intoReason ?? command.data.reason } },
-            actor: req.actor,
-            commandId: `${req.commandId}-into`,
-            correlationId: req.correlationId,
-          },
+          // Signed by the API with the MergeCase: the surviving case checks it like any command.
+          request: { ...mergeIntoRequest({ ...req, command }), ...(req.intoAuthorization ? { authorization: req.intoAuthorization } : {}) },
           updateId: `merge-into:${caseId}:${req.commandId}`,
         });
       } catch (err) {
@@ -360,6 +370,9 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
         if (type === 'RecordMergedDuplicate') notWhileMerging();
         if (req.command.type !== type) throw new Error(`update ${type} carries a ${req.command.type} command`);
         if (req.command.caseId !== caseId) throw new Error(`the command is for case ${req.command.caseId}, but this is case ${caseId}`);
+        // Only the API may act: a command it did not sign (sent with Temporal access alone) is refused here.
+        const unsigned = commandAuthorizationFailure(req);
+        if (unsigned) throw new Error(`forbidden: ${unsigned}`);
         if (repeatOf(req)) return; // answered from memory by the handler: nothing is decided again
         validate(req.command, req);
       },

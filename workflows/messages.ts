@@ -26,6 +26,43 @@ export interface CommandRequest<C extends CaseCommand = CaseCommand> {
   mergeTarget?: { caseId: string; status: CaseState['status'] };
   /** MergeCase only: the reason as the surviving case records it (under its own text key), for the merge saga. */
   intoReason?: Extract<CaseCommand, { type: 'RecordMergedDuplicate' }>['data']['reason'];
+  /** MergeCase only: the API's signature on the surviving case's half (mergeIntoRequest), which the merge saga sends. */
+  intoAuthorization?: CommandAuthorization;
+  /** The API's signature over the rest of the request (runtime/command-signing.ts); the worker refuses a command without a good one. */
+  authorization?: CommandAuthorization;
+}
+
+/** Who vouches for a command: the API's Ed25519 signature over commandSignedText, with the key's id and the time. */
+export interface CommandAuthorization {
+  keyId: string;
+  signedAt: string;
+  /** base64url, 64 bytes. */
+  signature: string;
+}
+
+/**
+ * What the API signs and the worker verifies: the whole request but the signature — the case and the command
+ * (its data as the workflow receives it, encrypted fields included), the actor, the command and correlation
+ * ids, the merge target, the command's fingerprint — with the key id and the time of signing. Canonical JSON,
+ * so the API and the workflow sandbox make the same bytes.
+ */
+export function commandSignedText(req: CommandRequest, auth: Pick<CommandAuthorization, 'keyId' | 'signedAt'>): string {
+  const { authorization: _, ...rest } = req;
+  return canonicalJson({ v: 1, caseId: req.command.caseId, fingerprint: commandFingerprint(req), request: rest, keyId: auth.keyId, signedAt: auth.signedAt });
+}
+
+/**
+ * The surviving case's half of a merge, as the duplicate's workflow sends it (the merge saga) and the API signs
+ * it beforehand: one construction, so the bytes signed are the bytes sent.
+ */
+export function mergeIntoRequest(req: CommandRequest<Extract<CaseCommand, { type: 'MergeCase' }>>): CommandRequest<Extract<CaseCommand, { type: 'RecordMergedDuplicate' }>> {
+  const command = req.command;
+  return {
+    command: { type: 'RecordMergedDuplicate', caseId: command.data.intoCaseId, data: { fromCaseId: command.caseId, reason: req.intoReason ?? command.data.reason } },
+    actor: req.actor,
+    commandId: `${req.commandId}-into`,
+    correlationId: req.correlationId,
+  };
 }
 
 export interface CaseWorkflowInput {

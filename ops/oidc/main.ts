@@ -7,6 +7,8 @@
 //   OIDC_DATA_DIR          where its signing key and cookie keys are kept
 //   API_PORT               the API whose /docs page and console are redirect targets of the console client
 //   CONSOLE_PORTS          more such API ports, comma-separated (the test profile's second browser test)
+//   OIDC_LOCKOUT_ATTEMPTS, OIDC_LOCKOUT_WINDOW_SECONDS, OIDC_LOCKOUT_SECONDS
+//                          wrong passwords within the window that lock an account, and for how long (5, 15 min, 15 min)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,6 +17,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { createLogger } from '../../runtime/log.js';
 import { API_AUDIENCE, CONSOLE_CLIENT_ID, seedAccounts, serviceClients, type SeedAccount } from './accounts.js';
+import { lockoutPolicyFromEnv, SignInLockout } from './lockout.js';
 
 const log = createLogger('oidc');
 const host = process.env.OIDC_HOST ?? '127.0.0.1';
@@ -45,6 +48,7 @@ function staffClaims(who: { role: string; department?: string; level?: string; t
 }
 
 const byUsername = new Map<string, SeedAccount>(seedAccounts.map((a) => [a.username, a]));
+const lockout = new SignInLockout(lockoutPolicyFromEnv());
 
 async function main(): Promise<void> {
   const { jwks, cookieKeys } = await keys();
@@ -142,23 +146,35 @@ async function interaction(provider: Provider, req: http.IncomingMessage, res: h
   try {
     const details = await provider.interactionDetails(req, res);
     if (req.method === 'GET') {
-      const failed = new URL(req.url ?? '/', issuer).searchParams.has('failed');
+      const query = new URL(req.url ?? '/', issuer).searchParams;
+      const notice = query.has('locked') ? 'locked' : query.has('failed') ? 'failed' : undefined;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(loginPage(details.uid, failed));
+      res.end(loginPage(details.uid, notice));
       return;
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const account = byUsername.get(form.get('username') ?? '');
-    const password = Buffer.from(form.get('password') ?? '');
-    const expected = Buffer.from(account?.password ?? '\0');
-    if (!account || password.length !== expected.length || !crypto.timingSafeEqual(password, expected)) {
-      log.warn({ username: form.get('username') }, 'sign-in refused');
-      res.writeHead(303, { location: `/interaction/${details.uid}?failed` });
+    // A locked account is refused whatever the password, so the lock cannot be used to test guesses.
+    const lockedUntil = account ? lockout.lockedUntilOf(account.username) : undefined;
+    if (account && lockedUntil !== undefined) {
+      log.warn({ username: account.username, lockedUntil: new Date(lockedUntil).toISOString() }, 'sign-in refused: account locked');
+      res.writeHead(303, { location: `/interaction/${details.uid}?locked` });
       res.end();
       return;
     }
+    const password = Buffer.from(form.get('password') ?? '');
+    const expected = Buffer.from(account?.password ?? '\0');
+    if (!account || password.length !== expected.length || !crypto.timingSafeEqual(password, expected)) {
+      // Only known accounts are counted: unknown names cannot sign in, and counting them would let anyone grow the table.
+      const locked = account ? lockout.failed(account.username) : undefined;
+      log.warn({ username: form.get('username'), ...(locked ? { lockedUntil: new Date(locked).toISOString() } : {}) }, locked ? 'sign-in refused; account locked' : 'sign-in refused');
+      res.writeHead(303, { location: `/interaction/${details.uid}?${locked ? 'locked' : 'failed'}` });
+      res.end();
+      return;
+    }
+    lockout.succeeded(account.username);
     log.info({ username: account.username, role: account.role }, 'signed in');
     await provider.interactionFinished(req, res, { login: { accountId: account.username } }, { mergeWithLastSubmission: false });
   } catch (err) {
@@ -168,10 +184,15 @@ async function interaction(provider: Provider, req: http.IncomingMessage, res: h
   }
 }
 
-function loginPage(uid: string, failed: boolean): string {
+const NOTICES = {
+  failed: '用户名或密码错误 / wrong username or password',
+  locked: '密码错误次数过多，账户已暂时锁定，请稍后再试（默认 15 分钟） / too many wrong passwords: the account is locked for a while (15 minutes by default)',
+} as const;
+
+function loginPage(uid: string, notice: keyof typeof NOTICES | undefined): string {
   return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>调解平台登录 / Sign in</title>
 <body style="font-family:sans-serif;max-width:24rem;margin:4rem auto">
-<h1>调解平台登录</h1>${failed ? '<p style="color:#b00">用户名或密码错误 / wrong username or password</p>' : ''}
+<h1>调解平台登录</h1>${notice ? `<p style="color:#b00">${NOTICES[notice]}</p>` : ''}
 <form method="post" action="/interaction/${uid}">
 <p><label>用户名 / username <input name="username" autofocus required></label></p>
 <p><label>密码 / password <input name="password" type="password" required></label></p>

@@ -258,15 +258,16 @@ describeWithStack('authorisation: every principal against every route, with real
   it('seals the signed-in subject, not anything the caller claims, into the events', async () => {
     const archive = (await call('auditor', 'GET', `/cases/${ids.a}/archive`)).body as Array<{ event: { actor: { id: string; role: string }; correlationId: string } }>;
     expect(archive[0]?.event.actor).toEqual({ id: 'mediation-intake-bridge', role: 'intake-clerk' });
-    // The request id is the events' correlation id: sent by the caller, echoed, sealed.
+    // The request id is the events' correlation id: the server's own (never the caller's), answered, sealed.
     const res = await fetch(`${base}/cases/${ids.a}/commands/ScheduleSession`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokens.get('mediator')}`, 'content-type': 'application/json', 'x-request-id': 'trace-authz-42' },
       body: JSON.stringify({ at: new Date(Date.now() + 86_400_000).toISOString(), place: '城关镇调解室', departments: ['union', 'hr'] }),
     });
-    expect(res.headers.get('x-request-id')).toBe('trace-authz-42');
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const written = (await res.json()) as { events?: Array<{ correlationId: string; actor: { id: string } }> };
     expect(res.status, JSON.stringify(written)).toBe(200);
-    expect(written.events?.[0]).toMatchObject({ correlationId: 'trace-authz-42', actor: { id: 'mediator' } });
+    expect(written.events?.[0]).toMatchObject({ correlationId: requestId, actor: { id: 'mediator' } });
   });
 });

@@ -48,7 +48,8 @@ describeWithStack('a rejected clock check is retried (time-skipping test server)
       ...workflowBundlerOptions,
       logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
       // The case workflow's import of the core, and only that one, resolves to the flaky core.
-      webpackConfigHook: (config) => ({
+      // (Composed with the production hook, which compiles in the command verify keys.)
+      webpackConfigHook: (config) => workflowBundlerOptions.webpackConfigHook({
         ...config,
         plugins: [
           ...(config.plugins ?? []),

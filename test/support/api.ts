@@ -50,7 +50,7 @@ export async function localIdp(): Promise<{ idp: LocalIdp; keys: ReturnType<type
   };
 }
 
-export async function inProcessApi(opts: { writeRateLimit?: number; bodyLimitBytes?: number; consoleDir?: string; codecCorsOrigins?: string[] } = {}): Promise<{ api: Api; idp: LocalIdp; db: Db }> {
+export async function inProcessApi(opts: { writeRateLimit?: number; readRateLimit?: number; bodyLimitBytes?: number; consoleDir?: string; codecCorsOrigins?: string[]; log?: pino.Logger } = {}): Promise<{ api: Api; idp: LocalIdp; db: Db }> {
   const { idp, keys } = await localIdp();
   const db = await openDb({ memory: true });
   await db.exec(createSchemaSql('rm'));

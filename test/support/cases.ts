@@ -3,6 +3,7 @@ import { personalValue } from '../../events/index.js';
 import type { CaseCommand } from '../../domain/case/commands.js';
 import type { Actor, Channel } from '../../events/index.js';
 import type { CaseWorkflowInput, CommandRequest } from '../../workflows/messages.js';
+import { signCommand } from '../../runtime/command-signing.js';
 
 export const clerk: Actor = { id: 'clerk-1', role: 'intake-clerk' };
 export const mediator: Actor = { id: 'mediator-1', role: 'mediator' };
@@ -11,7 +12,8 @@ export const supervisor: Actor = { id: 'supervisor-1', role: 'supervisor' };
 let n = 0;
 export function request<C extends CaseCommand>(command: C, actor: Actor): CommandRequest<C> {
   n++;
-  return { command, actor, commandId: `cmd-${n}-${command.type}`, correlationId: `test-${n}` };
+  // Signed as the API signs (the worker refuses unsigned commands), with the tests' key (vitest.config.ts).
+  return signCommand({ command, actor, commandId: `cmd-${n}-${command.type}`, correlationId: `test-${n}` });
 }
 
 export function receiveInput(

@@ -21,6 +21,7 @@ import type { RejectionCode } from '../../domain/case/decision.js';
 import type { OpenCase, OpenStatus } from '../../domain/case/state.js';
 import type { Actor, CaseEvent, Department, DisputeType, EventType, Level } from '../../events/index.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
+import { signCommand } from '../../runtime/command-signing.js';
 import {
   caseViewQuery,
   commandUpdates,
@@ -663,7 +664,7 @@ export async function runPath(handle: CaseHandle, path: Pick<LifecyclePath, 'ste
         case 'command': {
           const { state } = await stateOf(step.caseId);
           const req = step.build(state);
-          const result = await handleOf(step.caseId).executeUpdate(commandUpdates[req.command.type], { args: [req] });
+          const result = await handleOf(step.caseId).executeUpdate(commandUpdates[req.command.type], { args: [signCommand(req)] });
           const list = run.returned.get(step.caseId) ?? [];
           list.push(...result.events);
           run.returned.set(step.caseId, list);
@@ -674,7 +675,7 @@ export async function runPath(handle: CaseHandle, path: Pick<LifecyclePath, 'ste
           const req = step.build(before.state);
           let failure: unknown;
           try {
-            await handleOf(step.caseId).executeUpdate(commandUpdates[req.command.type], { args: [req] });
+            await handleOf(step.caseId).executeUpdate(commandUpdates[req.command.type], { args: [signCommand(req)] });
           } catch (err) {
             failure = err;
           }

@@ -37,6 +37,8 @@ export function startEngineProcess(name: string, entry: string, env: NodeJS.Proc
       KAFKA_BROKERS: stack!.kafkaBrokers.join(','),
       PAYLOAD_KEYS_FILE: TEST_PAYLOAD_KEYS_FILE,
       PERSONAL_DATA_MASTER_KEYS_FILE: testMasterKeysFile(),
+      COMMAND_SIGNING_KEY_FILE: path.join(repoRoot, 'test', 'fixtures', 'command-signing-key.json'),
+      COMMAND_VERIFY_KEYS_FILE: path.join(repoRoot, 'test', 'fixtures', 'command-verify-keys.json'),
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
       ...env,
@@ -120,6 +122,7 @@ export async function startApiProcess(
     API_PORT: String(opts.port),
     // Many commands from one test account in a minute: the per-user write limit is not what is tested.
     API_WRITE_RATE_LIMIT: '100000',
+    API_READ_RATE_LIMIT: '100000',
   });
   await api.waitForLine(/"msg":"API listening"/);
   return { ...api, base: `http://127.0.0.1:${opts.port}` };

@@ -6,6 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workflowBundlerOptions } from '../../runtime/workflow-bundle.js';
 import { clerk, mediator, receiveInput, request } from '../support/cases.js';
+import { signCommand } from '../../runtime/command-signing.js';
 import { failureOf, ownModules, startCase, updateOutcome, workflowContext } from '../support/vm-workflows.js';
 import type { CaseCommand } from '../../domain/case/commands.js';
 
@@ -56,13 +57,13 @@ async function run(code: string, now: number): Promise<{ completions: string[]; 
     const own: string[][] = [];
     for (const caseId of ['SHARED-1', 'SHARED-2']) {
       const input = receiveInput(caseId);
-      const c = await startCase(creator, caseId, 7, now, { ...input, receive: { ...input.receive, commandId: `${caseId}-receive`, correlationId: `${caseId}-receive` } });
+      const c = await startCase(creator, caseId, 7, now, { ...input, receive: signCommand({ ...input.receive, commandId: `${caseId}-receive`, correlationId: `${caseId}-receive` }) });
       own.push(ownModules(creator));
       expect(failureOf(c.started), caseId).toBeUndefined();
       completions.push(comparable(c.started));
       let n = 0;
       for (const step of script(caseId)) {
-        const completion = await c.update(step.name, { ...request(step.command, step.actor), commandId: `${caseId}-${n}`, correlationId: `${caseId}-${n++}` });
+        const completion = await c.update(step.name, signCommand({ ...request(step.command, step.actor), commandId: `${caseId}-${n}`, correlationId: `${caseId}-${n++}` }));
         expect(failureOf(completion), `${caseId} ${step.name}`).toBeUndefined();
         outcomes.push(updateOutcome(completion) ?? 'none');
         completions.push(comparable(completion));
@@ -80,7 +81,7 @@ describe('the pure core shared by the workflows of a workflow thread', () => {
   let shared: string;
   beforeAll(async () => {
     [{ code: alone }, { code: shared }] = await Promise.all([
-      bundleWorkflowCode({ workflowsPath, logger: quiet }),
+      bundleWorkflowCode({ workflowsPath, logger: quiet, webpackConfigHook: workflowBundlerOptions.webpackConfigHook }),
       bundleWorkflowCode({ workflowsPath, logger: quiet, ...workflowBundlerOptions }),
     ]);
   }, 120_000);

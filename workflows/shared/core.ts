@@ -24,6 +24,7 @@ import * as events from '../../events/index.js';
 import * as caseCore from '../../domain/case/index.js';
 import * as legacy from '../../domain/case/legacy/index.js';
 import * as sla from '../../domain/sla/index.js';
+import * as signatures from './ed25519.js';
 
 /** Reads every accessor of `target`'s prototype chain on `target`, so the lazy ones store their value now. */
 function readAccessors(target: object): void {
@@ -91,4 +92,4 @@ function complete(schemas: object[]): number {
 export const completedSchemas = complete(takeBuiltSchemas());
 
 // Referenced so that the modules are evaluated here (and shared), whatever the bundler keeps.
-export const sharedModules = [events, caseCore, legacy, sla] as const;
+export const sharedModules = [events, caseCore, legacy, sla, signatures] as const;
