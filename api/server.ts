@@ -144,7 +144,9 @@ export async function createApi(deps: ApiDeps) {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const config = (route.config ?? {}) as { public?: boolean; rateLimit?: unknown };
-    if (!methods.includes('GET') || config.public || config.rateLimit || route.url.startsWith('/docs')) return;
+    // The Web UI's payload decoding is a read of personal data too, though it is a POST.
+    const read = methods.includes('GET') || route.url === '/codec/decode';
+    if (!read || config.public || config.rateLimit || route.url.startsWith('/docs')) return;
     route.config = { ...config, rateLimit: readLimit } as typeof route.config;
   });
   await app.register(fastifyRateLimit, {

@@ -51,6 +51,11 @@ describe('API answers that carry personal data', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await api.inject({ method: 'GET', url: '/cases/MC-404', headers: mine })).statusCode);
     expect(statuses).toEqual([404, 404, 404, 429, 429]);
+    // The Web UI's payload decoding (a POST) is such a read too.
+    const auditor = { authorization: `Bearer ${await idp.sign({ sub: 'decoder', mediation_role: 'auditor' })}` };
+    const decodes: number[] = [];
+    for (let i = 0; i < 4; i++) decodes.push((await api.inject({ method: 'POST', url: '/codec/decode', headers: auditor, payload: { payloads: [] } })).statusCode);
+    expect(decodes).toEqual([200, 200, 200, 429]);
     // Another user has a count of their own.
     expect((await api.inject({ method: 'GET', url: '/cases/MC-404', headers: await bearer('reader-other') })).statusCode).toBe(404);
   });
