@@ -25,7 +25,7 @@ describe('API answers that carry personal data', () => {
     await api?.close();
     await db?.close();
   });
-  const bearer = async (sub: string) => ({ authorization: `Bearer ${await idp.sign({ sub, mediation_role: 'mediator' })}` });
+  const bearer = async (sub: string) => ({ authorization: `Bearer ${await idp.sign({ sub, mediation_role: 'mediator', mediation_level: 'county' })}` });
 
   it('marks every answer of a signed-in route no-store, refusals included', async () => {
     const headers = await bearer('reader-cache');
