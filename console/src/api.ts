@@ -20,6 +20,23 @@ export class ApiProblem extends Error {
 }
 
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  return (await apiWithHeaders<T>(path, init)).body;
+}
+
+/** Every page of a paged list (the API says where the next one starts in `x-next-cursor`). */
+export async function apiAllPages<T>(path: string, maxPages = 20): Promise<T[]> {
+  const items: T[] = [];
+  let url: string | undefined = path;
+  for (let page = 0; url !== undefined && page < maxPages; page++) {
+    const { body, headers }: { body: T[]; headers: Headers } = await apiWithHeaders<T[]>(url);
+    items.push(...body);
+    const next = headers.get('x-next-cursor');
+    url = next ? `${path}${path.includes('?') ? '&' : '?'}after=${encodeURIComponent(next)}` : undefined;
+  }
+  return items;
+}
+
+async function apiWithHeaders<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ body: T; headers: Headers }> {
   const token = await accessToken();
   const res = await fetch(path, {
     method: init.method ?? 'GET',
@@ -41,5 +58,5 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     const p = (body ?? {}) as { code?: string; detail?: string; errors?: FieldProblem[] };
     throw new ApiProblem(res.status, p.code ?? 'error', p.detail ?? `HTTP ${res.status}`, p.errors ?? []);
   }
-  return body as T;
+  return { body: body as T, headers: res.headers };
 }

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Card, Col, Row, Statistic, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
-import { api, type ApiProblem } from '../api';
+import { apiAllPages, type ApiProblem } from '../api';
 import { Light, type LightColour } from '../components/Light';
 import { useLocale } from '../i18n';
 import { COMMANDS, STATUSES, word } from '../labels';
@@ -27,7 +27,7 @@ interface WorkItem {
 
 export function MyWork() {
   const { tr, locale } = useLocale();
-  const work = useQuery({ queryKey: ['my-work'], queryFn: () => api<WorkItem[]>('/my-work'), refetchInterval: 30_000 });
+  const work = useQuery({ queryKey: ['my-work'], queryFn: () => apiAllPages<WorkItem>('/my-work'), refetchInterval: 30_000 });
   const rows = work.data ?? [];
   const count = (l: LightColour) => rows.filter((r) => r.light === l).length;
   return (
