@@ -192,6 +192,7 @@ export const FIELDS: Words = {
   intoCaseId: ['并入案件号', 'Into case'],
   linkedCaseId: ['关联案件号', 'Linked case'],
   relation: ['关联关系', 'Relation'],
+  application: ['申请', 'Application'],
 };
 
 /** Enum values that appear in command forms. */
@@ -208,6 +209,8 @@ export const VALUES: Words = {
   phone: ['电话', 'Phone'],
   'in-person': ['当面', 'In person'],
   'public-posting': ['张榜公布', 'Public posting'],
+  'judicial-confirmation': ['司法确认申请', 'Judicial confirmation application'],
+  arbitration: ['仲裁申请', 'Arbitration application'],
   'agreement-not-performed': ['协议未履行', 'Agreement not performed'],
   'new-facts': ['出现新情况', 'New facts'],
   recheck: ['复查', 'Recheck'],

@@ -2,6 +2,7 @@
 // record), when the projector applies it, then each read model answers what DOMAIN.md asks of it — on
 // PGlite and on PostgreSQL. Deadlines are checked against the domain's own folded clocks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, chinaDateOf } from '../../domain/calendar/index.js';
 import { foldEvents, type OpenCase } from '../../domain/case/index.js';
 import type { SlaClock } from '../../domain/sla/index.js';
 import { canonicalJson, GENESIS_HASH, personalValue, sealEvents, type Actor, type CaseEvent, type Department, type UnsealedEvent } from '../../events/index.js';
@@ -94,7 +95,7 @@ function closedWithAgreement(caseId: string, spec: CaseSpec = {}, closeAfterHour
   d.run('ScheduleSession', { at: at(t, step * 3), place: '调解室', departments: ['union'] }, mediator, at(t, step * 2));
   const session = Object.values(d.open.sessions)[0]!.sessionId;
   d.run('HoldSession', { sessionId: session, outcome: 'progress', minutes: '双方陈述', departmentOpinions: [] }, mediator, at(t, step * 3));
-  d.run('RecordAgreement', { totalAmountFen: 800_000, items: [{ kind: 'wages', amountFen: 800_000 }], schedule: [{ dueOn: '2025-12-31', amountFen: 800_000 }], terms: '一次付清' }, mediator, at(t, step * 4));
+  d.run('RecordAgreement', { totalAmountFen: 800_000, items: [{ kind: 'wages', amountFen: 800_000 }], schedule: [{ dueOn: addDays(chinaDateOf(t), 30), amountFen: 800_000 }], terms: '一次付清' }, mediator, at(t, step * 4));
   d.run('SendReply', { method: 'written', summary: '已达成协议' }, clerk, at(t, step * 5));
   if (feedback) d.run('RecordFeedback', { score: 5 }, system, at(t, step * 6));
   d.advanceTo(at(t, step * 8));

@@ -1,7 +1,9 @@
 // decide(): helpers shared by the sections. Split from decide.ts along its section markers; decide.ts dispatches.
+import { Application } from '../../../events/schemas.js';
+import type { Department } from '../../../events/vocabulary.js';
 import type { Calendar } from '../../calendar/index.js';
 import { defaultRoutingCatalogue, type RoutingRuleSet } from '../../routing/index.js';
-import { defaultSla } from '../clocks.js';
+import { defaultSla, type SlaClock } from '../clocks.js';
 import type { CaseCommand } from '../commands.js';
 import { reject, type Decision, type DecisionContext } from '../decision.js';
 import type { OpenCase, OpenStatus } from '../state.js';
@@ -19,3 +21,19 @@ export function ruleSetOf(state: OpenCase, context: DecisionContext): RoutingRul
 export function calendarOf(context: DecisionContext): Calendar {
   return (context.sla ?? defaultSla).calendar;
 }
+
+/**
+ * Who accepts each application, and the clock that waits for the acceptance: the body's own act (受理),
+ * distinct from its joining the mediation as a referral (DOMAIN.md, lifecycle step 6).
+ */
+export const APPLICATIONS: Readonly<Record<Application, { department: Department; acceptClock: string }>> = {
+  'judicial-confirmation': { department: 'court', acceptClock: 'court-confirmation-accept' },
+  arbitration: { department: 'hr', acceptClock: 'arbitration-accept' },
+};
+
+/** The application of a department that is waiting for its acceptance now, if any. */
+export function applicationAwaiting(state: OpenCase, department: Department): Application | undefined {
+  return Application.options.find((a) => APPLICATIONS[a].department === department && isActive(state.clocks[APPLICATIONS[a].acceptClock]));
+}
+
+export const isActive = (clock: SlaClock | undefined): boolean => clock?.status === 'running' || clock?.status === 'paused';

@@ -1,13 +1,11 @@
 // decide(): outcomes: agreement, judicial confirmation, payment, failure, referral out, withdrawal. Split from decide.ts along its section markers; decide.ts dispatches.
 import { addPeriodProvisional, CalendarRangeError, chinaDateOf, endOfChinaDay } from '../../calendar/index.js';
 import { defaultSla, policyById, type SlaClock } from '../clocks.js';
-import { Application } from '../../../events/schemas.js';
-import type { Department } from '../../../events/vocabulary.js';
 import type { CommandOf } from '../commands.js';
 import { Emitter, isAfter, reject, rejectAll, rejection, type Decision, type DecisionContext } from '../decision.js';
 import { WORKING_STATUSES, type OpenCase } from '../state.js';
 import { activeReferralOf } from './referrals.js';
-import { needStatus } from './helpers.js';
+import { APPLICATIONS, isActive, needStatus } from './helpers.js';
 
 export function recordAgreement(state: OpenCase, cmd: CommandOf<'RecordAgreement'>, e: Emitter, context: DecisionContext): Decision {
   const wrong = needStatus(state, ['in-mediation'], 'RecordAgreement');
@@ -104,22 +102,6 @@ export function judicialWindow(state: OpenCase, agreement: NonNullable<OpenCase[
     throw error;
   }
 }
-
-/**
- * Who accepts each application, and the clock that waits for the acceptance: the body's own act (受理),
- * distinct from its joining the mediation as a referral (DOMAIN.md, lifecycle step 6).
- */
-export const APPLICATIONS: Readonly<Record<Application, { department: Department; acceptClock: string }>> = {
-  'judicial-confirmation': { department: 'court', acceptClock: 'court-confirmation-accept' },
-  arbitration: { department: 'hr', acceptClock: 'arbitration-accept' },
-};
-
-/** The application of a department that is waiting for its acceptance now, if any. */
-export function applicationAwaiting(state: OpenCase, department: Department): Application | undefined {
-  return Application.options.find((a) => APPLICATIONS[a].department === department && isActive(state.clocks[APPLICATIONS[a].acceptClock]));
-}
-
-const isActive = (clock: SlaClock | undefined): boolean => clock?.status === 'running' || clock?.status === 'paused';
 
 export function acceptApplication(state: OpenCase, cmd: CommandOf<'AcceptApplication'>, e: Emitter, context: DecisionContext): Decision {
   const { application } = cmd.data;

@@ -4,8 +4,7 @@ import { clockKey } from '../../sla/index.js';
 import type { CommandOf } from '../commands.js';
 import { Emitter, isAfter, reject, type Decision, type DecisionContext } from '../decision.js';
 import { type OpenCase, type OpenStatus, type Referral } from '../state.js';
-import { needStatus } from './helpers.js';
-import { applicationAwaiting } from './outcomes.js';
+import { applicationAwaiting, needStatus } from './helpers.js';
 
 /** Statuses in which departments can be asked for something. */
 export const REFERRAL_STATUSES: readonly OpenStatus[] = ['routed', 'in-mediation', 'agreement', 'mediation-failed', 'referred-out', 'replied'];
