@@ -53,11 +53,12 @@ const NEXT_STEPS: ReadonlySet<CommandType> = new Set<CommandType>([
 // ErasePersonalData has its own route (POST /cases/:id/erase-personal-data), which also destroys the keys.
 const NOT_OFFERED: ReadonlySet<CommandType> = new Set<CommandType>(['ReceiveCase', 'CheckClocks', 'RecordMergedDuplicate', 'MarkReferralOverdue', 'ErasePersonalData']);
 
-type Probe = { data: Record<string, unknown>; target?: ActionTarget; mergeTarget?: DecisionContext['mergeTarget'] };
+export type Probe = { data: Record<string, unknown>; target?: ActionTarget; mergeTarget?: DecisionContext['mergeTarget'] };
 
 const HOUR = 3_600_000;
 
-function probesFor(type: CommandType, c: OpenCase, now: string): Probe[] {
+/** Well-formed data for each command on this case, one probe per target it can name (the dry run's, and the duty property test's). */
+export function probesFor(type: CommandType, c: OpenCase, now: string): Probe[] {
   const later = new Date(Date.parse(now) + HOUR).toISOString();
   const today = chinaDateOf(now);
   const other = `${c.caseId}-probe`;

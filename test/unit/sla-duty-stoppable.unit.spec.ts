@@ -9,12 +9,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allowedRoles } from '../../domain/case/authority.js';
+import { probesFor } from '../../domain/case/available.js';
 import { COMMAND_TYPES, type CaseCommand, type CommandType } from '../../domain/case/commands.js';
 import { decide } from '../../domain/case/decide.js';
 import { evolve, foldEvents } from '../../domain/case/evolve.js';
 import type { CaseState, OpenCase } from '../../domain/case/state.js';
 import { isDuty, slaPolicySet } from '../../domain/sla/index.js';
-import { Application, type Actor, type CaseEvent, type UnsealedEvent } from '../../events/schemas.js';
+import { type Actor, type CaseEvent, type UnsealedEvent } from '../../events/schemas.js';
 import { Department } from '../../events/vocabulary.js';
 import { agreementEvent, AGREEMENT_ID, at, CASE_ID, closed, days, ev, routed, SESSION_ID, T0 } from '../support/case-fixtures.js';
 import { toHistory } from '../support/decider-spec.js';
@@ -29,74 +30,9 @@ interface Candidate {
   actor: Actor;
 }
 
-/** Well-formed data for each command on this state, one probe per target it can name. */
+/** The dry run's probes (domain/case/available.ts), with the department a liaison would act for. */
 function probes(type: CommandType, s: OpenCase, now: string): { data: Record<string, unknown>; department?: Department }[] {
-  const referrals = Object.values(s.referrals);
-  const later = new Date(Date.parse(now) + 3_600_000).toISOString();
-  const today = now.slice(0, 10);
-  switch (type) {
-    case 'AcceptCase':
-    case 'RouteCase':
-    case 'ResumeCase':
-    case 'CloseCase':
-      return [{ data: {} }];
-    case 'RejectCase':
-      return [{ data: { reasonCode: 'not-a-labour-dispute', explanation: '-', redirectTo: 'civil-court' } }];
-    case 'ClassifyCase':
-      return [{ data: { disputeType: s.disputeType ?? 'wage-arrears' } }];
-    case 'OpenReferral':
-      return Department.options.map((department) => ({ data: { department, task: '-' } }));
-    case 'AcceptReferral':
-    case 'MarkReferralOverdue':
-      return referrals.map((r) => ({ data: { referralId: r.referralId }, department: r.department }));
-    case 'AnswerReferral':
-      return referrals.map((r) => ({ data: { referralId: r.referralId, opinion: '-' }, department: r.department }));
-    case 'ObjectToReferral':
-      return referrals.map((r) => ({ data: { referralId: r.referralId, reason: '-', suggestedDepartment: r.department === 'justice' ? 'union' : 'justice' }, department: r.department }));
-    case 'ScheduleSession':
-      return [{ data: { at: later, place: '-', departments: ['union'] } }];
-    case 'HoldSession':
-      return Object.values(s.sessions).map((x) => ({ data: { sessionId: x.sessionId, outcome: 'progress', minutes: '-', departmentOpinions: [] } }));
-    case 'AgreeExtension':
-      return [{ data: { days: 1, complainantConsents: true, respondentConsents: true, reason: '-' } }];
-    case 'ApproveExtension':
-      return Object.keys(s.clocks).map((clock) => ({ data: { days: 1, clock, approvedBy: '-', reason: '-', partiesNotified: '-' } }));
-    case 'SuspendCase':
-      return [{ data: { reason: 'awaiting-materials' } }];
-    case 'EscalateCase':
-    case 'IssueSupervision':
-      return [{ data: { note: '-' } }];
-    case 'AnswerSupervision':
-      return Object.values(s.supervision).map((n) => ({ data: { noticeId: n.noticeId, response: '-' }, department: n.department }));
-    case 'RecordAgreement':
-      return [{ data: { totalAmountFen: 100, items: [{ kind: 'wages', amountFen: 100 }], schedule: [{ dueOn: today, amountFen: 100 }], terms: '-' } }];
-    case 'RequestJudicialConfirmation':
-      return [{ data: { court: '-', jointApplication: true } }];
-    case 'AcceptApplication':
-      return Application.options.map((application) => ({ data: { application } }));
-    case 'GrantJudicialConfirmation':
-      return [{ data: { rulingRef: '-' } }];
-    case 'RefuseJudicialConfirmation':
-      return [{ data: { reason: '-' } }];
-    case 'RecordPayment':
-      return [{ data: { amountFen: 1, paidOn: today } }];
-    case 'RecordMediationFailure':
-      return [{ data: { reason: 'no-agreement' } }];
-    case 'ReferToArbitration':
-      return [{ data: { commission: '-' } }];
-    case 'ReferToLitigation':
-      return [{ data: { court: '-', paymentOrder: false } }];
-    case 'WithdrawCase':
-      return [{ data: { reason: '-' } }];
-    case 'SendReply':
-      return [{ data: { method: 'written', summary: '-' } }];
-    case 'RecordFeedback':
-      return [{ data: { score: 4 } }];
-    case 'ReopenCase':
-      return [{ data: { reason: 'new-facts', note: '-' } }];
-    default:
-      return [];
-  }
+  return probesFor(type, s, now).map((p) => ({ data: p.data, ...(p.target?.department ? { department: p.target.department } : {}) }));
 }
 
 /** Every command the centre (staff, liaisons, the system) could send now, each with every role allowed to. */
