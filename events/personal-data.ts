@@ -166,25 +166,30 @@ export async function mapPersonalText(
   }
 }
 
-/** The paths of the personalText fields of a schema (`a.b`, `list[].c`), for tests and documentation. */
-export function personalTextPaths(schema: z.ZodType, path = ''): string[] {
-  if (isPersonalTextSchema(schema)) return [path];
+/** The paths (`a.b`, `list[].c`) of the fields of a schema that `matches` picks, looking through wrappers. */
+export function schemaPathsWhere(schema: z.ZodType, matches: (schema: z.ZodType) => boolean, path = ''): string[] {
+  if (matches(schema)) return [path];
   const def = defOf(schema);
   switch (def.type) {
     case 'optional':
     case 'nullable':
     case 'default':
     case 'readonly':
-      return personalTextPaths(def.innerType!, path);
+      return schemaPathsWhere(def.innerType!, matches, path);
     case 'pipe':
-      return personalTextPaths(def.in!, path);
+      return schemaPathsWhere(def.in!, matches, path);
     case 'array':
-      return personalTextPaths(def.element!, `${path}[]`);
+      return schemaPathsWhere(def.element!, matches, `${path}[]`);
     case 'object':
-      return Object.entries(def.shape!).flatMap(([key, child]) => personalTextPaths(child, path ? `${path}.${key}` : key));
+      return Object.entries(def.shape!).flatMap(([key, child]) => schemaPathsWhere(child, matches, path ? `${path}.${key}` : key));
     default:
       return [];
   }
+}
+
+/** The paths of the personalText fields of a schema (`a.b`, `list[].c`), for tests and documentation. */
+export function personalTextPaths(schema: z.ZodType): string[] {
+  return schemaPathsWhere(schema, isPersonalTextSchema);
 }
 
 /** The subject ref under which a case's free text is encrypted (erased with the case's people). */
