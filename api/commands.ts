@@ -7,9 +7,9 @@ import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptio
 import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { signCommand } from '../runtime/command-signing.js';
-import { CaseCommandSchema, COMMAND_TYPES, rejectionHttpStatus, type CommandOf, type CommandType, type RejectionCode } from '../domain/case/index.js';
+import { CaseCommandSchema, COMMAND_TYPES, rejectionHttpStatus, type CommandType, type RejectionCode } from '../domain/case/index.js';
 import type { Actor, EncryptedValue } from '../events/index.js';
-import { caseViewQuery, commandFingerprint, mergeIntoRequest, commandUpdates, type CaseView, type CommandRequest, type CommandResult } from '../workflows/messages.js';
+import { caseViewQuery, commandFingerprint, commandUpdates, type CaseView, type CommandRequest, type CommandResult } from '../workflows/messages.js';
 import type { Locale } from './i18n.js';
 import type { CoreRejection } from './messages.js';
 import { ApiError, parseInput, RejectedError } from './problem.js';
@@ -111,11 +111,6 @@ export async function runCommand(
     // the command's fingerprint, so a key reused for a different command reaches the workflow and is refused.
     if (opts.fingerprint) request.fingerprint = opts.fingerprint;
     const updateId = `${commandId}#${commandFingerprint(request).slice(0, 16)}`;
-    if (command.type === 'MergeCase') {
-      // The surviving case's half, which the workflow's merge saga sends on: signed here, since only the API
-      // may vouch for a command (the worker holds no signing key).
-      request.intoAuthorization = signCommand(mergeIntoRequest(request as CommandRequest<CommandOf<'MergeCase'>>)).authorization;
-    }
     const result = await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], { args: [signCommand(request)], updateId }));
     if (command.type === 'MergeCase' && !result.mergedOnTarget) {
       // A run that began before the merge saga: the API sends the surviving case its duplicate.

@@ -17,7 +17,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { commandSignedText, type CommandAuthorization, type CommandRequest } from '../workflows/messages.js';
+import type { CaseCommand } from '../domain/case/index.js';
+import { commandSignedText, mergeIntoRequest, type CommandAuthorization, type CommandRequest } from '../workflows/messages.js';
 
 const Base64url32 = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 bytes in base64url');
 const KeyFile = z.strictObject({
@@ -64,9 +65,15 @@ export function signerFromKeys(keys: KeyFile): CommandSigner {
   const key = keys.keys.find((k) => k.privateKey);
   if (!key) throw new CommandKeyError('the command signing key file holds no private key');
   const privateKey = crypto.createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: key.privateKey!, x: key.publicKey }, format: 'jwk' });
-  return {
+  const signer: CommandSigner = {
     keyId: key.id,
-    sign<R extends CommandRequest>(req: R): R {
+    sign<R extends CommandRequest>(request: R): R {
+      // A merge carries the surviving case's half signed too: the duplicate's workflow sends it on (the merge
+      // saga), and the worker holds no key to sign it.
+      const req: R =
+        request.command.type === 'MergeCase' && !request.intoAuthorization
+          ? { ...request, intoAuthorization: signer.sign(mergeIntoRequest(request as CommandRequest<Extract<CaseCommand, { type: 'MergeCase' }>>)).authorization }
+          : request;
       // What the workflow receives is the request after Temporal's JSON round trip (no undefined members).
       const { authorization: _, ...rest } = req;
       const plain = JSON.parse(JSON.stringify(rest)) as CommandRequest;
@@ -76,6 +83,7 @@ export function signerFromKeys(keys: KeyFile): CommandSigner {
       return { ...req, authorization };
     },
   };
+  return signer;
 }
 
 /** The API's signer, from COMMAND_SIGNING_KEY[_FILE]; undefined when neither is set. */
