@@ -1,6 +1,7 @@
 // A merge is one act on two cases (issue 21 §1): the duplicate's workflow has the surviving case record the
 // duplicate (an activity), then records the merge itself. Failing the second half must leave both cases as
 // they were; a surviving case that cannot be reached for a while delays the merge, and then both carry it.
+import { signCommand } from '../../runtime/command-signing.js';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -33,7 +34,7 @@ describeWithStack('merging a duplicate: both cases or neither', () => {
 
   const handle = (caseId: string) => ce.env.client.workflow.getHandle<typeof caseWorkflow>(caseId);
   const view = (caseId: string): Promise<CaseView> => handle(caseId).query(caseViewQuery);
-  const send = (command: CaseCommand, extra: Partial<CommandRequest> = {}) => handle(command.caseId).executeUpdate(commandUpdates[command.type], { args: [{ ...request(command, clerk), ...extra }] });
+  const send = (command: CaseCommand, extra: Partial<CommandRequest> = {}) => handle(command.caseId).executeUpdate(commandUpdates[command.type], { args: [signCommand({ ...request(command, clerk), ...extra })] });
   const merge = (from: string, into: string, status: Status = 'received') =>
     send({ type: 'MergeCase', caseId: from, data: { intoCaseId: into, reason: '重复投诉' } }, { mergeTarget: { caseId: into, status } });
   const mergedFrom = async (caseId: string) => {
