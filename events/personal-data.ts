@@ -2,14 +2,18 @@
  * Personal data in events: names, ID numbers and phone numbers of complainants, and the free text that
  * names people (claim summary, session minutes, agreement terms).
  *
- * ## Now: crypto-shredding, encrypt-then-hash (the target design below, built)
+ * ## Encrypted values (crypto-shredding, encrypt-then-hash): what is written
  *
- * New events carry only ciphertext: `{ pii: true, ref, keyId, nonce, ciphertext }` (EncryptedValue),
- * made at the edge (the API, runtime/personal-data-keys.ts) with the data subject's own AES-256-GCM key
- * before the command reaches Temporal. The hash covers the whole encrypted field. Keys live in a key store
- * (PostgreSQL/PGlite schema `keys`, each row wrapped by a master key); erasure destroys them, so every copy
- * of the ciphertext becomes unreadable while every hash still verifies. Free text of a case is keyed to the
- * case's own subject ref (`textSubjectOf(caseId)`): it names the case's people and is erased with them.
+ * Events carry only ciphertext: `{ pii: true, ref, keyId, nonce, ciphertext }` (EncryptedValue), made at
+ * the edge (the API, runtime/personal-data-keys.ts) with the data subject's own AES-256-GCM key before the
+ * command reaches Temporal, so the core, the workflow history, Kafka and the read models see only
+ * ciphertext. The hash covers the whole encrypted field, so tampering with the stored ciphertext breaks the
+ * chain directly. Keys live in a key store (PostgreSQL/PGlite schema `keys`, each row wrapped by a key of
+ * the master keyring, outside the database: docs/personal-data-erasure.md); erasure destroys them, so every
+ * copy of the ciphertext — events, Temporal history, the topic with its infinite retention, backups —
+ * becomes unreadable while every hash still verifies, and reads show "erased". Free text of a case is keyed
+ * to the case's own subject ref (`textSubjectOf(caseId)`): it names the case's people and is erased with
+ * them.
  *
  * The data subjects of a case (domain/case/decide/closing.ts personalDataSubjects): each complainant, the
  * enterprise's contact person (Respondent.contact, a person of their own with their own key), and the
@@ -18,47 +22,22 @@
  * (mapPersonalText) and opened by the reads for the roles allowed; test/unit/personal-text.unit.spec.ts fails
  * on any free-text field left unmarked. Only the erasure's own reason stays plain: it must outlive the keys.
  *
- * Events written before this (salted commitments, below) stay valid and readable: PersonalValue is the
- * union of both shapes, and their hash form is unchanged.
+ * ## Salted commitments: still read, never written
  *
- * ## Before (salted commitments; still read)
- *
- * A personal value is never a bare string in an event. It is a marked field:
+ * Streams may hold the other shape, which PersonalValue accepts beside the encrypted one so that every
+ * stored event stays valid and readable with its hash form unchanged:
  *
  *     { pii: true, ref: 'person-7', commitment: sha256Hex(salt + value), value: '张三', salt: '<32 hex>' }
  *
  * - `ref` names the person (one ref per person across all their cases), so an erasure request finds
  *   every field that belongs to them.
  * - The event hash (events/chain.ts) is computed over `{ pii, ref, commitment }` only: `value` and
- *   `salt` are left out of the hashed form. Erasing them (erasePersonalData) therefore leaves every
- *   hash, and so the whole chain, valid.
+ *   `salt` are left out of the hashed form, so erasing them (erasePersonalData) leaves the chain valid.
  * - While the value is present, verifyChain recomputes the commitment, so changing a stored name is
  *   still detected even though the name is not inside the hash.
- * - The salt is 128 random bits made at the edge (the API, with node:crypto) — the core stays
- *   deterministic because it receives salt and commitment in the command. Without the salt the
- *   commitment cannot be brute-forced from a short name or phone number; erasure deletes the salt.
- *
- * ## Target design (crypto-shredding, encrypt-then-hash)
- *
- * 1. Each person gets a data key (AES-256-GCM), held in a key store outside the event log (a
- *    `person_keys` table in PostgreSQL in its own schema, itself encrypted under a KMS master key;
- *    key rows carry person ref, key id, created, erased-at).
- * 2. The edge encrypts each value with the person's key before the command enters Temporal:
- *    `{ pii: true, ref, keyId, ciphertext, nonce }`. The core, the workflow history, Kafka and the
- *    read-model tables see only ciphertext.
- * 3. The event hash covers the ciphertext (encrypt-then-hash), so tampering with the stored ciphertext
- *    breaks the chain directly; no separate commitment check is needed.
- * 4. Erasure = delete the person's key (and its backups under the key-rotation policy). Every copy of
- *    the ciphertext — events, Temporal history, Kafka topics with infinite retention, backups — becomes
- *    unreadable at once, while every hash still verifies. Read models decrypt on display and show
- *    "erased" when the key is gone.
- * 5. Salts and keys are never logged and never leave the key store except to the decrypting service.
- *
- * The present scheme is the step before: the same field shape and the same "hash excludes the
- * plaintext" property, but deletion must reach each stored copy of `value`/`salt` (the event store
- * and the read models) instead of a single key. Temporal history is the weak spot of the present
- * scheme — the workflow receives the command with the value — which is why the target design
- * encrypts at the edge.
+ * - The salt (128 random bits) keeps the commitment from being brute-forced from a short name or phone
+ *   number; erasure deletes the salt. Erasing this shape must reach each stored copy of `value`/`salt`,
+ *   and the Temporal history held the plaintext: that is why values are encrypted at the edge instead.
  *
  * ## Why personal data never goes into search attributes or logs
  *
@@ -76,7 +55,7 @@ const HEX_32 = /^[0-9a-f]{32}$/;
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** The shape of events written before encryption at the edge: a salted commitment beside the value. */
+/** The salted-commitment shape (read, never written): a commitment beside the value it commits to. */
 export const CommittedValue = z.strictObject({
   pii: z.literal(true),
   ref: z.string().min(1),
@@ -104,7 +83,7 @@ export type PersonalValue = z.infer<typeof PersonalValue>;
 const personalTextSchemas = new WeakSet<z.ZodType>();
 
 /**
- * Free text that may name people: plain in events of old, encrypted in new ones. Marking a field with it is
+ * Free text that may name people: encrypted when written; a stored plain string is still accepted. Marking a field with it is
  * all it takes: the edge encrypts it under the case's text subject (api/personal-data.ts, through
  * mapPersonalText), reads decrypt it for the roles allowed, erasure makes it unreadable.
  */
@@ -199,12 +178,12 @@ export function isEncryptedValue(value: unknown): value is EncryptedValue {
   return isPersonalValue(value) && typeof (value as { ciphertext?: unknown }).ciphertext === 'string';
 }
 
-/** The plaintext an old-shape field still carries (never for encrypted fields: those need the key store). */
+/** The plaintext a salted-commitment field still carries (never for encrypted fields: those need the key store). */
 export function plainValueOf(field: PersonalValue | undefined): string | undefined {
   return field && !isEncryptedValue(field) ? field.value : undefined;
 }
 
-/** The salt that upcasted legacy events carry: they had no salt when they were written. */
+/** The salt of events upcast from schema version 1, which had none: their value is inside their hash. */
 export const LEGACY_SALT = '0'.repeat(32);
 
 export function commitmentOf(salt: string, value: string): string {

@@ -97,7 +97,7 @@ export type Respondent = z.infer<typeof Respondent>;
 
 export const Claim = z.strictObject({
   disputeTypeHint: DisputeType,
-  /** Names people: encrypted at the edge (events of old carry it plain). */
+  /** Names people: encrypted at the edge (a plain string stored in an earlier event is still read). */
   summary: PText,
   amountClaimedFen: Fen.optional(),
   /** When the right was infringed (or known to be); drives the 1-year limitation (第二十七条). */
@@ -211,7 +211,7 @@ export const SessionScheduledData = z.strictObject({
 export const SessionHeldData = z.strictObject({
   sessionId: Id,
   outcome: z.enum(['progress', 'adjourned', 'party-absent']),
-  /** Names people: encrypted at the edge (events of old carry it plain). */
+  /** Names people: encrypted at the edge (a plain string stored in an earlier event is still read). */
   minutes: PText,
   departmentOpinions: z.array(z.strictObject({ department: Department, opinion: PText })),
 });
@@ -306,7 +306,7 @@ export const AgreementReachedData = z.strictObject({
   schedule: z.array(PaymentInstalment),
   /** The agreement takes effect on signature; the 30-day judicial-confirmation window starts here. */
   effectiveAt: Instant,
-  /** Names people: encrypted at the edge (events of old carry it plain). */
+  /** Names people: encrypted at the edge (a plain string stored in an earlier event is still read). */
   terms: PText,
 });
 

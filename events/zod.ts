@@ -6,8 +6,8 @@
 // code survives any sandbox or CSP that forbids eval and keeps what a replay executes the same code path.
 //
 // Why compiled in Node (the projector, `audit verify`, the API): there nothing forbids generated code, and
-// the compiled parsers take about a third off each event's parse (issue 13's profile: zod was the largest
-// cost of verify and the second of the projector). Same schemas, same outcome — zod falls back to the
+// the compiled parsers take about a third off each event's parse, among the largest costs of verify and of
+// the projector (their profiles: docs/measurements/2026-11-30-performance.md). Same schemas, same outcome — zod falls back to the
 // interpreter to word an error — and test/unit/zod-compiled.unit.spec.ts checks that both modes accept and
 // refuse the same events with the same results. The sandbox has no `process`; Node always does.
 import { z } from 'zod';

@@ -87,7 +87,8 @@ function localKeys(config: StackConfig): NodeJS.ProcessEnv {
       continue;
     }
     const at = path.join(localKeysDir(config), file);
-    // A keyring an earlier version made in the data directory moves out of it (the database needs its keys).
+    // A master keyring found in the data directory is moved out of it: a copy of the data directory (with the
+    // key store's database) must not also hold the keys that open it (docs/personal-data-erasure.md).
     const old = path.join(config.dataDir, 'keys', file);
     if (fs.existsSync(old) && !fs.existsSync(at)) {
       fs.mkdirSync(path.dirname(at), { recursive: true, mode: 0o700 });

@@ -43,7 +43,7 @@ const envSchema = z.object({
   POSTGRES_PORT: port.optional(),
   OIDC_PORT: port.optional(),
   WORKER_METRICS_PORT: port.optional(),
-  // A real identity provider instead of the local one (README, "Sign-on").
+  // A real identity provider instead of the local one (docs/sign-on.md).
   OIDC_ISSUER: z.string().url().optional(),
   // Point at existing clusters instead of starting local ones.
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
@@ -137,7 +137,7 @@ function hostOf(hostPort: string): string {
 
 /**
  * Why the development OpenID provider must not start with this configuration, or undefined. Its accounts'
- * passwords are public (README; `npm start` prints them): it may only sign people in to a stack that is
+ * passwords are public (docs/sign-on.md; `npm start` prints them): it may only sign people in to a stack that is
  * itself local. Once the stack is reachable from other machines (MEDIATION_HOST) or writes to real
  * clusters (TEMPORAL_ADDRESS, KAFKA_BROKERS, DATABASE_URL on another host), a real identity provider
  * (OIDC_ISSUER) is required.

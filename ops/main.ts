@@ -399,8 +399,9 @@ function printWhereEverythingIs(config: StackConfig, apiUrl: string): void {
   process.stdout.write(lines.join('\n'));
 }
 
-// The staff procedure for reading decoded payloads in the Web UI (README, "Reading decoded payloads in the
-// Temporal Web UI"): the console sets the codec cookie; the UI must be told, once per browser, to send it.
+// The staff procedure for reading decoded payloads in the Web UI (docs/personal-data.md, "Reading decoded
+// payloads in the Temporal Web UI"): the console sets the codec cookie; the UI must be told, once per browser,
+// to send it.
 function webUiCodecHelp(config: StackConfig, apiUrl: string): string[] {
   return [
     '',

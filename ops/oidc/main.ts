@@ -1,6 +1,6 @@
 // The local OpenID provider for development and tests: oidc-provider (a certified implementation) on
 // loopback, as its own process like the other servers of the stack. A centre uses its own IdP instead
-// (README, "Using your own identity provider"). Access tokens are JWTs for the API's audience, signed with
+// (docs/sign-on.md, "Using your own identity provider"). Access tokens are JWTs for the API's audience, signed with
 // ES256 by a key kept in the data directory (tokens survive a restart of `npm start`).
 //
 //   OIDC_HOST, OIDC_PORT   where it listens (the issuer is http://OIDC_HOST:OIDC_PORT)
