@@ -28,8 +28,9 @@ export interface Dossier {
 const LEGACY_PERSONAL_FIELDS = ['complainantName', 'complainantPhone'];
 
 /**
- * Personal fields are reduced to `{ pii, ref, commitment }` — the form the event hash covers — so that
- * anyone can re-verify the chain from the dossier without seeing a name. `redact` (for display) would drop
+ * Personal fields are reduced to the form the event hash covers (events/personal-data.ts
+ * hashedPersonalValue: the encrypted field, or `{ pii, ref, commitment }`), so that anyone can re-verify the
+ * chain from the dossier without seeing a name. `redact` (for display) would drop
  * the commitment too and make the hashes unverifiable.
  */
 function redactStored(raw: unknown, notes: Set<string>): unknown {

@@ -235,7 +235,7 @@ export function mapPersonalValues(value: unknown, replace: (field: PersonalValue
 
 /**
  * The form of a personal field that the event hash covers: the whole encrypted field (encrypt-then-hash),
- * or, for the old shape, the commitment — never the plaintext.
+ * or, for the salted-commitment shape, the commitment — never the plaintext.
  */
 export function hashedPersonalValue(field: PersonalValue): EncryptedValue | { pii: true; ref: string; commitment: string } {
   if (isEncryptedValue(field)) return { pii: true, ref: field.ref, keyId: field.keyId, nonce: field.nonce, ciphertext: field.ciphertext };
