@@ -155,6 +155,6 @@ export function devProviderRefusal(config: StackConfig): string | undefined {
     '拒绝启动开发用 OpenID 提供方：其账户密码是公开的，只能用于本机开发环境。请设置 OIDC_ISSUER 指向本单位的身份提供方。',
     'Refusing to start the development OpenID provider: its accounts have public passwords and may only sign in to a stack on this machine alone.',
     ...reasons.map((r) => `  - ${r}`),
-    'Set OIDC_ISSUER to your identity provider (README, "Using your own identity provider"), or point the stack back at local servers on loopback.',
+    'Set OIDC_ISSUER to your identity provider (docs/sign-on.md, "Using your own identity provider"), or point the stack back at local servers on loopback.',
   ].join('\n');
 }
