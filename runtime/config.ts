@@ -3,8 +3,10 @@
 // point at existing clusters set them yourself (see the README).
 import { z } from 'zod';
 import { kafkaBrokerList, kafkaConnection, postgresSsl, secureConnectionIssues, secureConnectionVariables, temporalConnection } from './secure-connections.js';
+import { SQL_IDENTIFIER, SQL_IDENTIFIER_MESSAGE } from './sql-identifier.js';
 
 const hostPort = /^[^\s:,]+:\d+$/;
+const sqlIdentifier = z.string().regex(SQL_IDENTIFIER, SQL_IDENTIFIER_MESSAGE);
 
 /** A PostgreSQL server's URL (the read models; the stack scripts start one when it names this machine). */
 export const PostgresUrl = z.string().url().refine((u) => /^postgres(ql)?:/.test(u), 'expected a postgres:// URL');
@@ -18,11 +20,11 @@ const appEnvSchema = z.object({
   KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name').default('mediation.case-events'),
   DATABASE_URL: PostgresUrl.optional(),
   PGLITE_PATH: z.string().min(1).optional(),
-  READMODEL_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('rm'),
+  READMODEL_SCHEMA: sqlIdentifier.default('rm'),
   /** The schema of the access log of personal-data reads (kept apart: read-model rebuilds swap theirs). */
-  ACCESS_LOG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('access'),
+  ACCESS_LOG_SCHEMA: sqlIdentifier.default('access'),
   /** The schema of the personal-data key store (crypto-shredding; never rebuilt, never dumped with the read models). */
-  KEY_STORE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('keys'),
+  KEY_STORE_SCHEMA: sqlIdentifier.default('keys'),
   PROJECTOR_GROUP_ID: z.string().min(1).default('mediation-projector'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(8080),

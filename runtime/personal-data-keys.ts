@@ -23,9 +23,10 @@ import type { EncryptedValue } from '../events/personal-data.js';
 import type { PayloadKeyring } from './payload-codec.js';
 import { keyringFromJson, PayloadKeyError } from './payload-codec.js';
 import { blindIndexUnder, COMPLAINANT_INDEX_PURPOSE, ComplainantIndex, indexKeyAad, sealedIdAad, type IndexKeyWrapping } from './complainant-index.js';
-import { FileKekStore, KeyringKekStore, openAesGcm, sealAesGcm, type KekStore } from './kek-store.js';
+import { openAesGcm, sealAesGcm } from './crypto.js';
+import { FileKekStore, KeyringKekStore, type KekStore } from './kek-store.js';
+import { assertSqlIdentifier } from './sql-identifier.js';
 
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Rows re-wrapped per UPDATE when an epoch turns over. */
 const REWRAP_BATCH = 5_000;
 
@@ -113,8 +114,7 @@ export class PersonalDataKeys {
     kek: KekStore | PayloadKeyring,
     schema = 'keys',
   ) {
-    if (!IDENT.test(schema)) throw new Error(`key store schema ${JSON.stringify(schema)} is not a plain lower-case SQL identifier`);
-    this.s = schema;
+    this.s = assertSqlIdentifier(schema, 'key store schema');
     this.kekStore = 'currentKeyId' in kek ? new KeyringKekStore(kek) : kek;
   }
 
