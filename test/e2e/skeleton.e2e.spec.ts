@@ -172,7 +172,7 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
 
     const asAuditor = await command('ClassifyCase', { disputeType: 'wage-arrears' }, await as('auditor'));
     expect(asAuditor.status).toBe(403);
-    expect(((await asAuditor.json()) as { detail: string }).detail).toBe('角色“auditor”无权执行“cases.command”');
+    expect(((await asAuditor.json()) as { detail: string }).detail).toBe('角色“审计人员”无权执行“cases.command”');
 
     const mediatorHeaders = await as('mediator');
     const extension = { days: 10, complainantConsents: true, respondentConsents: false, reason: '需补充证据' };
