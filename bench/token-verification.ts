@@ -19,7 +19,8 @@ import { openDb } from '../readmodels/db.js';
 import { createSchemaSql } from '../readmodels/schema.js';
 
 const requests = Number(process.argv[2] ?? 5000);
-const port = Number(process.env.OIDC_PORT ?? 39500);
+// A port of its own, apart from the local stack's provider.
+const port = 39500;
 const issuer = `http://127.0.0.1:${port}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-oidc-'));
 const provider = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'ops/oidc/main.ts')], {

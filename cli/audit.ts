@@ -20,7 +20,7 @@ import {
 } from '../audit/index.js';
 import { renderAsOf, renderCaseVerification, renderComparison, renderLogVerification, renderTimeline } from '../audit/render.js';
 import { ConfigError, loadAppConfig, type AppConfig } from '../runtime/config.js';
-import { describeTemporal, explainTemporalConnectError, temporalConnectOptions } from '../runtime/secure-connections.js';
+import { describeTemporal } from '../runtime/secure-connections.js';
 import type { DbOptions } from '../readmodels/db.js';
 import { endOfChinaDay, isIsoDate } from '../domain/calendar/index.js';
 import type { CaseView } from '../workflows/messages.js';
@@ -505,24 +505,18 @@ const QUERY_TIMEOUT_MS = 20_000;
 
 /** A Temporal connection for caseView queries (loaded on demand: the client is heavy to import). */
 async function connectWorkflows(config: AppConfig): Promise<WorkflowViews> {
-  const { Client, Connection, WorkflowNotFoundError } = await import('@temporalio/client');
+  const { WorkflowNotFoundError } = await import('@temporalio/client');
   const { caseViewQuery } = await import('../workflows/messages.js');
-  let connection: Awaited<ReturnType<typeof Connection.connect>>;
+  const { temporalClient } = await import('../runtime/clients.js');
+  const { PayloadKeyError } = await import('../runtime/payload-codec.js');
+  let temporal: Awaited<ReturnType<typeof temporalClient>>;
   try {
-    connection = await Connection.connect({ ...temporalConnectOptions(config.temporal), connectTimeout: '5s' });
+    temporal = await temporalClient(config, { connection: { connectTimeout: '5s' } });
   } catch (error) {
-    const explained = await explainTemporalConnectError(config.temporal, error);
-    throw new WorkflowUnavailable(`cannot reach Temporal at ${describeTemporal(config.temporal)} (set TEMPORAL_ADDRESS, TEMPORAL_TLS_*, TEMPORAL_API_KEY): ${explained.message}`);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new WorkflowUnavailable(error instanceof PayloadKeyError ? message : `cannot reach Temporal at ${describeTemporal(config.temporal)} (set TEMPORAL_ADDRESS, TEMPORAL_TLS_*, TEMPORAL_API_KEY): ${message}`);
   }
-  const { encryptedDataConverter, envKeySource } = await import('../runtime/payload-codec.js');
-  let dataConverter;
-  try {
-    dataConverter = encryptedDataConverter(await envKeySource(config).load());
-  } catch (error) {
-    await connection.close().catch(() => undefined);
-    throw new WorkflowUnavailable(error instanceof Error ? error.message : String(error));
-  }
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+  const { client, connection } = temporal;
   return {
     async view(caseId) {
       let timer: NodeJS.Timeout | undefined;
