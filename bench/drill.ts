@@ -35,6 +35,7 @@ import { dumpReadModels } from '../readmodels/dump.js';
 import { rebuildProjections, rebuildStamp } from '../readmodels/rebuild.js';
 import { createLogger } from '../runtime/log.js';
 import { temporalClient } from '../runtime/clients.js';
+import { newCaseBody } from '../testkit/cases.js';
 import { loadAppConfig } from '../runtime/config.js';
 import { tokenFor } from '../test/support/tokens.js';
 import { caseViewQuery } from '../workflows/messages.js';
@@ -117,17 +118,6 @@ function newRun(probe: boolean): CaseRun {
   const run: CaseRun = { caseId, probe, startedAt: Date.now(), acknowledged: new Map(), commands: 0, retries: 0 };
   cases.set(caseId, run);
   return run;
-}
-
-function newCaseBody(caseId: string) {
-  return {
-    caseNumber: caseId,
-    channel: 'walk-in',
-    complainants: [{ name: '钱七', phone: '13900000002' }],
-    workerCount: 1,
-    respondent: { name: '城关镇某五金厂', creditCode: '91330100MA2XXXXX1B', town: '城关镇', industry: 'hardware', responsibleDepartment: '经信局', level: 'enterprise' },
-    claim: { disputeTypeHint: 'wage-arrears', summary: '拖欠两个月工资', amountClaimedFen: 600_000 },
-  };
 }
 
 function api(stack: DrillStack) {

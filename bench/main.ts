@@ -26,11 +26,11 @@ import { startProjector } from '../readmodels/consumer.js';
 import { openDb, type Db } from '../readmodels/db.js';
 import { publishHistory } from './history-topic.js';
 import { postgresCpuMicros } from './postgres-cpu.js';
-import { testKeyring } from '../test/support/payload-keys.js';
+import { testKeyring } from '../testkit/payload-keys.js';
 import { temporalClient as connectTemporalClient } from '../runtime/clients.js';
 import { benchConfig, setting } from './config.js';
 import { caseViewQuery, commandUpdates } from '../workflows/messages.js';
-import { clerk, mediator, receiveInput, request } from '../test/support/cases.js';
+import { clerk, mediator, receiveInput, request } from '../testkit/cases.js';
 
 // ------------------------------------------------------------------ options
 

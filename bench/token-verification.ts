@@ -13,7 +13,7 @@ import type { Admin } from 'kafkajs';
 import pino from 'pino';
 import { createVerifier, remoteKeys, type AuthSettings, type Staff } from '../api/auth.js';
 import { createApi } from '../api/server.js';
-import { testPersonalDataKeys } from '../test/support/payload-keys.js';
+import { testPersonalDataKeys } from '../testkit/payload-keys.js';
 import { repoRoot } from '../ops/config.js';
 import { openDb } from '../readmodels/db.js';
 import { createSchemaSql } from '../readmodels/schema.js';

@@ -8,7 +8,7 @@ import { createMergeActivities } from '../activities/merge.js';
 import { kafkaClient, workerConnection } from '../runtime/clients.js';
 import { connectProducer } from '../runtime/kafka.js';
 import { benchConfig, setting } from './config.js';
-import { testDataConverter } from '../test/support/payload-keys.js';
+import { testDataConverter } from '../testkit/payload-keys.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const send = (message: unknown) => process.send?.(message);

@@ -3,7 +3,7 @@
 // → GET /cases/:id returns it. A bad POST starts no workflow and publishes nothing.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { testDataConverter, testPersonalDataKeys } from '../support/payload-keys.js';
+import { testDataConverter, testPersonalDataKeys } from '../../testkit/payload-keys.js';
 import { NativeConnection } from '@temporalio/worker';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pino from 'pino';

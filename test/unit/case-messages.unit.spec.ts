@@ -8,10 +8,10 @@ import { decide } from '../../domain/case/decide.js';
 import type { Rejection } from '../../domain/case/decision.js';
 import { apiMessages, LOCALES, MESSAGE_KEYS, messages, REJECTION_KEYS, rejectionMessages, renderMessage, renderRejection, templateParams } from '../../domain/case/messages.js';
 import { Role } from '../../events/vocabulary.js';
-import { accepted, agreed, at, closed, inMediation, receiveCase, received, replied, routed, sessionHeld, T0 } from '../support/case-fixtures.js';
+import { accepted, agreed, at, closed, inMediation, receiveCase, received, replied, routed, sessionHeld, T0 } from '../../testkit/case-fixtures.js';
 import { given, toHistory } from '../support/decider-spec.js';
 import { foldEvents } from '../../domain/case/evolve.js';
-import { sampleCommand } from '../support/sample-commands.js';
+import { sampleCommand } from '../../testkit/sample-commands.js';
 
 describe('the message catalogue', () => {
   it('has every key in zh-CN and en, naming the same params', () => {

@@ -14,7 +14,7 @@ import { sealAesGcm } from '../../runtime/crypto.js';
 import { FileKekStore, type KekStore } from '../../runtime/kek-store.js';
 import { keyringFromJson, newKeyringJson, type KeyringJson } from '../../runtime/payload-codec.js';
 import { fieldAad, legacyWrapAad, masterKeySource, PersonalDataKeys, SubjectErasedError } from '../../runtime/personal-data-keys.js';
-import { caseReceived, complainant } from '../support/case-fixtures.js';
+import { caseReceived, complainant } from '../../testkit/case-fixtures.js';
 import { toHistory } from '../support/decider-spec.js';
 
 const master = newKeyringJson('m-1');
