@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const tracing = startTracing('api');
   const auth = authSettings(config);
   // Every command is signed before it goes to Temporal (runtime/command-signing.ts): fail now, not on the first command.
-  if (!envCommandSigner()) throw new CommandKeyError('no command signing key: set COMMAND_SIGNING_KEY_FILE (npm start makes one in .data/dev/keys) or COMMAND_SIGNING_KEY');
+  if (!envCommandSigner(config)) throw new CommandKeyError('no command signing key: set COMMAND_SIGNING_KEY_FILE (npm start makes one in .data/dev/keys) or COMMAND_SIGNING_KEY');
   const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI, { maxAgeMs: config.OIDC_JWKS_MAX_AGE_SECONDS * 1000, cooldownMs: config.OIDC_JWKS_COOLDOWN_SECONDS * 1000 });
   const db = await readModelDb(config, { onConnectionError: (err) => log.warn({ err: err.message }, 'read-model database connection lost; the pool opens a new one') });
   // The projector joins its consumer group in the background: after a crash that takes until the old
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const kafkaAdmin = kafkaClient(config, 'mediation-api', log, 'consume').admin();
   await kafkaAdmin.connect();
 
-  const personalDataKeys = new PersonalDataKeys(db, await masterKeySource().load(), config.KEY_STORE_SCHEMA);
+  const personalDataKeys = new PersonalDataKeys(db, await masterKeySource(config).load(), config.KEY_STORE_SCHEMA);
   if (!personalDataKeys.erasureRetiresKeys) {
     log.warn(
       { keyring: personalDataKeys.kekStore.describe },

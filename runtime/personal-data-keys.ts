@@ -41,7 +41,9 @@ export class SubjectErasedError extends Error {
  * erasure; it must not be inside the data directory) or PERSONAL_DATA_MASTER_KEYS (a fixed keyring as an
  * environment secret: it cannot forget a key, so erasure there is only as strong as the secret's custody).
  */
-export function masterKeySource(env: NodeJS.ProcessEnv = process.env): { load(): Promise<KekStore> } {
+export function masterKeySource(
+  env: { PERSONAL_DATA_MASTER_KEYS?: string | undefined; PERSONAL_DATA_MASTER_KEYS_FILE?: string | undefined; MEDIATION_DATA_DIR?: string | undefined; PGLITE_PATH?: string | undefined } = process.env,
+): { load(): Promise<KekStore> } {
   return {
     async load() {
       if (env.PERSONAL_DATA_MASTER_KEYS) {

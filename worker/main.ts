@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     log.warn({ heapMiB, wanted: memory.heapMiB }, `the worker's heap limit exceeds its memory budget: start it with node --max-old-space-size=${memory.heapMiB} (npm start does)`);
   }
   // The workflows refuse every command not signed with one of these keys (workflows/command-signature.ts).
-  const verifyKeys = Object.keys(envCommandVerifyKeys());
+  const verifyKeys = Object.keys(envCommandVerifyKeys(config));
   if (verifyKeys.length === 0) throw new CommandKeyError('no command verify keys: set COMMAND_VERIFY_KEYS_FILE (npm start makes one in .data/dev/keys) or COMMAND_VERIFY_KEYS; without them every command would be refused');
   const worker = await Worker.create({
     connection,
