@@ -1,9 +1,9 @@
 // The API process. It also runs the projector: PGlite allows one process per data directory, so the
 // process that writes the read models is the one that serves them.
-import { Client, Connection } from '@temporalio/client';
-import { ConfigError, createKafka, createLogger, encryptedDataConverter, envKeySource, loadAppConfig, PayloadKeyError, connectTemporal } from '../runtime/index.js';
+import { ConfigError, createLogger, loadAppConfig, PayloadKeyError } from '../runtime/index.js';
+import { kafkaClient, readModelDb, temporalClient } from '../runtime/clients.js';
 import { startProjector, type RunningProjector } from '../readmodels/consumer.js';
-import { dbOptionsFromEnv, NoDatabaseError, openDb } from '../readmodels/db.js';
+import { NoDatabaseError } from '../readmodels/db.js';
 import { authSettings, createVerifier, remoteKeys } from './auth.js';
 import { CommandKeyError, envCommandSigner } from '../runtime/command-signing.js';
 import { apiConnectionOptions } from './commands.js';
@@ -11,7 +11,7 @@ import { ProjectorJoiningError } from './health.js';
 import { createApi } from './server.js';
 import { createProcessMetrics } from '../runtime/metrics.js';
 import { masterKeySource, PersonalDataKeys } from '../runtime/personal-data-keys.js';
-import { startTracing, temporalClientInterceptors } from '../runtime/tracing.js';
+import { startTracing } from '../runtime/tracing.js';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
@@ -20,9 +20,9 @@ async function main(): Promise<void> {
   const tracing = startTracing('api');
   const auth = authSettings(config);
   // Every command is signed before it goes to Temporal (runtime/command-signing.ts): fail now, not on the first command.
-  if (!envCommandSigner()) throw new CommandKeyError('no command signing key: set COMMAND_SIGNING_KEY_FILE (npm start makes one in .data/dev/keys) or COMMAND_SIGNING_KEY');
+  if (!envCommandSigner(config)) throw new CommandKeyError('no command signing key: set COMMAND_SIGNING_KEY_FILE (npm start makes one in .data/dev/keys) or COMMAND_SIGNING_KEY');
   const keys = await remoteKeys(auth.issuer, config.OIDC_JWKS_URI, { maxAgeMs: config.OIDC_JWKS_MAX_AGE_SECONDS * 1000, cooldownMs: config.OIDC_JWKS_COOLDOWN_SECONDS * 1000 });
-  const db = await openDb(dbOptionsFromEnv(process.env, config.postgresSsl), { onConnectionError: (err) => log.warn({ err: err.message }, 'read-model database connection lost; the pool opens a new one') });
+  const db = await readModelDb(config, { onConnectionError: (err) => log.warn({ err: err.message }, 'read-model database connection lost; the pool opens a new one') });
   // The projector joins its consumer group in the background: after a crash that takes until the old
   // member's session times out, and commands must not wait for the read models meanwhile.
   let projector: RunningProjector | undefined;
@@ -49,13 +49,11 @@ async function main(): Promise<void> {
       }
     }
   };
-  const connection = await connectTemporal(config.temporal, (options) => Connection.connect({ ...options, ...apiConnectionOptions }));
-  const payloadKeys = await envKeySource().load();
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(payloadKeys), interceptors: temporalClientInterceptors() });
-  const kafkaAdmin = createKafka(config.kafka, 'mediation-api', log, 'consume').admin();
+  const temporal = await temporalClient(config, { connection: apiConnectionOptions });
+  const kafkaAdmin = kafkaClient(config, 'mediation-api', log, 'consume').admin();
   await kafkaAdmin.connect();
 
-  const personalDataKeys = new PersonalDataKeys(db, await masterKeySource().load(), config.KEY_STORE_SCHEMA);
+  const personalDataKeys = new PersonalDataKeys(db, await masterKeySource(config).load(), config.KEY_STORE_SCHEMA);
   if (!personalDataKeys.erasureRetiresKeys) {
     log.warn(
       { keyring: personalDataKeys.kekStore.describe },
@@ -63,7 +61,7 @@ async function main(): Promise<void> {
     );
   }
   const api = await createApi({
-    temporal,
+    temporal: temporal.client,
     taskQueue: config.TASK_QUEUE,
     kafkaAdmin,
     db,
@@ -91,7 +89,7 @@ async function main(): Promise<void> {
     await projectorStarted;
     await projector?.stop();
     await kafkaAdmin.disconnect();
-    await connection.close();
+    await temporal.close();
     await db.close();
     await tracing.shutdown().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'the last spans could not be sent'));
     process.exit(0);

@@ -20,7 +20,7 @@ const { bundleWorkflowCode } = await import('@temporalio/worker');
 const { workflowBundlerOptions } = await import('../runtime/workflow-bundle.js');
 const { envCommandVerifyKeys, signCommand } = await import('../runtime/command-signing.js');
 const { commandAuthorizationFailure } = await import('../workflows/command-signature.js');
-const { clerk, receiveInput, request } = await import('../test/support/cases.js');
+const { clerk, receiveInput, request } = await import('../testkit/cases.js');
 const { failureOf, startCase, updateOutcome, workflowContext } = await import('../test/support/vm-workflows.js');
 
 const cases = Number(process.argv[2] ?? 150);

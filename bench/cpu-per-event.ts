@@ -15,7 +15,7 @@ import { canonicalJson, parseEvent } from '../events/index.js';
 import { commitmentProblem, findPersonalValues } from '../events/personal-data.js';
 import { hashEventNative, storedTextMatchesHash } from '../runtime/event-hash.js';
 import { emptyDoc, evolveDoc, rowsOf, type CaseDoc } from '../readmodels/projections.js';
-import { generateEvents } from '../test/support/history-generator.js';
+import { generateEvents } from '../testkit/history-generator.js';
 
 const N = Number(process.argv[2] ?? 20000);
 const stored: { key: string; text: string }[] = [];

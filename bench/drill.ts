@@ -24,7 +24,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { runAudit } from '../cli/audit.js';
@@ -34,7 +34,9 @@ import { openDb, type Db } from '../readmodels/db.js';
 import { dumpReadModels } from '../readmodels/dump.js';
 import { rebuildProjections, rebuildStamp } from '../readmodels/rebuild.js';
 import { createLogger } from '../runtime/log.js';
-import { encryptedDataConverter, keyringFromFile } from '../runtime/payload-codec.js';
+import { temporalClient } from '../runtime/clients.js';
+import { newCaseBody } from '../testkit/cases.js';
+import { loadAppConfig } from '../runtime/config.js';
 import { tokenFor } from '../test/support/tokens.js';
 import { caseViewQuery } from '../workflows/messages.js';
 import { checkCaseLog, dumpDifferences, lostCount, renderTable, stuckReason, type CaseLogCheck, type FaultRow, type TopicRecord } from './drill-checks.js';
@@ -80,7 +82,7 @@ const opts = {
   recoverLimitMs: count('recover-limit-ms', 300_000, 10_000),
 };
 
-const log = createLogger('drill', process.env.LOG_LEVEL ?? 'info', pino.destination(2));
+const log = createLogger('drill', undefined, pino.destination(2));
 const stamp = Date.now().toString(36).toUpperCase();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -116,17 +118,6 @@ function newRun(probe: boolean): CaseRun {
   const run: CaseRun = { caseId, probe, startedAt: Date.now(), acknowledged: new Map(), commands: 0, retries: 0 };
   cases.set(caseId, run);
   return run;
-}
-
-function newCaseBody(caseId: string) {
-  return {
-    caseNumber: caseId,
-    channel: 'walk-in',
-    complainants: [{ name: '钱七', phone: '13900000002' }],
-    workerCount: 1,
-    respondent: { name: '城关镇某五金厂', creditCode: '91330100MA2XXXXX1B', town: '城关镇', industry: 'hardware', responsibleDepartment: '经信局', level: 'enterprise' },
-    claim: { disputeTypeHint: 'wage-arrears', summary: '拖欠两个月工资', amountClaimedFen: 600_000 },
-  };
 }
 
 function api(stack: DrillStack) {
@@ -497,8 +488,8 @@ function rowFor(label: string, mine: readonly Injection[], touched: readonly Cas
 async function runChecks(stack: DrillStack, db: Db): Promise<{ failures: string[]; summary: string[]; logs: Map<string, { check: CaseLogCheck; lost: number }> }> {
   const failures: string[] = [];
   const summary: string[] = [];
-  const connection = await Connection.connect({ address: stack.config.temporal.address });
-  const temporal = new Client({ connection, namespace: stack.config.temporal.namespace, dataConverter: encryptedDataConverter(keyringFromFile(stack.appEnv.PAYLOAD_KEYS_FILE!)) });
+  // The client the stack's own processes would build from their environment.
+  const { client: temporal, close: closeTemporal } = await temporalClient(loadAppConfig(stack.appEnv));
   const logs = new Map<string, { check: CaseLogCheck; lost: number }>();
   try {
     // 1. Every workflow has published what it wrote (or is stuck: see 5), then the topic from offset 0.
@@ -593,7 +584,7 @@ async function runChecks(stack: DrillStack, db: Db): Promise<{ failures: string[
     }
     summary.push(`stuck cases (failed workflow, an activity past attempt 3, a failing workflow task, events unpublished): ${stuck} — ${stuck === 0 ? 'ok' : 'FAILED'}`);
   } finally {
-    await connection.close();
+    await closeTemporal();
   }
   return { failures, summary, logs };
 }

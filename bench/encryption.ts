@@ -12,7 +12,7 @@ import { openDb } from '../readmodels/db.js';
 import { createSchemaSql } from '../readmodels/schema.js';
 import { AesGcmPayloadCodec, keyringFromJson, newKeyringJson } from '../runtime/payload-codec.js';
 import { PersonalDataKeys } from '../runtime/personal-data-keys.js';
-import { generateCases } from '../test/support/history-generator.js';
+import { generateCases } from '../testkit/history-generator.js';
 
 const caseCount = Number(process.argv[2] ?? 2_000);
 const say = (line: string) => process.stderr.write(`${line}\n`);

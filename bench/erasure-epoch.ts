@@ -1,10 +1,12 @@
 // The cost of an erasure epoch's turnover (docs/personal-data-erasure.md): N subjects in the key store, erase one, then three; PGlite in memory, or PostgreSQL when DATABASE_URL is set.
 // npx tsx bench/erasure-epoch.ts [subjects]
 import { openDb } from '../readmodels/db.js';
+import { readModelDb } from '../runtime/clients.js';
+import { benchConfig } from './config.js';
 import { keyringFromJson, newKeyringJson } from '../runtime/payload-codec.js';
 import { PersonalDataKeys } from '../runtime/personal-data-keys.js';
 const n = Number(process.argv[2] ?? 10000);
-const db = process.env.DATABASE_URL ? await openDb({ url: process.env.DATABASE_URL }) : await openDb({ memory: true });
+const db = benchConfig.DATABASE_URL ? await readModelDb(benchConfig) : await openDb({ memory: true });
 const schema = `bench_${Date.now()}`;
 const keys = new PersonalDataKeys(db, keyringFromJson(newKeyringJson('m-1'), 'bench'), schema);
 await keys.init();

@@ -2,7 +2,7 @@
 // and verify sections and for the projector's profile, so their figures describe the same data.
 import { canonicalJson } from '../events/index.js';
 import { connectProducer, createKafka } from '../runtime/kafka.js';
-import { generateEvents } from '../test/support/history-generator.js';
+import { generateEvents } from '../testkit/history-generator.js';
 
 /** Publishes at least `wanted` events of the generated history to `topic`; returns how many. */
 export async function publishHistory(brokers: string[], topic: string, wanted: number, progress?: (published: number) => void): Promise<number> {

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Kafka, logLevel } from 'kafkajs';
@@ -26,9 +26,11 @@ import { startProjector } from '../readmodels/consumer.js';
 import { openDb, type Db } from '../readmodels/db.js';
 import { publishHistory } from './history-topic.js';
 import { postgresCpuMicros } from './postgres-cpu.js';
-import { testDataConverter } from '../test/support/payload-keys.js';
+import { testKeyring } from '../testkit/payload-keys.js';
+import { temporalClient as connectTemporalClient } from '../runtime/clients.js';
+import { benchConfig, setting } from './config.js';
 import { caseViewQuery, commandUpdates } from '../workflows/messages.js';
-import { clerk, mediator, receiveInput, request } from '../test/support/cases.js';
+import { clerk, mediator, receiveInput, request } from '../testkit/cases.js';
 
 // ------------------------------------------------------------------ options
 
@@ -59,9 +61,9 @@ const opts = {
   rate: Number(option('rate', '20')),
   seconds: Number(option('seconds', '30')),
 };
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:29092').split(',');
-const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:27233';
-const databaseUrl = process.env.DATABASE_URL;
+const brokers = benchConfig.KAFKA_BROKERS;
+const temporalAddress = benchConfig.TEMPORAL_ADDRESS;
+const databaseUrl = benchConfig.DATABASE_URL;
 const stamp = Date.now().toString(36);
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const log = pino({ level: 'warn' });
@@ -70,7 +72,8 @@ const kafkaQuiet = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ER
 function defaultCacheForBench(): number {
   // What worker/main.ts chooses for a 2 GiB budget (runtime/worker-cache.ts) where that exists; on code
   // before it (the "before" column), the SDK's default. --cache N overrides.
-  if (process.env.BENCH_MAX_CACHED) return Number(process.env.BENCH_MAX_CACHED);
+  const cached = setting('BENCH_MAX_CACHED');
+  if (cached) return cached;
   return workerCacheFor2GiB;
 }
 
@@ -317,7 +320,7 @@ async function bundle(): Promise<string> {
   // As the worker bundles them (runtime/workflow-bundle.ts: the core evaluated once per workflow thread)
   // where this code has it; BENCH_SHARED_CORE=0 bundles them as before it (the core evaluated per workflow),
   // so the same checkout measures both sides.
-  const sharedCore = process.env.BENCH_SHARED_CORE !== '0';
+  const sharedCore = setting('BENCH_SHARED_CORE') !== '0';
   type BundlerOptions = { preloadModules?: string[]; webpackConfigHook?: (typeof import('../runtime/workflow-bundle.js'))['workflowBundlerOptions']['webpackConfigHook'] };
   const production: BundlerOptions = await import('../runtime/workflow-bundle.js').then((m: { workflowBundlerOptions: BundlerOptions }) => m.workflowBundlerOptions, () => ({}));
   // Either way the command verify keys are compiled in (the workflows refuse unsigned commands).
@@ -345,7 +348,7 @@ interface WorkerProcess {
 async function startWorker(taskQueue: string, topic: string, maxCached?: number): Promise<WorkerProcess> {
   const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
     // BENCH_WORKER_PROFILE=dir: a CPU profile of the worker (one file per thread) in that directory.
-    execArgv: [...(workerFor2GiB.heapMiB ? [`--max-old-space-size=${workerFor2GiB.heapMiB}`] : []), '--import', 'tsx', ...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`] : [])],
+    execArgv: [...(workerFor2GiB.heapMiB ? [`--max-old-space-size=${workerFor2GiB.heapMiB}`] : []), '--import', 'tsx', ...(setting('BENCH_WORKER_PROFILE') ? ['--cpu-prof', `--cpu-prof-dir=${setting('BENCH_WORKER_PROFILE')}`] : [])],
     env: {
       ...process.env,
       BENCH_TASK_QUEUE: taskQueue,
@@ -390,11 +393,8 @@ async function startWorker(taskQueue: string, topic: string, maxCached?: number)
   };
 }
 
-async function temporalClient(): Promise<{ client: Client; close(): Promise<void> }> {
-  const connection = await Connection.connect({ address: temporalAddress });
-  // Payloads encrypted as in production (the test-only keyring; the bench's worker uses the same).
-  return { client: new Client({ connection, dataConverter: testDataConverter }), close: () => connection.close() };
-}
+// Payloads encrypted as in production (the test-only keyring; the bench's worker uses the same).
+const temporalClient = () => connectTemporalClient(benchConfig, { keyring: testKeyring });
 
 /** ReceiveCase (the start) and the agreement path's 12 updates, as staff would send them. */
 async function runLifecycle(client: Client, workflowType: 'caseWorkflow' | 'noopCaseWorkflow', taskQueue: string, caseId: string): Promise<WorkflowHandle> {

@@ -15,13 +15,14 @@ import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { startProjector } from '../readmodels/consumer.js';
 import { openDb } from '../readmodels/db.js';
+import { benchConfig } from './config.js';
 import { publishHistory } from './history-topic.js';
 import { postgresCpuMicros } from './postgres-cpu.js';
 
 const wanted = Number(process.argv[2] ?? '30000');
 const target = (process.argv[3] ?? 'postgres') as 'postgres' | 'pglite';
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:29092').split(',');
-const databaseUrl = process.env.DATABASE_URL;
+const brokers = benchConfig.KAFKA_BROKERS;
+const databaseUrl = benchConfig.DATABASE_URL;
 if (target === 'postgres' && !databaseUrl) throw new Error('DATABASE_URL is not set: start the servers with `npm run bench -- --servers-only` and export what it prints');
 const stamp = Date.now().toString(36);
 const topic = `bench.profile-${stamp}`;

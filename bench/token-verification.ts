@@ -13,13 +13,14 @@ import type { Admin } from 'kafkajs';
 import pino from 'pino';
 import { createVerifier, remoteKeys, type AuthSettings, type Staff } from '../api/auth.js';
 import { createApi } from '../api/server.js';
-import { testPersonalDataKeys } from '../test/support/payload-keys.js';
+import { testPersonalDataKeys } from '../testkit/payload-keys.js';
 import { repoRoot } from '../ops/config.js';
 import { openDb } from '../readmodels/db.js';
 import { createSchemaSql } from '../readmodels/schema.js';
 
 const requests = Number(process.argv[2] ?? 5000);
-const port = Number(process.env.OIDC_PORT ?? 39500);
+// A port of its own, apart from the local stack's provider.
+const port = 39500;
 const issuer = `http://127.0.0.1:${port}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-oidc-'));
 const provider = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'ops/oidc/main.ts')], {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { canonicalJson } from '../events/index.js';
-import { generateEvents } from '../test/support/history-generator.js';
+import { generateEvents } from '../testkit/history-generator.js';
 import { LogVerifier } from '../audit/verify.js';
 import { decodeRecord } from '../audit/records.js';
 const wanted = Number(process.argv[2] ?? '30000');

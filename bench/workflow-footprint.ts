@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Workflow } from '@temporalio/worker/lib/workflow/interface.js';
 import { workflowBundlerOptions } from '../runtime/workflow-bundle.js';
-import { clerk, request } from '../test/support/cases.js';
+import { clerk, request } from '../testkit/cases.js';
 import { failureOf, startCase, updateOutcome, workflowContext } from '../test/support/vm-workflows.js';
 
 const n = Number(process.argv[2] ?? '300');

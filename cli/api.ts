@@ -2,6 +2,7 @@
 // (OAuth 2 client credentials at the OpenID provider): OIDC_ISSUER, MEDIATION_CLIENT_ID (default
 // mediation-cli), MEDIATION_CLIENT_SECRET, MEDIATION_API_URL (default http://127.0.0.1:8080).
 import type { Command } from 'commander';
+import { setting } from '../runtime/config.js';
 import type { CliIo } from './main.js';
 
 interface ServiceSettings {
@@ -12,9 +13,11 @@ interface ServiceSettings {
 }
 
 function settings(env: NodeJS.ProcessEnv): ServiceSettings | string {
-  if (!env.OIDC_ISSUER) return 'OIDC_ISSUER is not set (the OpenID provider, e.g. http://127.0.0.1:9000 under npm start)';
-  if (!env.MEDIATION_CLIENT_SECRET) return 'MEDIATION_CLIENT_SECRET is not set (the service client\'s secret; npm start prints the development one)';
-  return { issuer: env.OIDC_ISSUER, clientId: env.MEDIATION_CLIENT_ID ?? 'mediation-cli', secret: env.MEDIATION_CLIENT_SECRET, apiUrl: env.MEDIATION_API_URL ?? 'http://127.0.0.1:8080' };
+  const issuer = setting('OIDC_ISSUER', env);
+  const secret = setting('MEDIATION_CLIENT_SECRET', env);
+  if (!issuer) return 'OIDC_ISSUER is not set (the OpenID provider, e.g. http://127.0.0.1:9000 under npm start)';
+  if (!secret) return 'MEDIATION_CLIENT_SECRET is not set (the service client\'s secret; npm start prints the development one)';
+  return { issuer, clientId: setting('MEDIATION_CLIENT_ID', env), secret, apiUrl: setting('MEDIATION_API_URL', env) };
 }
 
 /** An access token of the service client, by client credentials. */
@@ -107,8 +110,8 @@ export function registerApi(parent: Command, io: CliIo, result: { code: number }
 
   /** A call to the API with MEDIATION_TOKEN, else the service client's token; a string says what is missing. */
   async function callApi(method: 'GET' | 'POST', path: string, lang: string, body?: unknown): Promise<Response | string> {
-    const apiUrl = env.MEDIATION_API_URL ?? 'http://127.0.0.1:8080';
-    let token = env.MEDIATION_TOKEN;
+    const apiUrl = setting('MEDIATION_API_URL', env);
+    let token = setting('MEDIATION_TOKEN', env);
     if (!token) {
       const s = settings(env);
       if (typeof s === 'string') return `${s}; or set MEDIATION_TOKEN to a signed-in staff member's access token`;

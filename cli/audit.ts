@@ -20,11 +20,11 @@ import {
 } from '../audit/index.js';
 import { renderAsOf, renderCaseVerification, renderComparison, renderLogVerification, renderTimeline } from '../audit/render.js';
 import { ConfigError, loadAppConfig, type AppConfig } from '../runtime/config.js';
-import { describeTemporal, explainTemporalConnectError, temporalConnectOptions } from '../runtime/secure-connections.js';
+import { describeTemporal } from '../runtime/secure-connections.js';
 import type { DbOptions } from '../readmodels/db.js';
 import { endOfChinaDay, isIsoDate } from '../domain/calendar/index.js';
 import type { CaseView } from '../workflows/messages.js';
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { processIo, runCli, type CliIo } from './main.js';
 
 /** The case workflows' caseView query, over one connection (audit compare). */
@@ -51,35 +51,22 @@ const defaultDeps: AuditDeps = {
 
 // ------------------------------------------------------------------ arguments (commander)
 
-/** The options a subcommand may take, as commander declares them (flags and help). */
-const OPTIONS = {
-  from: ['--from <kafka|archive>', "where to read the log: the Kafka topic (default) or the read models' event archive"],
-  json: ['--json', 'one JSON document on stdout instead of the report'],
-  'show-personal-data': ['--show-personal-data', 'print names, ID numbers and phones (default: redacted to their ref)'],
-  'all-partitions': ['--all-partitions', 'Kafka: scan every partition, not only the one the case number hashes to'],
-  all: ['--all', 'every case in the log, with progress on stderr'],
-  threads: ['--threads <n>', 'verify --all from Kafka: worker threads that verify in parallel (default: one per core, at most 8, on a log of 20,000 events or more; 0 = none)'],
-  output: ['-o, --output <file>', 'write the dossier to FILE instead of stdout'],
-  help: ['-h, --help', 'show this help'],
-} as const;
-type OptionName = keyof typeof OPTIONS;
-
-interface Subcommand {
-  usage: string;
-  summary: string;
-  about: string[];
-  options: OptionName[];
-  run(ctx: Context): Promise<number>;
+/** The options of the subcommands, as commander parses them (each subcommand declares the ones it takes). */
+interface AuditOptions {
+  from: 'kafka' | 'archive';
+  json?: boolean;
+  showPersonalData?: boolean;
+  allPartitions?: boolean;
+  all?: boolean;
+  threads?: number;
+  output?: string;
 }
 
 interface Context {
   io: CliIo;
   deps: AuditDeps;
   config: AppConfig;
-  positionals: string[];
-  values: Partial<Record<OptionName, string | boolean>>;
-  json: boolean;
-  showPersonalData: boolean;
+  options: AuditOptions;
 }
 
 class BadArgument extends Error {}
@@ -91,80 +78,34 @@ const SOURCE_HELP = [
   'the archive holds what the projector has applied so far.',
 ];
 
-const subcommands: Record<string, Subcommand> = {
-  replay: {
-    usage: 'mediation audit replay <case> [--from kafka|archive] [--json] [--show-personal-data] [--all-partitions]',
-    summary: "the case's timeline: every event, actor, reason and clock change",
-    about: [
-      "Replays the case's log, oldest first: for each event its time, sequence, type, actor (id, role, department),",
-      'the case status it moved to, its reason and notes, its data, and what it did to each SLA clock (started,',
-      'paused, resumed, extended, warned, breached, stopped, cancelled, rescheduled).',
-      'The chain is verified first; a faulty log is still replayed (one event per sequence) with a warning.',
-    ],
-    options: ['from', 'json', 'show-personal-data', 'all-partitions', 'help'],
-    run: runReplay,
-  },
-  'as-of': {
-    usage: 'mediation audit as-of <case> <time> [--from kafka|archive] [--json] [--all-partitions]',
-    summary: 'the state and clocks of the case at a moment',
-    about: [
-      'Folds the events that had occurred by <time> and evaluates the SLA clocks at that moment (time left,',
-      'overdue, warnings due). <time> is an ISO instant with Z or an offset (2025-09-20T10:00:00+08:00), a',
-      'local time without one, taken as Beijing time (2025-09-20T10:00), or a date, meaning the end of that',
-      'day in Beijing (2025-09-20).',
-    ],
-    options: ['from', 'json', 'all-partitions', 'help'],
-    run: runAsOf,
-  },
-  verify: {
-    usage: 'mediation audit verify (<case> | --all) [--from kafka|archive] [--json] [--all-partitions] [--threads <n>]',
-    summary: 'the hash chain, gaps, duplicates and schema validity of one case or of the whole log',
-    about: [
-      'Checks the events exactly as stored: each hash, each link to the previous event, sequences 1..n without',
-      'gap, duplicate or reordering, the personal-data commitments, and each event against its schema.',
-      'Every fault is reported with its case, sequence, kind and where the record sits; the exit code is 1.',
-      'A log cut off after its last events is a valid shorter chain: audit compare checks it against the',
-      "workflow's head. --all reads the whole log once (progress on stderr: a bar on a terminal, else a line",
-      'every few seconds) and reports every faulty case; from Kafka, worker threads verify the cases in parallel',
-      '(--threads).',
-    ],
-    options: ['from', 'json', 'all-partitions', 'all', 'threads', 'help'],
-    run: runVerify,
-  },
-  compare: {
-    usage: 'mediation audit compare <case> [--from kafka|archive] [--json] [--all-partitions]',
-    summary: "the replayed state against the running workflow's",
-    about: [
-      "Folds the case's log and compares the result, field by field, with what the case workflow reports",
-      '(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE): the state, the clocks, the chain head (lastHash) and the last',
-      'published sequence. Every difference is listed with its path; the exit code is then 1. Events the',
-      'workflow has decided but not yet published are waited for (up to 10 s).',
-    ],
-    options: ['from', 'json', 'all-partitions', 'help'],
-    run: runCompare,
-  },
-  export: {
-    usage: 'mediation audit export <case> [--from kafka|archive] [--output FILE] [--show-personal-data] [--all-partitions]',
-    summary: 'the case dossier as JSON: events, state, clocks, timeline, verification',
-    about: [
-      'Writes one JSON document: the events as stored (personal fields reduced to the commitment the hash',
-      'covers, so the chain stays checkable, unless --show-personal-data), their verification, the replayed',
-      'state, the clocks as of now, and the timeline. The exit code is 1 when the log has faults.',
-    ],
-    options: ['from', 'output', 'show-personal-data', 'all-partitions', 'help'],
-    run: runExport,
-  },
-};
-
-function badArgument(io: CliIo, message: string, name?: string): number {
-  io.err(`error: ${message}`);
-  io.err(`Run 'mediation audit${name ? ` ${name}` : ''} --help' for usage.`);
-  return 2;
-}
-
 const EXIT_CODES = 'Exit codes: 0 ok; 1 faults or differences found, or the log could not be read; 2 bad arguments.';
 
-/** `mediation audit …`: one commander command per entry of the table above. */
+function caseNumber(text: string): string {
+  if (text.length > 200 || /\s/.test(text) || text.startsWith('-')) throw new InvalidArgumentError(`'${text}' is not a case number`);
+  return text;
+}
+
+function moment(text: string): string {
+  const parsed = parseMoment(text);
+  if (parsed === null) {
+    throw new InvalidArgumentError(`'${text}' is not a time: use an ISO instant (2025-09-20T10:00:00Z, 2025-09-20T10:00+08:00), a Beijing local time (2025-09-20T10:00) or a date (2025-09-20)`);
+  }
+  return parsed;
+}
+
+function threadCount(text: string): number {
+  if (!/^\d{1,2}$/.test(text) || Number(text) > 64) throw new InvalidArgumentError(`'${text}' must be a whole number from 0 to 64`);
+  return Number(text);
+}
+
+const option = {
+  from: () => new Option('--from <kafka|archive>', "where to read the log: the Kafka topic or the read models' event archive").choices(['kafka', 'archive']).default('kafka'),
+  json: () => new Option('--json', 'one JSON document on stdout instead of the report'),
+  showPersonalData: () => new Option('--show-personal-data', 'print names, ID numbers and phones (default: redacted to their ref)'),
+  allPartitions: () => new Option('--all-partitions', 'Kafka: scan every partition, not only the one the case number hashes to'),
+};
+
+/** `mediation audit …`: the auditor's subcommands, each with its arguments and options declared to commander. */
 export function registerAudit(parent: Command, io: CliIo, result: { code: number }, overrides: Partial<AuditDeps> = {}): void {
   const deps: AuditDeps = { ...defaultDeps, ...overrides };
   const audit = parent
@@ -175,33 +116,92 @@ export function registerAudit(parent: Command, io: CliIo, result: { code: number
     .helpCommand(false)
     .showHelpAfterError("Run 'mediation audit --help' for usage.")
     .addHelpText('after', ['', ...SOURCE_HELP, '', EXIT_CODES, "Run 'mediation audit <command> --help' for a command's options."].join('\n'));
-  for (const [name, sub] of Object.entries(subcommands)) {
-    const command = audit
+  const subcommand = (name: string, summary: string, about: string[]) =>
+    audit
       .command(name)
-      .summary(sub.summary)
-      .description(sub.about.join(' '))
-      .usage(sub.usage.replace(/^mediation audit \S+ /, ''))
-      .argument('[arguments...]')
-      .helpOption(OPTIONS.help[0], OPTIONS.help[1])
+      .summary(summary)
+      .description(about.join(' '))
+      .allowExcessArguments(false)
+      .helpOption('-h, --help', 'show this help')
       .showHelpAfterError(`Run 'mediation audit ${name} --help' for usage.`)
-      .addHelpText('after', ['', ...SOURCE_HELP, '', EXIT_CODES].join('\n'));
-    for (const option of sub.options) if (option !== 'help') command.option(OPTIONS[option][0], OPTIONS[option][1]);
-    command.action(async (positionals: string[], opts: Record<string, string | boolean | undefined>) => {
-      const values: Context['values'] = {};
-      for (const option of sub.options) {
-        const value = opts[option.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())];
-        if (value !== undefined) values[option] = value;
-      }
-      result.code = await runSubcommand(name, sub, positionals, values, io, deps);
-    });
-  }
+      .addHelpText('after', ['', ...SOURCE_HELP, '', EXIT_CODES].join('\n'))
+      .addOption(option.from());
+  const run = (name: string, fn: (ctx: Context) => Promise<number>) => async (options: AuditOptions) => {
+    result.code = await runSubcommand(name, options, fn, io, deps);
+  };
+
+  subcommand('replay', "the case's timeline: every event, actor, reason and clock change", [
+    "Replays the case's log, oldest first: for each event its time, sequence, type, actor (id, role, department),",
+    'the case status it moved to, its reason and notes, its data, and what it did to each SLA clock (started,',
+    'paused, resumed, extended, warned, breached, stopped, cancelled, rescheduled).',
+    'The chain is verified first; a faulty log is still replayed (one event per sequence) with a warning.',
+  ])
+    .argument('<case>', 'the case number', caseNumber)
+    .addOption(option.json())
+    .addOption(option.showPersonalData())
+    .addOption(option.allPartitions())
+    .action((caseId: string, options: AuditOptions) => run('replay', (ctx) => runReplay(ctx, caseId))(options));
+
+  subcommand('as-of', 'the state and clocks of the case at a moment', [
+    'Folds the events that had occurred by <time> and evaluates the SLA clocks at that moment (time left,',
+    'overdue, warnings due). <time> is an ISO instant with Z or an offset (2025-09-20T10:00:00+08:00), a',
+    'local time without one, taken as Beijing time (2025-09-20T10:00), or a date, meaning the end of that',
+    'day in Beijing (2025-09-20).',
+  ])
+    .argument('<case>', 'the case number', caseNumber)
+    .argument('<time>', 'the moment: an ISO instant, a Beijing local time or a date', moment)
+    .addOption(option.json())
+    .addOption(option.allPartitions())
+    .action((caseId: string, asOf: string, options: AuditOptions) => run('as-of', (ctx) => runAsOf(ctx, caseId, asOf))(options));
+
+  subcommand('verify', 'the hash chain, gaps, duplicates and schema validity of one case or of the whole log', [
+    'Checks the events exactly as stored: each hash, each link to the previous event, sequences 1..n without',
+    'gap, duplicate or reordering, the personal-data commitments, and each event against its schema.',
+    'Every fault is reported with its case, sequence, kind and where the record sits; the exit code is 1.',
+    'A log cut off after its last events is a valid shorter chain: audit compare checks it against the',
+    "workflow's head. --all reads the whole log once (progress on stderr: a bar on a terminal, else a line",
+    'every few seconds) and reports every faulty case; from Kafka, worker threads verify the cases in parallel',
+    '(--threads).',
+  ])
+    .argument('[case]', 'the case number (or --all)', caseNumber)
+    .addOption(option.json())
+    .addOption(option.allPartitions())
+    .option('--all', 'every case in the log, with progress on stderr')
+    .option('--threads <n>', 'verify --all from Kafka: worker threads that verify in parallel (default: one per core, at most 8, on a log of 20,000 events or more; 0 = none)', threadCount)
+    .action((caseId: string | undefined, options: AuditOptions) => run('verify', (ctx) => runVerify(ctx, caseId))(options));
+
+  subcommand('compare', "the replayed state against the running workflow's", [
+    "Folds the case's log and compares the result, field by field, with what the case workflow reports",
+    '(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE): the state, the clocks, the chain head (lastHash) and the last',
+    'published sequence. Every difference is listed with its path; the exit code is then 1. Events the',
+    'workflow has decided but not yet published are waited for (up to 10 s).',
+  ])
+    .argument('<case>', 'the case number', caseNumber)
+    .addOption(option.json())
+    .addOption(option.allPartitions())
+    .action((caseId: string, options: AuditOptions) => run('compare', (ctx) => runCompare(ctx, caseId))(options));
+
+  subcommand('export', 'the case dossier as JSON: events, state, clocks, timeline, verification', [
+    'Writes one JSON document: the events as stored (personal fields reduced to the commitment the hash',
+    'covers, so the chain stays checkable, unless --show-personal-data), their verification, the replayed',
+    'state, the clocks as of now, and the timeline. The exit code is 1 when the log has faults.',
+  ])
+    .argument('<case>', 'the case number', caseNumber)
+    .option('-o, --output <file>', 'write the dossier to FILE instead of stdout')
+    .addOption(option.showPersonalData())
+    .addOption(option.allPartitions())
+    .action((caseId: string, options: AuditOptions) => run('export', (ctx) => runExport(ctx, caseId))(options));
 }
 
-async function runSubcommand(name: string, sub: Subcommand, positionals: string[], values: Context['values'], io: CliIo, deps: AuditDeps): Promise<number> {
-  const from = values.from ?? 'kafka';
-  if (from !== 'kafka' && from !== 'archive') return badArgument(io, `--from '${String(from)}' must be kafka or archive`, name);
-  if (values['all-partitions'] && from === 'archive') return badArgument(io, '--all-partitions applies to the Kafka topic, not to --from archive', name);
-  if (values['all-partitions'] && values.all) return badArgument(io, '--all reads every partition already; drop --all-partitions', name);
+function badArgument(io: CliIo, message: string, name: string): number {
+  io.err(`error: ${message}`);
+  io.err(`Run 'mediation audit ${name} --help' for usage.`);
+  return 2;
+}
+
+async function runSubcommand(name: string, options: AuditOptions, fn: (ctx: Context) => Promise<number>, io: CliIo, deps: AuditDeps): Promise<number> {
+  if (options.allPartitions && options.from === 'archive') return badArgument(io, '--all-partitions applies to the Kafka topic, not to --from archive', name);
+  if (options.allPartitions && options.all) return badArgument(io, '--all reads every partition already; drop --all-partitions', name);
 
   let config: AppConfig;
   try {
@@ -213,17 +213,8 @@ async function runSubcommand(name: string, sub: Subcommand, positionals: string[
     }
     throw error;
   }
-  const ctx: Context = {
-    io,
-    deps,
-    config,
-    positionals,
-    values,
-    json: values.json === true,
-    showPersonalData: values['show-personal-data'] === true,
-  };
   try {
-    return await sub.run(ctx);
+    return await fn({ io, deps, config, options });
   } catch (error) {
     if (error instanceof BadArgument) return badArgument(io, error.message, name);
     if (error instanceof SourceError || error instanceof WorkflowUnavailable) {
@@ -240,15 +231,6 @@ export function runAudit(argv: string[], io: CliIo, overrides: Partial<AuditDeps
 }
 
 // ------------------------------------------------------------------ helpers
-
-function caseArgument(ctx: Context, command: string, extra: string[] = []): { caseId: string; rest: string[] } {
-  const [caseId, ...rest] = ctx.positionals;
-  if (caseId === undefined) throw new BadArgument(`${command} needs a case number, e.g. mediation audit ${command} MC-2025-000123${extra.length ? ` ${extra.join(' ')}` : ''}`);
-  if (caseId.length > 200 || /\s/.test(caseId) || caseId.startsWith('-')) throw new BadArgument(`'${caseId}' is not a case number`);
-  const unexpected = rest.slice(extra.length);
-  if (unexpected.length > 0) throw new BadArgument(`unexpected argument '${unexpected[0]}'`);
-  return { caseId, rest: rest.slice(0, extra.length) };
-}
 
 /**
  * An instant from the command line: ISO with Z or an offset; without one, Beijing time; a date alone is
@@ -267,12 +249,12 @@ export function parseMoment(text: string): string | null {
 }
 
 async function withSource<T>(ctx: Context, fn: (source: EventSource) => Promise<T>): Promise<T> {
-  if ((ctx.values.from ?? 'kafka') === 'kafka') {
+  if (ctx.options.from === 'kafka') {
     return fn({
       kind: 'kafka',
       brokers: ctx.config.kafka,
       topic: ctx.config.KAFKA_TOPIC,
-      allPartitions: ctx.values['all-partitions'] === true,
+      allPartitions: ctx.options.allPartitions === true,
     });
   }
   const { openDb } = await import('../readmodels/db.js');
@@ -325,7 +307,7 @@ function warnIfFaulty(ctx: Context, loaded: LoadedCase): void {
 }
 
 function noticePersonalData(ctx: Context): void {
-  if (ctx.showPersonalData) ctx.io.err('notice: personal data is shown (--show-personal-data); handle this output accordingly');
+  if (ctx.options.showPersonalData) ctx.io.err('notice: personal data is shown (--show-personal-data); handle this output accordingly');
 }
 
 function printJson(ctx: Context, value: unknown): void {
@@ -334,48 +316,36 @@ function printJson(ctx: Context, value: unknown): void {
 
 // ------------------------------------------------------------------ the commands
 
-async function runReplay(ctx: Context): Promise<number> {
-  const { caseId } = caseArgument(ctx, 'replay');
+async function runReplay(ctx: Context, caseId: string): Promise<number> {
   return withSource(ctx, async (source) => {
     const loaded = await loadFrom(ctx, source, caseId);
     if (!loaded) return 1;
     warnIfFaulty(ctx, loaded);
     noticePersonalData(ctx);
-    const entries = timeline(loaded.events, { showPersonalData: ctx.showPersonalData });
-    if (ctx.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, timeline: entries });
+    const entries = timeline(loaded.events, { showPersonalData: ctx.options.showPersonalData === true });
+    if (ctx.options.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, timeline: entries });
     else for (const line of renderTimeline(caseId, describeSource(source), entries)) ctx.io.out(line);
     return loaded.verification.ok ? 0 : 1;
   });
 }
 
-async function runAsOf(ctx: Context): Promise<number> {
-  const { caseId, rest } = caseArgument(ctx, 'as-of', ['<time>']);
-  const timeText = rest[0];
-  if (timeText === undefined) throw new BadArgument('as-of needs a time after the case number, e.g. 2025-09-20T10:00:00+08:00 or 2025-09-20');
-  const asOf = parseMoment(timeText);
-  if (asOf === null) {
-    throw new BadArgument(`'${timeText}' is not a time: use an ISO instant (2025-09-20T10:00:00Z, 2025-09-20T10:00+08:00), a Beijing local time (2025-09-20T10:00) or a date (2025-09-20)`);
-  }
+async function runAsOf(ctx: Context, caseId: string, asOf: string): Promise<number> {
   return withSource(ctx, async (source) => {
     const loaded = await loadFrom(ctx, source, caseId);
     if (!loaded) return 1;
     warnIfFaulty(ctx, loaded);
     const result = stateAsOf(loaded.events, asOf);
-    if (ctx.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, ...result });
+    if (ctx.options.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, ...result });
     else for (const line of renderAsOf(caseId, result)) ctx.io.out(line);
     return loaded.verification.ok ? 0 : 1;
   });
 }
 
-async function runVerify(ctx: Context): Promise<number> {
-  const threadsText = ctx.values.threads;
-  if (threadsText !== undefined && !ctx.values.all) throw new BadArgument('--threads applies to verify --all');
-  const threads = threadsText === undefined ? undefined : /^\d{1,2}$/.test(String(threadsText)) ? Number(threadsText) : NaN;
-  if (threads !== undefined && !(threads >= 0 && threads <= 64)) {
-    throw new BadArgument(`--threads '${String(threadsText)}' must be a whole number from 0 to 64`);
-  }
-  if (ctx.values.all) {
-    if (ctx.positionals.length > 0) throw new BadArgument(`give a case number or --all, not both (got '${ctx.positionals[0]}')`);
+async function runVerify(ctx: Context, caseId: string | undefined): Promise<number> {
+  if (ctx.options.threads !== undefined && !ctx.options.all) throw new BadArgument('--threads applies to verify --all');
+  const threads = ctx.options.threads;
+  if (ctx.options.all) {
+    if (caseId !== undefined) throw new BadArgument(`give a case number or --all, not both (got '${caseId}')`);
     return withSource(ctx, async (source) => {
       const progress = progressReporter(ctx, describeSource(source));
       let result;
@@ -384,25 +354,23 @@ async function runVerify(ctx: Context): Promise<number> {
       } finally {
         progress.done();
       }
-      if (ctx.json) printJson(ctx, result);
+      if (ctx.options.json) printJson(ctx, result);
       else for (const line of renderLogVerification(result)) ctx.io.out(line);
       return result.ok ? 0 : 1;
     });
   }
-  if (ctx.positionals.length === 0) throw new BadArgument('verify needs a case number, or --all for every case in the log');
-  const { caseId } = caseArgument(ctx, 'verify');
+  if (caseId === undefined) throw new BadArgument('verify needs a case number, or --all for every case in the log');
   return withSource(ctx, async (source) => {
     const loaded = await loadFrom(ctx, source, caseId);
     if (!loaded) return 1;
     const v = loaded.verification;
-    if (ctx.json) printJson(ctx, { source: describeSource(source), ...v });
+    if (ctx.options.json) printJson(ctx, { source: describeSource(source), ...v });
     else for (const line of renderCaseVerification(v, describeSource(source))) ctx.io.out(line);
     return v.ok ? 0 : 1;
   });
 }
 
-async function runCompare(ctx: Context): Promise<number> {
-  const { caseId } = caseArgument(ctx, 'compare');
+async function runCompare(ctx: Context, caseId: string): Promise<number> {
   const workflows = await ctx.deps.workflows(ctx.config);
   try {
     return await withSource(ctx, async (source) => {
@@ -419,7 +387,7 @@ async function runCompare(ctx: Context): Promise<number> {
         if (moved) ctx.io.err(`warning: case ${caseId} kept changing while it was read; compared with the latest view`);
         warnIfFaulty(ctx, loaded);
         const comparison = compareWithWorkflow(loaded.events, view);
-        if (ctx.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, ...comparison });
+        if (ctx.options.json) printJson(ctx, { caseId, source: describeSource(source), verification: loaded.verification, ...comparison });
         else for (const line of renderComparison(caseId, describeSource(source), comparison)) ctx.io.out(line);
         return comparison.same && loaded.verification.ok ? 0 : 1;
       }
@@ -439,16 +407,15 @@ async function publishedView(workflows: WorkflowViews, caseId: string): Promise<
   }
 }
 
-async function runExport(ctx: Context): Promise<number> {
-  const { caseId } = caseArgument(ctx, 'export');
-  const output = ctx.values.output;
+async function runExport(ctx: Context, caseId: string): Promise<number> {
+  const output = ctx.options.output;
   if (output === '') throw new BadArgument('--output needs a file name');
   return withSource(ctx, async (source) => {
     const loaded = await loadFrom(ctx, source, caseId);
     if (!loaded) return 1;
     warnIfFaulty(ctx, loaded);
     noticePersonalData(ctx);
-    const dossier = exportDossier(loaded, { source: describeSource(source), now: ctx.deps.now().toISOString(), showPersonalData: ctx.showPersonalData });
+    const dossier = exportDossier(loaded, { source: describeSource(source), now: ctx.deps.now().toISOString(), showPersonalData: ctx.options.showPersonalData === true });
     const text = JSON.stringify(dossier, null, 2);
     if (typeof output === 'string') {
       await writeFile(output, `${text}\n`, { mode: 0o600 });
@@ -505,24 +472,18 @@ const QUERY_TIMEOUT_MS = 20_000;
 
 /** A Temporal connection for caseView queries (loaded on demand: the client is heavy to import). */
 async function connectWorkflows(config: AppConfig): Promise<WorkflowViews> {
-  const { Client, Connection, WorkflowNotFoundError } = await import('@temporalio/client');
+  const { WorkflowNotFoundError } = await import('@temporalio/client');
   const { caseViewQuery } = await import('../workflows/messages.js');
-  let connection: Awaited<ReturnType<typeof Connection.connect>>;
+  const { temporalClient } = await import('../runtime/clients.js');
+  const { PayloadKeyError } = await import('../runtime/payload-codec.js');
+  let temporal: Awaited<ReturnType<typeof temporalClient>>;
   try {
-    connection = await Connection.connect({ ...temporalConnectOptions(config.temporal), connectTimeout: '5s' });
+    temporal = await temporalClient(config, { connection: { connectTimeout: '5s' } });
   } catch (error) {
-    const explained = await explainTemporalConnectError(config.temporal, error);
-    throw new WorkflowUnavailable(`cannot reach Temporal at ${describeTemporal(config.temporal)} (set TEMPORAL_ADDRESS, TEMPORAL_TLS_*, TEMPORAL_API_KEY): ${explained.message}`);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new WorkflowUnavailable(error instanceof PayloadKeyError ? message : `cannot reach Temporal at ${describeTemporal(config.temporal)} (set TEMPORAL_ADDRESS, TEMPORAL_TLS_*, TEMPORAL_API_KEY): ${message}`);
   }
-  const { encryptedDataConverter, envKeySource } = await import('../runtime/payload-codec.js');
-  let dataConverter;
-  try {
-    dataConverter = encryptedDataConverter(await envKeySource(config).load());
-  } catch (error) {
-    await connection.close().catch(() => undefined);
-    throw new WorkflowUnavailable(error instanceof Error ? error.message : String(error));
-  }
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+  const { client, connection } = temporal;
   return {
     async view(caseId) {
       let timer: NodeJS.Timeout | undefined;

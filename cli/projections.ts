@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadAppConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/log.js';
-import { dbOptionsFromEnv, openDb } from '../readmodels/db.js';
+import { openDb } from '../readmodels/db.js';
+import { readModelDbOptions } from '../runtime/clients.js';
 import { rebuildProjections, type RebuildProgress } from '../readmodels/rebuild.js';
 import type { Command } from 'commander';
 import { runCli, type CliIo } from './main.js';
@@ -82,15 +83,15 @@ async function rebuild(values: RebuildOptions, io: CliIo, env: NodeJS.ProcessEnv
     timeoutMs = seconds * 1000;
   }
 
-  if (!env.DATABASE_URL && !env.PGLITE_PATH) return badArgument(io, 'no database: set DATABASE_URL or PGLITE_PATH');
-  const dbOptions = dbOptionsFromEnv(env, config.postgresSsl);
+  if (!config.DATABASE_URL && !config.PGLITE_PATH) return badArgument(io, 'no database: set DATABASE_URL or PGLITE_PATH');
+  const dbOptions = readModelDbOptions(config);
   // PGlite has no lock of its own: two processes on one directory corrupt it. It keeps a postmaster.pid
   // while open and removes it on close.
   if ('pglitePath' in dbOptions && !values.force && existsSync(path.join(dbOptions.pglitePath, 'postmaster.pid'))) {
     io.err(`error: the PGlite directory ${dbOptions.pglitePath} is open in another process (the API?): stop it first, or use --force if that process is gone`);
     return 1;
   }
-  const log = createLogger('projections', env.LOG_LEVEL ?? 'warn');
+  const log = createLogger('projections', env.LOG_LEVEL === undefined ? 'warn' : config.LOG_LEVEL);
   const db = await openDb(dbOptions);
   try {
     const result = await rebuildProjections({

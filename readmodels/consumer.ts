@@ -7,7 +7,7 @@
 // refused and the consumer seeks back to the checkpoint; when it is ahead, the records below it are
 // skipped. So the live projector keeps running through a rebuild and continues in the rebuilt schema.
 import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
-import { createKafka, type KafkaTarget, type Logger } from '../runtime/index.js';
+import { createKafka, setting, type KafkaTarget, type Logger } from '../runtime/index.js';
 import type { ProcessMetrics } from '../runtime/metrics.js';
 import { inSpan, linkFromHeaders, SpanKind } from '../runtime/tracing.js';
 import { createObjects, type Db } from './db.js';
@@ -15,7 +15,7 @@ import { applyBatch, partitionKey, type BatchResult } from './projector.js';
 import { assertSchemaName, createSchemaSql, LAYOUT_VERSION } from './schema.js';
 
 /** Batches (partitions) the projector works on at once; PROJECTOR_PARTITIONS_AT_ONCE overrides it. */
-const PARTITIONS_AT_ONCE = Number(process.env.PROJECTOR_PARTITIONS_AT_ONCE ?? 3);
+const PARTITIONS_AT_ONCE = setting('PROJECTOR_PARTITIONS_AT_ONCE');
 
 export interface ProjectorOptions {
   db: Db;

@@ -4,6 +4,7 @@
 //
 // Tables are created "if not exists": a schema made by an older version gets the new tables empty, and
 // readmodel_meta.layout tells the projector so (it logs that a rebuild is needed to fill them).
+import { assertSqlIdentifier } from '../runtime/sql-identifier.js';
 import { createTableSql, type Table } from './table.js';
 import { caseClockTable } from './tables/case-clock.js';
 import { caseKpiTable } from './tables/case-kpi.js';
@@ -20,12 +21,7 @@ export const DEFAULT_SCHEMA = 'rm';
 /** Bumped whenever a table or a projection changes what it holds: a schema with an older layout needs a rebuild. */
 export const LAYOUT_VERSION = '2';
 
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
-
-export function assertSchemaName(schema: string): string {
-  if (!IDENT.test(schema)) throw new Error(`schema: ${JSON.stringify(schema)} is not a plain lower-case SQL identifier`);
-  return schema;
-}
+export const assertSchemaName = (schema: string): string => assertSqlIdentifier(schema, 'schema:');
 
 export function createSchemaSql(schema: string): string {
   const s = assertSchemaName(schema);

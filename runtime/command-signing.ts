@@ -47,7 +47,10 @@ function parseKeyFile(text: string, where: string): KeyFile {
   return parsed.data;
 }
 
-function readKeys(env: NodeJS.ProcessEnv, variable: 'COMMAND_SIGNING_KEY' | 'COMMAND_VERIFY_KEYS'): KeyFile | undefined {
+/** The command key variables (runtime/config.ts describes them). */
+export type CommandKeyVariables = Partial<Record<'COMMAND_SIGNING_KEY' | 'COMMAND_SIGNING_KEY_FILE' | 'COMMAND_VERIFY_KEYS' | 'COMMAND_VERIFY_KEYS_FILE', string | undefined>>;
+
+function readKeys(env: CommandKeyVariables, variable: 'COMMAND_SIGNING_KEY' | 'COMMAND_VERIFY_KEYS'): KeyFile | undefined {
   if (env[variable]) return parseKeyFile(env[variable], variable);
   const file = env[`${variable}_FILE`];
   if (!file) return undefined;
@@ -87,13 +90,13 @@ export function signerFromKeys(keys: KeyFile): CommandSigner {
 }
 
 /** The API's signer, from COMMAND_SIGNING_KEY[_FILE]; undefined when neither is set. */
-export function envCommandSigner(env: NodeJS.ProcessEnv = process.env): CommandSigner | undefined {
+export function envCommandSigner(env: CommandKeyVariables = process.env): CommandSigner | undefined {
   const keys = readKeys(env, 'COMMAND_SIGNING_KEY');
   return keys ? signerFromKeys(keys) : undefined;
 }
 
 /** The public keys a worker trusts (key id → base64url), from COMMAND_VERIFY_KEYS[_FILE]; empty when neither is set. */
-export function envCommandVerifyKeys(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function envCommandVerifyKeys(env: CommandKeyVariables = process.env): Record<string, string> {
   const keys = readKeys(env, 'COMMAND_VERIFY_KEYS');
   return Object.fromEntries((keys?.keys ?? []).map((k) => [k.id, k.publicKey]));
 }

@@ -16,8 +16,8 @@
 // Only the API holds this store.
 import crypto from 'node:crypto';
 import { createObjects, type Queryable } from '../readmodels/db.js';
+import { assertSqlIdentifier } from './sql-identifier.js';
 
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 export const COMPLAINANT_INDEX_PURPOSE = 'complainant-id-number/v1';
 const PURPOSE = COMPLAINANT_INDEX_PURPOSE;
 /** The additional data of the index key's wrapping: its purpose and the epoch (or, before epochs, master key) that wraps it. */
@@ -57,8 +57,7 @@ export class ComplainantIndex {
     private readonly wrapping: IndexKeyWrapping,
     schema = 'keys',
   ) {
-    if (!IDENT.test(schema)) throw new Error(`key store schema ${JSON.stringify(schema)} is not a plain lower-case SQL identifier`);
-    this.s = schema;
+    this.s = assertSqlIdentifier(schema, 'key store schema');
   }
 
   async init(): Promise<void> {

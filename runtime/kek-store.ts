@@ -18,6 +18,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { openAesGcm, sealAesGcm } from './crypto.js';
 import { keyringFromJson, PayloadKeyError, type KeyringJson, type PayloadKeyring } from './payload-codec.js';
 
 export interface KekStore {
@@ -35,20 +36,6 @@ export interface KekStore {
   create(): Promise<string>;
   /** Forgets these KEKs for good, durably before this returns. Unknown ids are ignored. */
   destroy(kekIds: readonly string[]): Promise<void>;
-}
-
-export function sealAesGcm(key: Buffer, plain: Buffer, aad: string): Buffer {
-  const nonce = crypto.randomBytes(12);
-  const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(Buffer.from(aad, 'utf8'));
-  return Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-}
-
-export function openAesGcm(key: Buffer, sealed: Buffer, aad: string): Buffer {
-  const decipher = crypto.createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
-  decipher.setAAD(Buffer.from(aad, 'utf8'));
-  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-  return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]);
 }
 
 /** A KEK id that says when it was made (operators read them in the keyring) and never repeats. */

@@ -2,6 +2,7 @@
 // shipper wants); human-readable when a person watches a terminal.
 import { logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
 import pino from 'pino';
+import { setting } from './config.js';
 
 /**
  * Redaction by structure: every marked personal field (`{ pii: true, … }`, events/personal-data.ts), at any
@@ -34,8 +35,8 @@ export function redactPersonalFields(value: unknown, seen: WeakSet<object> = new
   return copy ?? value;
 }
 
-export function createLogger(name: string, level: string = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream) {
-  const pretty = !destination && process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
+export function createLogger(name: string, level: string = setting('LOG_LEVEL'), destination?: pino.DestinationStream) {
+  const pretty = !destination && process.stdout.isTTY && setting('LOG_FORMAT') !== 'json';
   const options: pino.LoggerOptions = {
     name,
     level,

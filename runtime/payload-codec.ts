@@ -1,4 +1,4 @@
-// Temporal payload encryption. Every payload the SDK writes (workflow input, activity input and result,
+// Temporal payload encryption (AES-256-GCM, runtime/crypto.ts). Every payload the SDK writes (workflow input, activity input and result,
 // update arguments, query results, memo) passes through this codec on its way to the server, so the
 // Temporal history, its visibility store and its backups hold only AES-256-GCM ciphertext.
 //
@@ -20,13 +20,12 @@ import path from 'node:path';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 // @temporalio/proto is CommonJS: under Node's ESM loader only its default export is reliable.
 import proto from '@temporalio/proto';
+import { NONCE_BYTES, openAesGcm, sealAesGcm, TAG_BYTES } from './crypto.js';
 
 const { temporal } = proto;
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** The keys a process may use: the current one encrypts, every one decrypts. */
@@ -128,10 +127,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const key = this.keyring.key(keyId)!;
     return payloads.map((payload) => {
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-      const nonce = crypto.randomBytes(NONCE_BYTES);
-      const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce);
-      cipher.setAAD(Buffer.from(keyId, 'utf8'));
-      const data = Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      const data = sealAesGcm(key, plain, keyId);
       return {
         metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(keyId) },
         data: new Uint8Array(data),
@@ -149,10 +145,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       if (!key) throw new PayloadKeyError(`a payload is encrypted under key "${keyId}", which this process does not hold`);
       const data = Buffer.from(payload.data ?? new Uint8Array());
       if (data.length < NONCE_BYTES + TAG_BYTES) throw new PayloadKeyError('an encrypted payload is too short');
-      const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, NONCE_BYTES));
-      decipher.setAAD(Buffer.from(keyId, 'utf8'));
-      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(data.subarray(NONCE_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      const plain = openAesGcm(key, data, keyId);
       return temporal.api.common.v1.Payload.decode(plain) as Payload;
     });
   }

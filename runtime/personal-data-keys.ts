@@ -23,9 +23,10 @@ import type { EncryptedValue } from '../events/personal-data.js';
 import type { PayloadKeyring } from './payload-codec.js';
 import { keyringFromJson, PayloadKeyError } from './payload-codec.js';
 import { blindIndexUnder, COMPLAINANT_INDEX_PURPOSE, ComplainantIndex, indexKeyAad, sealedIdAad, type IndexKeyWrapping } from './complainant-index.js';
-import { FileKekStore, KeyringKekStore, openAesGcm, sealAesGcm, type KekStore } from './kek-store.js';
+import { openAesGcm, sealAesGcm } from './crypto.js';
+import { FileKekStore, KeyringKekStore, type KekStore } from './kek-store.js';
+import { assertSqlIdentifier } from './sql-identifier.js';
 
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Rows re-wrapped per UPDATE when an epoch turns over. */
 const REWRAP_BATCH = 5_000;
 
@@ -40,7 +41,9 @@ export class SubjectErasedError extends Error {
  * erasure; it must not be inside the data directory) or PERSONAL_DATA_MASTER_KEYS (a fixed keyring as an
  * environment secret: it cannot forget a key, so erasure there is only as strong as the secret's custody).
  */
-export function masterKeySource(env: NodeJS.ProcessEnv = process.env): { load(): Promise<KekStore> } {
+export function masterKeySource(
+  env: { PERSONAL_DATA_MASTER_KEYS?: string | undefined; PERSONAL_DATA_MASTER_KEYS_FILE?: string | undefined; MEDIATION_DATA_DIR?: string | undefined; PGLITE_PATH?: string | undefined } = process.env,
+): { load(): Promise<KekStore> } {
   return {
     async load() {
       if (env.PERSONAL_DATA_MASTER_KEYS) {
@@ -113,8 +116,7 @@ export class PersonalDataKeys {
     kek: KekStore | PayloadKeyring,
     schema = 'keys',
   ) {
-    if (!IDENT.test(schema)) throw new Error(`key store schema ${JSON.stringify(schema)} is not a plain lower-case SQL identifier`);
-    this.s = schema;
+    this.s = assertSqlIdentifier(schema, 'key store schema');
     this.kekStore = 'currentKeyId' in kek ? new KeyringKekStore(kek) : kek;
   }
 

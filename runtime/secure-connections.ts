@@ -84,38 +84,38 @@ export const kafkaBrokerList = z
 
 /** The variables of this module, merged into the application's configuration schema. */
 export const secureConnectionVariables = {
-  // Temporal: TLS (server verified against a CA, or the system's roots), mTLS (a client certificate), an API key.
-  TEMPORAL_TLS: flag.optional(),
-  TEMPORAL_TLS_CA_FILE: pemFile.optional(),
-  TEMPORAL_TLS_CERT_FILE: pemFile.optional(),
-  TEMPORAL_TLS_KEY_FILE: pemFile.optional(),
-  TEMPORAL_TLS_SERVER_NAME: z.string().regex(/^[A-Za-z0-9.-]+$/, bilingual('应为主机名', 'expected a host name')).optional(),
-  TEMPORAL_API_KEY: z.string().min(1).optional(),
-  TEMPORAL_API_KEY_FILE: secretFile.optional(),
+  // Temporal: TLS (server verified against a CA, or the system’s roots), mTLS (a client certificate), an API key.
+  TEMPORAL_TLS: flag.optional().describe('Connect to Temporal over TLS (true when any TEMPORAL_TLS_* file or an API key is set).'),
+  TEMPORAL_TLS_CA_FILE: pemFile.optional().describe('PEM file of the CA that signed the Temporal server’s certificate (default: the system’s roots).'),
+  TEMPORAL_TLS_CERT_FILE: pemFile.optional().describe('PEM client certificate for mTLS to Temporal (needs TEMPORAL_TLS_KEY_FILE).'),
+  TEMPORAL_TLS_KEY_FILE: pemFile.optional().describe('PEM private key of TEMPORAL_TLS_CERT_FILE.'),
+  TEMPORAL_TLS_SERVER_NAME: z.string().regex(/^[A-Za-z0-9.-]+$/, bilingual('应为主机名', 'expected a host name')).optional().describe('Host name to verify the Temporal server’s certificate against, when it differs from the address.'),
+  TEMPORAL_API_KEY: z.string().min(1).optional().describe('API key for Temporal Cloud (implies TLS).'),
+  TEMPORAL_API_KEY_FILE: secretFile.optional().describe('File holding the Temporal API key (instead of TEMPORAL_API_KEY).'),
   // Kafka: the listener's protocol, the CA and client certificate for SSL, the SASL mechanism and account.
   KAFKA_SECURITY_PROTOCOL: z
     .string()
     .transform((s) => s.toUpperCase())
     .pipe(z.enum(kafkaSecurityProtocols, { message: bilingual('应为 PLAINTEXT、SSL、SASL_PLAINTEXT 或 SASL_SSL', 'expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL') }))
-    .optional(),
-  KAFKA_SSL_CA_FILE: pemFile.optional(),
-  KAFKA_SSL_CERT_FILE: pemFile.optional(),
-  KAFKA_SSL_KEY_FILE: pemFile.optional(),
+    .optional().describe('Kafka listener protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (default: PLAINTEXT, or as the broker list’s PROTOCOL:// prefix says).'),
+  KAFKA_SSL_CA_FILE: pemFile.optional().describe('PEM file of the CA that signed the brokers’ certificates.'),
+  KAFKA_SSL_CERT_FILE: pemFile.optional().describe('PEM client certificate for SSL to Kafka (needs KAFKA_SSL_KEY_FILE).'),
+  KAFKA_SSL_KEY_FILE: pemFile.optional().describe('PEM private key of KAFKA_SSL_CERT_FILE.'),
   KAFKA_SASL_MECHANISM: z
     .string()
     .transform((s) => s.toLowerCase())
     .pipe(z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], { message: bilingual('应为 PLAIN、SCRAM-SHA-256 或 SCRAM-SHA-512', 'expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512') }))
-    .optional(),
-  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
-  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
-  KAFKA_SASL_PASSWORD_FILE: secretFile.optional(),
+    .optional().describe('SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.'),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional().describe('SASL account name.'),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional().describe('SASL password.'),
+  KAFKA_SASL_PASSWORD_FILE: secretFile.optional().describe('File holding the SASL password (instead of KAFKA_SASL_PASSWORD).'),
   // PostgreSQL: libpq's sslmode names; verify-full checks the chain and the host name, verify-ca the chain only.
   DATABASE_SSL_MODE: z
     .enum(['disable', 'require', 'verify-ca', 'verify-full'], { message: bilingual('应为 disable、require、verify-ca 或 verify-full', 'expected disable, require, verify-ca or verify-full') })
-    .optional(),
-  DATABASE_SSL_CA_FILE: pemFile.optional(),
-  DATABASE_SSL_CERT_FILE: pemFile.optional(),
-  DATABASE_SSL_KEY_FILE: pemFile.optional(),
+    .optional().describe('PostgreSQL TLS, as libpq’s sslmode: disable, require, verify-ca or verify-full (default: as DATABASE_URL says).'),
+  DATABASE_SSL_CA_FILE: pemFile.optional().describe('PEM file of the CA that signed the PostgreSQL server’s certificate.'),
+  DATABASE_SSL_CERT_FILE: pemFile.optional().describe('PEM client certificate for PostgreSQL (needs DATABASE_SSL_KEY_FILE).'),
+  DATABASE_SSL_KEY_FILE: pemFile.optional().describe('PEM private key of DATABASE_SSL_CERT_FILE.'),
 };
 
 type SecureVariables = { [K in keyof typeof secureConnectionVariables]?: z.output<(typeof secureConnectionVariables)[K]> } & {
@@ -175,7 +175,7 @@ export function secureConnectionIssues(v: SecureVariables): Issue[] {
     issues.push({ path: 'DATABASE_SSL_MODE', message: bilingual('设置了 DATABASE_SSL_* 证书，须设为 verify-full（或 verify-ca、require）', 'DATABASE_SSL_* certificates are set: set verify-full (or verify-ca, require)') });
   }
   if ((mode === 'verify-ca' || mode === 'verify-full') && v.DATABASE_SSL_CA_FILE === undefined) {
-    issues.push({ path: 'DATABASE_SSL_CA_FILE', message: bilingual(`DATABASE_SSL_MODE=${mode} 须设置签发服务器证书的 CA`, `required with DATABASE_SSL_MODE=${mode}: the CA that signed the server's certificate`) });
+    issues.push({ path: 'DATABASE_SSL_CA_FILE', message: bilingual(`DATABASE_SSL_MODE=${mode} 须设置签发服务器证书的 CA`, `required with DATABASE_SSL_MODE=${mode}: the CA that signed the server’s certificate`) });
   }
   return issues;
 }
@@ -189,7 +189,7 @@ export type KafkaSasl = { [M in 'plain' | 'scram-sha-256' | 'scram-sha-512']: { 
 export interface KafkaConnection {
   brokers: string[];
   protocol: KafkaSecurityProtocol;
-  /** kafkajs's `ssl`: `true` trusts the system's roots. */
+  /** kafkajs's `ssl`: `true` trusts the system’s roots. */
   ssl?: TlsOptions | true;
   sasl?: KafkaSasl;
 }

@@ -31,41 +31,12 @@ import type { InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
 import type { WorkflowInfo } from '@temporalio/workflow';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IHeaders } from 'kafkajs';
-import { z } from 'zod';
-import { ConfigError } from './config.js';
+import { loadTracingVariables } from './config.js';
 
 /** The processes that trace; each is a service of its own unless OTEL_SERVICE_NAME names one. */
 export type TracedProcess = 'api' | 'worker' | 'cli';
 
 // Empty variables count as unset (a shell's `X= cmd` or a compose file's blank value).
-const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
-const otlpUrl = z.preprocess(
-  unsetIfEmpty,
-  z
-    .string()
-    .url('expected an http(s) URL, e.g. http://127.0.0.1:4318')
-    .refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL: the OTLP exporter speaks HTTP')
-    .optional(),
-);
-const otlpProtocol = z.preprocess(
-  unsetIfEmpty,
-  z.literal('http/json', { error: 'only http/json is supported (the exporter sends OTLP as JSON over HTTP); unset it or set http/json' }).optional(),
-);
-
-const tracingEnvSchema = z.object({
-  /** The collector's base URL; traces go to <base>/v1/traces. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
-  /** The full URL traces are sent to (wins over OTEL_EXPORTER_OTLP_ENDPOINT). */
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl,
-  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol,
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol,
-  OTEL_SERVICE_NAME: z.preprocess(unsetIfEmpty, z.string().min(1).max(255).optional()),
-  /** `true` turns tracing off whatever else is set (the OpenTelemetry convention). */
-  OTEL_SDK_DISABLED: z.preprocess(unsetIfEmpty, z.enum(['true', 'false'], { error: 'expected true or false' }).optional()),
-  /** `none` turns tracing off; `otlp` (the default) is the only exporter. */
-  OTEL_TRACES_EXPORTER: z.preprocess(unsetIfEmpty, z.enum(['otlp', 'none'], { error: 'expected otlp or none' }).optional()),
-});
-
 export interface TracingConfig {
   /** Where spans are posted; undefined: tracing is off. */
   tracesUrl: string | undefined;
@@ -74,12 +45,7 @@ export interface TracingConfig {
 
 /** Reads and validates the OTEL_* variables (throws ConfigError naming each bad one). */
 export function loadTracingConfig(process: TracedProcess, env: NodeJS.ProcessEnv = globalThis.process.env): TracingConfig {
-  const parsed = tracingEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
-    throw new ConfigError(`追踪配置有误 / invalid tracing configuration:\n${lines.join('\n')}\n请改正上述变量后重新启动 / set the variable(s) above correctly and start again`);
-  }
-  const v = parsed.data;
+  const v = loadTracingVariables(env);
   const off = v.OTEL_SDK_DISABLED === 'true' || v.OTEL_TRACES_EXPORTER === 'none';
   const url = v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (v.OTEL_EXPORTER_OTLP_ENDPOINT ? `${v.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
   return { tracesUrl: off ? undefined : url, serviceName: v.OTEL_SERVICE_NAME ?? `mediation-${process}` };

@@ -1,15 +1,16 @@
 // The Temporal worker: runs the case workflows and their activities. Logging is wired once, through
 // Runtime.install, into pino; SIGINT/SIGTERM drain the worker before the Kafka producer is closed.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createPublishActivities } from '../activities/publish.js';
 import { createMergeActivities } from '../activities/merge.js';
-import { connectProducer, createKafka } from '../runtime/kafka.js';
+import { dataConverterFor, kafkaClient, workerConnection } from '../runtime/clients.js';
+import { connectProducer } from '../runtime/kafka.js';
 import { ConfigError, loadAppConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/log.js';
-import { connectTemporal, describeTemporal } from '../runtime/secure-connections.js';
+import { describeTemporal } from '../runtime/secure-connections.js';
 import { describeKafka } from '../runtime/kafka.js';
-import { encryptedDataConverter, envKeySource, PayloadKeyError } from '../runtime/payload-codec.js';
+import { PayloadKeyError } from '../runtime/payload-codec.js';
 import v8 from 'node:v8';
 import { workerMemory } from '../runtime/worker-cache.js';
 import { workflowBundlerOptions } from '../runtime/workflow-bundle.js';
@@ -34,15 +35,15 @@ async function main(): Promise<void> {
     },
   });
 
-  const dataConverter = encryptedDataConverter(await envKeySource().load());
-  const kafka = createKafka(config.kafka, 'mediation-worker', log);
+  const dataConverter = await dataConverterFor(config);
+  const kafka = kafkaClient(config, 'mediation-worker', log);
   // Replaced by the publish activity when Kafka loses its sequence state (activities/publish.ts): the latest
   // is the one closed on shutdown.
   let producer = await connectProducer(kafka);
   const renewProducer = async () => (producer = await connectProducer(kafka));
   const admin = kafka.admin();
   await admin.connect();
-  const connection = await connectTemporal(config.temporal, (options) => NativeConnection.connect(options));
+  const connection = await workerConnection(config);
   const memory = workerMemory(config.WORKER_MEMORY_MIB);
   const maxCached = config.WORKER_MAX_CACHED_WORKFLOWS ?? memory.cachedWorkflows;
   const heapMiB = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     log.warn({ heapMiB, wanted: memory.heapMiB }, `the worker's heap limit exceeds its memory budget: start it with node --max-old-space-size=${memory.heapMiB} (npm start does)`);
   }
   // The workflows refuse every command not signed with one of these keys (workflows/command-signature.ts).
-  const verifyKeys = Object.keys(envCommandVerifyKeys());
+  const verifyKeys = Object.keys(envCommandVerifyKeys(config));
   if (verifyKeys.length === 0) throw new CommandKeyError('no command verify keys: set COMMAND_VERIFY_KEYS_FILE (npm start makes one in .data/dev/keys) or COMMAND_VERIFY_KEYS; without them every command would be refused');
   const worker = await Worker.create({
     connection,

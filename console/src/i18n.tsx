@@ -2,8 +2,9 @@
 // in the same language (Accept-Language), so the core's rejections and field messages match the screen.
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import { z } from 'zod';
+import type { Locale } from '@engine/domain/case/messages.js';
 
-export type Locale = 'zh-CN' | 'en';
+export type { Locale } from '@engine/domain/case/messages.js';
 
 const KEY = 'mediation-console.locale';
 let current: Locale = (typeof localStorage !== 'undefined' && localStorage.getItem(KEY) === 'en' ? 'en' : 'zh-CN');

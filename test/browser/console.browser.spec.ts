@@ -15,7 +15,7 @@ import { createApi, type Api } from '../../api/server.js';
 import { CONSOLE_CLIENT_ID } from '../../ops/oidc/accounts.js';
 import { startProjector, type RunningProjector } from '../../readmodels/consumer.js';
 import { openDb, type Db } from '../../readmodels/db.js';
-import { testDataConverter, testPersonalDataKeys } from '../support/payload-keys.js';
+import { testDataConverter, testPersonalDataKeys } from '../../testkit/payload-keys.js';
 import { stackVerifier } from '../support/api.js';
 import { launchChromium, signInOnProvider } from '../support/browser.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';

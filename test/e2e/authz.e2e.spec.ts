@@ -7,7 +7,7 @@
 // Town staff are of 城关镇; liaisons and the other staff are of the county.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { testDataConverter, testPersonalDataKeys } from '../support/payload-keys.js';
+import { testDataConverter, testPersonalDataKeys } from '../../testkit/payload-keys.js';
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import type { Admin } from 'kafkajs';

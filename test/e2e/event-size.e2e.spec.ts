@@ -8,11 +8,10 @@ import { caseViewQuery } from '../../workflows/messages.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 import { describeWithStack, stack } from '../support/stack.js';
 import { readTopic } from '../support/temporal.js';
+import { newCaseBody } from '../../testkit/cases.js';
 
 type Problem = { status: number; code: string; detail: string; errors?: Array<{ field: string; message: string }> };
 
-const respondent = { name: '城关镇某五金厂', creditCode: '91330100MA2XXXXX1B', town: '城关镇', industry: 'hardware', responsibleDepartment: '经信局', level: 'enterprise' };
-const claim = { disputeTypeHint: 'wage-arrears', summary: '拖欠两个月工资', amountClaimedFen: 800_000 };
 
 describeWithStack('event-size guards at the edge', () => {
   let s: ApiStack;
@@ -26,7 +25,7 @@ describeWithStack('event-size guards at the edge', () => {
   it(`refuses more than ${MAX_COMPLAINANTS} complainants with 400 naming the field, and starts no case`, async () => {
     const caseNumber = `MC-SIZE-${Date.now().toString(36).toUpperCase()}`;
     const complainants = Array.from({ length: MAX_COMPLAINANTS + 1 }, (_, i) => ({ name: `工人${i}`, phone: '13900000002' }));
-    const res = await s.call('mediation-intake-bridge', 'POST', '/cases', { caseNumber, channel: 'walk-in', complainants, workerCount: complainants.length, respondent, claim });
+    const res = await s.call('mediation-intake-bridge', 'POST', '/cases', { ...newCaseBody(caseNumber), complainants, workerCount: complainants.length });
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     const problem = res.body as Problem;
     expect(problem.code).toBe('validation');
@@ -36,7 +35,7 @@ describeWithStack('event-size guards at the edge', () => {
   });
 
   it(`refuses a session with more than ${MAX_SESSION_DEPARTMENTS} departments, naming the field, and writes nothing`, async () => {
-    const created = await s.call('mediation-intake-bridge', 'POST', '/cases', { channel: 'walk-in', complainants: [{ name: '钱七', phone: '13900000002' }], workerCount: 1, respondent, claim });
+    const created = await s.call('mediation-intake-bridge', 'POST', '/cases', newCaseBody());
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const caseId = (created.body as { caseId: string }).caseId;
     for (const [type, body] of [['AcceptCase', {}], ['ClassifyCase', { disputeType: 'wage-arrears' }], ['RouteCase', {}]] as const) {

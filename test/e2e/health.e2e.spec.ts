@@ -15,7 +15,7 @@ import { openDb, type Db } from '../../readmodels/db.js';
 import { createSchemaSql } from '../../readmodels/schema.js';
 import { createKafka } from '../../runtime/kafka.js';
 import { stackVerifier } from '../support/api.js';
-import { testDataConverter, testPersonalDataKeys } from '../support/payload-keys.js';
+import { testDataConverter, testPersonalDataKeys } from '../../testkit/payload-keys.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
 import { tokenFor } from '../support/tokens.js';

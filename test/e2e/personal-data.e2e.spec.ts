@@ -31,11 +31,11 @@ import type { PersonalDataKeys } from '../../runtime/personal-data-keys.js';
 import { caseViewQuery } from '../../workflows/messages.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { stackVerifier } from '../support/api.js';
-import { TEST_PAYLOAD_KEYS_FILE, testDataConverter, testPersonalDataKeys } from '../support/payload-keys.js';
+import { TEST_PAYLOAD_KEYS_FILE, testDataConverter, testPersonalDataKeys } from '../../testkit/payload-keys.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
 import { serviceToken, tokenFor } from '../support/tokens.js';
-import { clerk as clerkActor, request } from '../support/cases.js';
+import { clerk as clerkActor, request } from '../../testkit/cases.js';
 
 const { temporal: protos } = proto;
 const UI_ORIGIN = 'http://127.0.0.1:28233';

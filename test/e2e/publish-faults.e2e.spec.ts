@@ -17,8 +17,8 @@ import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { PUBLISH_FIRST_ROUND_ATTEMPTS } from '../../workflows/case-workflow.js';
 import type { CaseCommand } from '../../domain/case/commands.js';
 import { PublishStalled } from '../../workflows/search-attributes.js';
-import { clerk, receiveInput, request } from '../support/cases.js';
-import { testDataConverter } from '../support/payload-keys.js';
+import { clerk, receiveInput, request } from '../../testkit/cases.js';
+import { testDataConverter } from '../../testkit/payload-keys.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, readTopic, workflowBundle } from '../support/temporal.js';
 

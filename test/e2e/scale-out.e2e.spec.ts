@@ -17,7 +17,8 @@ import { openDb, type Db } from '../../readmodels/db.js';
 import { dumpReadModels } from '../../readmodels/dump.js';
 import { rebuildProjections } from '../../readmodels/rebuild.js';
 import { caseViewQuery } from '../../workflows/messages.js';
-import { testDataConverter } from '../support/payload-keys.js';
+import { testDataConverter } from '../../testkit/payload-keys.js';
+import { newCaseBody } from '../../testkit/cases.js';
 import { freePort, startApiProcess, startWorkerProcess, type EngineProcess } from '../support/processes.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, readTopic } from '../support/temporal.js';
@@ -117,14 +118,7 @@ describeWithStack('two workers and two API+projector processes on one task queue
 
   /** A case from receipt to closed (withdrawn, replied, closed): seven requests, each retried until answered. */
   const driveCase = async (caseId: string, preferred: number, afterEach: () => void) => {
-    const created = await send(preferred, 'clerk', '/cases', {
-      caseNumber: caseId,
-      channel: 'walk-in',
-      complainants: [{ name: '赵六', phone: '13900000003' }],
-      workerCount: 1,
-      respondent: { name: '城关镇某服装厂', creditCode: '91330100MA2XXXXX1B', town: '城关镇', industry: 'textiles', responsibleDepartment: '经信局', level: 'enterprise' },
-      claim: { disputeTypeHint: 'wage-arrears', summary: '拖欠一个月工资', amountClaimedFen: 200_000 },
-    });
+    const created = await send(preferred, 'clerk', '/cases', newCaseBody(caseId, { name: '赵六', phone: '13900000003' }));
     // A retry of a receipt that the first attempt did start: the case number is taken, by this very case.
     const receivedBefore = created.retried && created.status === 409;
     expect(created.status === 201 || receivedBefore, `${caseId} POST /cases: ${created.status} ${JSON.stringify(created.body)}`).toBe(true);

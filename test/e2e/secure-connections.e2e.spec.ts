@@ -19,9 +19,9 @@ import { repoRoot } from '../../ops/config.js';
 import { testKafkaAccounts } from '../../ops/tls.js';
 import { caseViewQuery, commandUpdates } from '../../workflows/messages.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
-import { TEST_PAYLOAD_KEYS_FILE, testDataConverter } from '../support/payload-keys.js';
+import { TEST_PAYLOAD_KEYS_FILE, testDataConverter } from '../../testkit/payload-keys.js';
 import { startTlsRelay, type TlsRelay } from '../support/grpc-tls-relay.js';
-import { clerk, receiveInput, request } from '../support/cases.js';
+import { clerk, receiveInput, request } from '../../testkit/cases.js';
 import { createTopic } from '../support/temporal.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 

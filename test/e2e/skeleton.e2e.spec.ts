@@ -3,7 +3,7 @@
 // → GET /cases/:id returns it. A bad POST starts no workflow and publishes nothing.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { testDataConverter, testPersonalDataKeys } from '../support/payload-keys.js';
+import { testDataConverter, testPersonalDataKeys } from '../../testkit/payload-keys.js';
 import { NativeConnection } from '@temporalio/worker';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pino from 'pino';
@@ -172,7 +172,7 @@ describeWithStack('walking skeleton: HTTP → Temporal → Kafka → projector �
 
     const asAuditor = await command('ClassifyCase', { disputeType: 'wage-arrears' }, await as('auditor'));
     expect(asAuditor.status).toBe(403);
-    expect(((await asAuditor.json()) as { detail: string }).detail).toBe('角色“auditor”无权执行“cases.command”');
+    expect(((await asAuditor.json()) as { detail: string }).detail).toBe('角色“审计人员”无权执行“cases.command”');
 
     const mediatorHeaders = await as('mediator');
     const extension = { days: 10, complainantConsents: true, respondentConsents: false, reason: '需补充证据' };

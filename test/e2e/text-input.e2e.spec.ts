@@ -8,8 +8,8 @@ import { textSubjectOf } from '../../events/index.js';
 import type { PersonalDataKeys } from '../../runtime/personal-data-keys.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
-import { clerk as clerkActor, request } from '../support/cases.js';
-import { testPersonalDataKeys } from '../support/payload-keys.js';
+import { clerk as clerkActor, request } from '../../testkit/cases.js';
+import { testPersonalDataKeys } from '../../testkit/payload-keys.js';
 import { describeWithStack } from '../support/stack.js';
 
 const newCase = (over: { complainantName?: string; respondentName?: string; summary?: unknown; caseNumber?: string } = {}) => ({

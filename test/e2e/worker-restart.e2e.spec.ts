@@ -3,7 +3,7 @@
 // being published. The topic must end up with exactly the case's events, in order, none twice.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { testDataConverter } from '../support/payload-keys.js';
+import { testDataConverter } from '../../testkit/payload-keys.js';
 import { freePort, startWorkerProcess, type EngineProcess } from '../support/processes.js';
 import { chinaDateOf } from '../../domain/calendar/index.js';
 import { caseViewQuery, commandUpdates } from '../../workflows/messages.js';
@@ -11,7 +11,7 @@ import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import type { CaseCommand } from '../../domain/case/commands.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, readTopic } from '../support/temporal.js';
-import { clerk, mediator, receiveInput, request } from '../support/cases.js';
+import { clerk, mediator, receiveInput, request } from '../../testkit/cases.js';
 
 describeWithStack('worker killed and restarted mid-case (real dev server and Kafka)', () => {
   const taskQueue = uniqueName('tq');

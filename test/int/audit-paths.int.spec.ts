@@ -11,7 +11,7 @@ import type { CliIo } from '../../cli/main.js';
 import { openDb, type Db } from '../../readmodels/db.js';
 import { createSchemaSql } from '../../readmodels/schema.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
-import { mediator, receiveInput, request } from '../support/cases.js';
+import { mediator, receiveInput, request } from '../../testkit/cases.js';
 import { command, intake, lifecyclePath, PATH_NAMES, runPath, sleep } from '../support/paths.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic } from '../support/temporal.js';
@@ -146,7 +146,7 @@ describeWithStack('mediation audit on every lifecycle path (time-skipping server
 
     const human = await audit(['replay', caseId], kafkaEnv());
     expect(human.out.filter((l) => l.startsWith('#'))).toHaveLength(events.length);
-    expect(human.out.join('\n')).not.toContain('李四'); // the complainant's name (test/support/cases.ts)
+    expect(human.out.join('\n')).not.toContain('李四'); // the complainant's name (testkit/cases.ts)
 
     const last = events[events.length - 1]!;
     const asOf = await audit(['as-of', caseId, last.occurredAt, '--json'], kafkaEnv());

@@ -6,7 +6,7 @@ import { caseViewQuery, commandUpdates } from '../../workflows/messages.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, readTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
-import { clerk, receiveInput, request } from '../support/cases.js';
+import { clerk, receiveInput, request } from '../../testkit/cases.js';
 import { registerSearchAttributes } from '../../ops/search-attributes.js';
 import { startTestServer, type OwnTestServer } from '../support/test-server.js';
 

@@ -19,7 +19,7 @@ import type { OpenStatus } from '../../domain/case/state.js';
 import type { SlaClock } from '../../domain/sla/index.js';
 import { verifyChain, type Department, type Level } from '../../events/index.js';
 import { caseViewQuery, referralViewQuery, referralWorkflowId, type CaseView, type CaseWorkflowInput } from '../../workflows/messages.js';
-import { clerk, mediator, receiveInput, request } from '../support/cases.js';
+import { clerk, mediator, receiveInput, request } from '../../testkit/cases.js';
 import {
   acceptReferral,
   answerReferral,

@@ -8,7 +8,7 @@ import { caseViewQuery, commandUpdates, type CommandRequest } from '../../workfl
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, readTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
-import { clerk, receiveInput, request, supervisor } from '../support/cases.js';
+import { clerk, receiveInput, request, supervisor } from '../../testkit/cases.js';
 import { registerSearchAttributes } from '../../ops/search-attributes.js';
 import { startTestServer, type OwnTestServer } from '../support/test-server.js';
 import { newCommandKeyFiles, signerFromKeys } from '../../runtime/command-signing.js';

@@ -11,7 +11,7 @@ import { createApi } from '../../api/server.js';
 import pino from 'pino';
 import { createKafka } from '../../runtime/kafka.js';
 import { stackVerifier } from '../support/api.js';
-import { testPersonalDataKeys } from '../support/payload-keys.js';
+import { testPersonalDataKeys } from '../../testkit/payload-keys.js';
 import { tokenFor } from '../support/tokens.js';
 import { verifyChain } from '../../events/index.js';
 import { openDb } from '../../readmodels/db.js';

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { CaseCommand } from '../../domain/case/commands.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { caseViewQuery, commandUpdates, type CaseView, type CommandRequest } from '../../workflows/messages.js';
-import { clerk, receiveInput, request } from '../support/cases.js';
+import { clerk, receiveInput, request } from '../../testkit/cases.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { createTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
 import { startCaseEnv, type CaseEnv } from '../support/time-skipping.js';

@@ -9,7 +9,7 @@ import { applyBatch, type KafkaRecord } from '../../readmodels/projector.js';
 import { departmentQueue, earlyWarnings, kpis, openSupervision, overdueCases } from '../../readmodels/queries.js';
 import { swapSchemas } from '../../readmodels/rebuild.js';
 import { createSchemaSql } from '../../readmodels/schema.js';
-import { generateCases, generateHistory, rng } from '../support/history-generator.js';
+import { generateCases, generateHistory, rng } from '../../testkit/history-generator.js';
 import { uniqueName } from '../support/stack.js';
 import { freshStore, stores } from '../support/stores.js';
 

@@ -19,7 +19,7 @@ import {
   overdueCases,
 } from '../../readmodels/queries.js';
 import { createSchemaSql } from '../../readmodels/schema.js';
-import { CaseDriver } from '../support/history-generator.js';
+import { CaseDriver } from '../../testkit/history-generator.js';
 import { creditCodeCheckChar } from '../../domain/identifiers/index.js';
 import { uniqueName } from '../support/stack.js';
 import { freshStore, stores } from '../support/stores.js';

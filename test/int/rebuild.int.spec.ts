@@ -16,7 +16,7 @@ import { startProjector, type RunningProjector } from '../../readmodels/consumer
 import { openDb, type Db } from '../../readmodels/db.js';
 import { dumpReadModels } from '../../readmodels/dump.js';
 import { rebuildProjections } from '../../readmodels/rebuild.js';
-import { generateHistory } from '../support/history-generator.js';
+import { generateHistory } from '../../testkit/history-generator.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
 import { freshStore, stores } from '../support/stores.js';
 import { createTopic } from '../support/temporal.js';

@@ -13,7 +13,7 @@ import { createKafka } from '../../runtime/kafka.js';
 import { createProcessMetrics } from '../../runtime/metrics.js';
 import { temporalClientInterceptors } from '../../runtime/tracing.js';
 import { stackVerifier } from './api.js';
-import { testDataConverter, testPersonalDataKeys } from './payload-keys.js';
+import { testDataConverter, testPersonalDataKeys } from '../../testkit/payload-keys.js';
 import { stack, uniqueName } from './stack.js';
 import { createTopic, startCaseWorker, type RunningWorker } from './temporal.js';
 import { serviceToken, tokenFor } from './tokens.js';

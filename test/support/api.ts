@@ -8,7 +8,7 @@ import type { Admin } from 'kafkajs';
 import pino from 'pino';
 import { createVerifier, type AuthSettings } from '../../api/auth.js';
 import { createApi, type Api } from '../../api/server.js';
-import { testPersonalDataKeys } from './payload-keys.js';
+import { testPersonalDataKeys } from '../../testkit/payload-keys.js';
 import { openDb, type Db } from '../../readmodels/db.js';
 import { createSchemaSql } from '../../readmodels/schema.js';
 

@@ -17,7 +17,7 @@ import type { Decision, DecisionContext, RejectionCode } from '../../domain/case
 import { foldEvents } from '../../domain/case/evolve.js';
 import { assertInvariants } from '../../domain/case/invariants.js';
 import type { CaseState } from '../../domain/case/state.js';
-import { CASE_ID, T0, type EventInput } from './case-fixtures.js';
+import { CASE_ID, T0, type EventInput } from '../../testkit/case-fixtures.js';
 
 /** A sensible actor for a command: a mediator where allowed, else a clerk, a supervisor, the system. */
 export function defaultActor(type: CaseCommand['type']): Actor {

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EncryptedValue } from '../../events/personal-data.js';
 import { blindIndexUnder, COMPLAINANT_INDEX_PURPOSE, indexKeyAad, normaliseIdNumber } from '../../runtime/complainant-index.js';
-import { openAesGcm } from '../../runtime/kek-store.js';
+import { openAesGcm } from '../../runtime/crypto.js';
 import { epochWrapAad, fieldAad, legacyWrapAad, subjectWrapAad } from '../../runtime/personal-data-keys.js';
 
 const B64 = new Uint8Array(256);

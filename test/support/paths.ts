@@ -30,7 +30,7 @@ import {
   type CommandRequest,
   type ReferralStatus,
 } from '../../workflows/messages.js';
-import { clerk, mediator, receiveInput, request, supervisor } from './cases.js';
+import { clerk, mediator, receiveInput, request, supervisor } from '../../testkit/cases.js';
 
 type CaseHandle = WorkflowHandle<typeof caseWorkflow>;
 type Build = (state: OpenCase) => CommandRequest;

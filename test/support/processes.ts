@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { repoRoot } from '../../ops/config.js';
-import { TEST_PAYLOAD_KEYS_FILE, testMasterKeysFile } from './payload-keys.js';
+import { TEST_PAYLOAD_KEYS_FILE, testMasterKeysFile } from '../../testkit/payload-keys.js';
 import { stack } from './stack.js';
 
 /** How a process ended: an orderly stop exits with code 0 (signal null), a SIGKILL has signal SIGKILL. */

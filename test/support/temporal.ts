@@ -8,7 +8,7 @@ import { createMergeActivities } from '../../activities/merge.js';
 import { connectProducer, createKafka } from '../../runtime/kafka.js';
 import { workflowBundlerOptions } from '../../runtime/workflow-bundle.js';
 import { temporalWorkerTracing, TRACING_WORKFLOW_MODULES } from '../../runtime/tracing.js';
-import { testDataConverter } from './payload-keys.js';
+import { testDataConverter } from '../../testkit/payload-keys.js';
 
 // Worker state changes and the like at INFO would drown the test output.
 Runtime.install({ logger: new DefaultLogger('WARN') });

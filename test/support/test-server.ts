@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { testDataConverter } from './payload-keys.js';
+import { testDataConverter } from '../../testkit/payload-keys.js';
 
 const START_TIMEOUT_MS = 60_000;
 

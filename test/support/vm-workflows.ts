@@ -9,7 +9,7 @@ import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusa
 import type { Workflow } from '@temporalio/worker/lib/workflow/interface.js';
 import Long from 'long';
 import type { CaseWorkflowInput, CommandRequest } from '../../workflows/messages.js';
-import { receiveInput } from './cases.js';
+import { receiveInput } from '../../testkit/cases.js';
 
 type Completion = coresdk.workflow_completion.IWorkflowActivationCompletion;
 

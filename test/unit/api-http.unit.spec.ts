@@ -84,7 +84,7 @@ describe('the HTTP API contract', () => {
     const dpo = await idp.sign({ sub: 'dpo', mediation_role: 'data-protection-officer' });
     const res = await api.inject({ method: 'GET', url: '/kpis?from=2026-01&to=2026-02', headers: { authorization: `Bearer ${dpo}` } });
     expect(res.statusCode).toBe(403);
-    expect(res.json().detail).toBe('角色“data-protection-officer”无权执行“kpis.read”');
+    expect(res.json().detail).toBe('角色“个人信息保护负责人”无权执行“kpis.read”');
   });
 
   it('names every bad field of a body and of a query, in the caller’s language', async () => {

@@ -44,11 +44,11 @@ describe('mediation audit: help', () => {
   });
 
   it.each([
-    ['replay', 'Usage: mediation audit replay <case>'],
-    ['as-of', 'Usage: mediation audit as-of <case> <time>'],
-    ['verify', 'Usage: mediation audit verify (<case> | --all)'],
-    ['compare', 'Usage: mediation audit compare <case>'],
-    ['export', 'Usage: mediation audit export <case>'],
+    ['replay', 'Usage: mediation audit replay [options] <case>'],
+    ['as-of', 'Usage: mediation audit as-of [options] <case> <time>'],
+    ['verify', 'Usage: mediation audit verify [options] [case]'],
+    ['compare', 'Usage: mediation audit compare [options] <case>'],
+    ['export', 'Usage: mediation audit export [options] <case>'],
   ])('%s --help prints its usage and options and exits 0', async (name, usage) => {
     for (const flag of ['--help', '-h']) {
       const { code, out, err } = await run('audit', name, flag);
@@ -65,22 +65,25 @@ describe('mediation audit: bad arguments exit with 2 and say what is wrong', () 
     [[], 'Usage: mediation audit'],
     [['frobnicate'], "error: unknown command 'frobnicate'"],
     [['constructor'], "error: unknown command 'constructor'"],
-    [['replay'], 'error: replay needs a case number'],
-    [['replay', 'MC-1', 'MC-2'], "error: unexpected argument 'MC-2'"],
+    [['replay'], "error: missing required argument 'case'"],
+    [['replay', 'MC-1', 'MC-2'], "error: too many arguments for 'replay'"],
     [['replay', 'MC-1', '--frm', 'archive'], "error: unknown option '--frm'"],
-    [['replay', 'MC-1', '--from', 'postgres'], "error: --from 'postgres' must be kafka or archive"],
+    [['replay', 'MC-1', '--from', 'postgres'], "error: option '--from <kafka|archive>' argument 'postgres' is invalid. Allowed choices are kafka, archive"],
     [['replay', 'MC-1', '--from'], "error: option '--from <kafka|archive>' argument missing"],
     [['replay', 'MC-1', '--output', 'x.json'], "error: unknown option '--output'"],
     [['replay', 'MC-1', '--from', 'archive', '--all-partitions'], 'error: --all-partitions applies to the Kafka topic'],
-    [['as-of', 'MC-1'], 'error: as-of needs a time after the case number'],
-    [['as-of', 'MC-1', 'yesterday'], "error: 'yesterday' is not a time"],
-    [['as-of', 'MC-1', '2025-02-30'], "error: '2025-02-30' is not a time"],
-    [['as-of', 'MC-1', '2025-03-01T25:00'], "error: '2025-03-01T25:00' is not a time"],
+    [['as-of', 'MC-1'], "error: missing required argument 'time'"],
+    [['as-of', 'MC-1', 'yesterday'], "invalid for argument 'time'. 'yesterday' is not a time"],
+    [['as-of', 'MC-1', '2025-02-30'], "'2025-02-30' is not a time"],
+    [['as-of', 'MC-1', '2025-03-01T25:00'], "'2025-03-01T25:00' is not a time"],
+    [['replay', '-x'], "error: unknown option '-x'"],
+    [['verify', '--all', '--threads', '65'], "'65' must be a whole number from 0 to 64"],
+    [['verify', 'MC-1', '--threads', '2'], 'error: --threads applies to verify --all'],
     [['verify'], 'error: verify needs a case number, or --all'],
     [['verify', 'MC-1', '--all'], "error: give a case number or --all, not both (got 'MC-1')"],
     [['verify', '--all', '--all-partitions'], 'error: --all reads every partition already'],
     [['compare', 'MC-1', '--show-personal-data'], "error: unknown option '--show-personal-data'"],
-    [['export'], 'error: export needs a case number'],
+    [['export'], "error: missing required argument 'case'"],
   ])('given %j', async (args, message) => {
     const { code, out, err } = await run('audit', ...args);
     expect(code).toBe(2);

@@ -6,7 +6,7 @@ import type { CaseCommand, CommandType } from '../../domain/case/commands.js';
 import { decide, evolve, initialState, type CaseState } from '../../domain/case/index.js';
 import { canonicalJson, GENESIS_HASH, sealEvents, type Actor, type CaseEvent } from '../../events/index.js';
 import { decodeRecord, type StoredRecord } from '../../audit/records.js';
-import { sampleCommands } from '../support/sample-commands.js';
+import { sampleCommands } from '../../testkit/sample-commands.js';
 
 /** Monday 3 March 2025, 10:00 in Beijing. */
 export const T0 = Date.parse('2025-03-03T02:00:00.000Z');

@@ -10,7 +10,7 @@ import { renderRejection } from '../../domain/case/messages.js';
 import type { CaseState } from '../../domain/case/state.js';
 import type { Actor } from '../../events/schemas.js';
 import type { Department } from '../../events/vocabulary.js';
-import { AGREEMENT_ID, agreementEvent, at, CASE_ID, cmd, days, ev, routed, SESSION_ID, T0 } from '../support/case-fixtures.js';
+import { AGREEMENT_ID, agreementEvent, at, CASE_ID, cmd, days, ev, routed, SESSION_ID, T0 } from '../../testkit/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 
 const liaison = (department: Department): { actor: Actor } => ({ actor: { id: `${department}-1`, role: 'department-liaison', department } });

@@ -5,8 +5,8 @@ import { decide } from '../../domain/case/decide.js';
 import { initialState } from '../../domain/case/state.js';
 import { rejectionHttpStatus } from '../../domain/case/decision.js';
 import { Role } from '../../events/vocabulary.js';
-import { CASE_ID, cmd, receiveCase, received, routed, T0 } from '../support/case-fixtures.js';
-import { sampleCommand } from '../support/sample-commands.js';
+import { CASE_ID, cmd, receiveCase, received, routed, T0 } from '../../testkit/case-fixtures.js';
+import { sampleCommand } from '../../testkit/sample-commands.js';
 import { given } from '../support/decider-spec.js';
 
 describe('authority', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { availableActions, COMMAND_TYPES, foldEvents, type Actor } from '../../domain/case/index.js';
 import { toHistory } from '../support/decider-spec.js';
-import { at, CASE_ID, days, inMediation, received, routed, replied, T0, closed } from '../support/case-fixtures.js';
+import { at, CASE_ID, days, inMediation, received, routed, replied, T0, closed } from '../../testkit/case-fixtures.js';
 
 const clerk: Actor = { id: 'clerk-1', role: 'intake-clerk' };
 const mediator: Actor = { id: 'mediator-1', role: 'mediator' };

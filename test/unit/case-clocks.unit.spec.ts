@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CASE_ID, caseReceived, closed, cmd, ev, received, respondent, routed } from '../support/case-fixtures.js';
+import { CASE_ID, caseReceived, closed, cmd, ev, received, respondent, routed } from '../../testkit/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 
 // Received on Monday 2025-03-03 (walk-in): the committee must accept within 3 working days (due end of

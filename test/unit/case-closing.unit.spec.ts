@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agreed, CASE_ID, closed, cmd, ev, failed, inMediation, received, replied, routed } from '../support/case-fixtures.js';
+import { agreed, CASE_ID, closed, cmd, ev, failed, inMediation, received, replied, routed } from '../../testkit/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 
 const rejected = [

@@ -32,7 +32,7 @@ import {
   SESSION_ID,
   sessionHeld,
   T0,
-} from '../support/case-fixtures.js';
+} from '../../testkit/case-fixtures.js';
 import { given, toHistory } from '../support/decider-spec.js';
 
 const clocksOf = (state: CaseState) => (state.status === 'none' ? {} : state.clocks);

@@ -2,7 +2,7 @@
 // basis, and never while a legal hold applies (the case open, or its judicial confirmation pending or still
 // open to application).
 import { describe, expect, it } from 'vitest';
-import { at, CASE_ID, closed, cmd, days, ev, inMediation, T0 } from '../support/case-fixtures.js';
+import { at, CASE_ID, closed, cmd, days, ev, inMediation, T0 } from '../../testkit/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 import { renderMessage } from '../../domain/case/messages.js';
 

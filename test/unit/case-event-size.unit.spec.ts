@@ -2,7 +2,7 @@
 // before it exists, naming the field that makes it large; the caps of the command schemas refuse the lists
 // that would make it large, naming the list.
 import { describe, expect, it } from 'vitest';
-import { at, cmd, complainant, days, inMediation, receiveCase, SESSION_ID, T0 } from '../support/case-fixtures.js';
+import { at, cmd, complainant, days, inMediation, receiveCase, SESSION_ID, T0 } from '../../testkit/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 import { MAX_COMPLAINANTS, MAX_EVENT_BYTES, MAX_SESSION_DEPARTMENTS, publishedBytes } from '../../events/limits.js';
 import { renderMessage } from '../../domain/case/messages.js';

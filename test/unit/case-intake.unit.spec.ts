@@ -16,7 +16,7 @@ import {
   receiveCase,
   respondent,
   T0,
-} from '../support/case-fixtures.js';
+} from '../../testkit/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 
 describe('ReceiveCase', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, CASE_ID, caseReceived, cmd, days, ev, inMediation, received, routed, SESSION_ID, sessionHeld, T0 } from '../support/case-fixtures.js';
+import { at, CASE_ID, caseReceived, cmd, days, ev, inMediation, received, routed, SESSION_ID, sessionHeld, T0 } from '../../testkit/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 
 describe('ScheduleSession / HoldSession', () => {

@@ -1,26 +1,40 @@
-// The rejection catalogue: every key in both languages with the same params, and every rejection decide()
-// returns carries a key of it and renders in both languages with nothing left unfilled.
+// The message catalogue: every key in both languages with the same params, the API's answers and the core's
+// rejections under distinct keys, and every rejection decide() returns carries a key of it and renders in both
+// languages with nothing left unfilled.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_TYPES } from '../../domain/case/commands.js';
 import { decide } from '../../domain/case/decide.js';
 import type { Rejection } from '../../domain/case/decision.js';
-import { LOCALES, REJECTION_KEYS, rejectionMessages, renderRejection, templateParams } from '../../domain/case/messages.js';
+import { apiMessages, LOCALES, MESSAGE_KEYS, messages, REJECTION_KEYS, rejectionMessages, renderMessage, renderRejection, templateParams } from '../../domain/case/messages.js';
 import { Role } from '../../events/vocabulary.js';
-import { accepted, agreed, at, closed, inMediation, receiveCase, received, replied, routed, sessionHeld, T0 } from '../support/case-fixtures.js';
+import { accepted, agreed, at, closed, inMediation, receiveCase, received, replied, routed, sessionHeld, T0 } from '../../testkit/case-fixtures.js';
 import { given, toHistory } from '../support/decider-spec.js';
 import { foldEvents } from '../../domain/case/evolve.js';
-import { sampleCommand } from '../support/sample-commands.js';
+import { sampleCommand } from '../../testkit/sample-commands.js';
 
-describe('the rejection catalogue', () => {
+describe('the message catalogue', () => {
   it('has every key in zh-CN and en, naming the same params', () => {
-    for (const key of REJECTION_KEYS) {
-      const templates = rejectionMessages[key] as Record<string, string>;
+    for (const key of MESSAGE_KEYS) {
+      const templates = messages[key] as Record<string, string>;
       for (const locale of LOCALES) expect(templates[locale], `${key} ${locale}`).toBeTruthy();
       // A param may come in a Chinese form of its own (approverZh for approver).
       const names = (t: string) => [...new Set(templateParams(t).map((p) => p.replace(/Zh$/, '')))].sort();
       expect(names(templates['zh-CN']!), key).toEqual(names(templates['en']!));
     }
+  });
+
+  it('keeps the API\'s answers and the core\'s rejections under distinct keys', () => {
+    const shared = Object.keys(apiMessages).filter((k) => k in rejectionMessages);
+    expect(shared).toEqual([]);
+    expect(MESSAGE_KEYS.length).toBe(Object.keys(apiMessages).length + REJECTION_KEYS.length);
+  });
+
+  it('renders the API\'s answers with the same renderer: params filled, terms in the locale\'s words', () => {
+    expect(renderMessage('forbidden.role', { role: 'auditor', operation: 'cases.command' }, 'zh-CN')).toBe('角色“审计人员”无权执行“cases.command”');
+    expect(renderMessage('forbidden.role', { role: 'auditor', operation: 'cases.command' }, 'en')).toBe('the role auditor may not cases.command');
+    expect(renderMessage('too-large', { limit: 1024 }, 'en')).toBe('the request body is larger than 1024 bytes');
+    expect(renderMessage('not-found.case', {}, 'zh-CN')).toBe('没有案件 {caseId}');
   });
 
   it('speaks to a clerk in Chinese by default, with the article right in English', () => {

@@ -17,7 +17,7 @@ import {
   routed,
   sessionHeld,
   T0,
-} from '../support/case-fixtures.js';
+} from '../../testkit/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 import { renderRejection } from '../../domain/case/messages.js';
 

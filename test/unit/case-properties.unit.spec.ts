@@ -20,9 +20,9 @@ import { sealEvent, sealEvents, verifyChain } from '../../events/chain.js';
 import { parseEvent } from '../../events/parse.js';
 import { GENESIS_HASH, type CaseEvent, type EventType } from '../../events/schemas.js';
 import { Role } from '../../events/vocabulary.js';
-import { agreed, at, CASE_ID, complainant, received, replied, routed, sessionHeld, T0 } from '../support/case-fixtures.js';
+import { agreed, at, CASE_ID, complainant, received, replied, routed, sessionHeld, T0 } from '../../testkit/case-fixtures.js';
 import { defaultActor, toHistory } from '../support/decider-spec.js';
-import { sampleCommands } from '../support/sample-commands.js';
+import { sampleCommands } from '../../testkit/sample-commands.js';
 
 // The commands that make sense in each status; the forward step is listed several times so that
 // random runs often get deep into the lifecycle.

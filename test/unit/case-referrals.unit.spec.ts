@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CASE_ID, classified, closed, cmd, ev, routed } from '../support/case-fixtures.js';
+import { CASE_ID, classified, closed, cmd, ev, routed } from '../../testkit/case-fixtures.js';
 import { given } from '../support/decider-spec.js';
 
 const HR = `${CASE_ID}/R-5`;

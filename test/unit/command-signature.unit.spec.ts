@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { workflowBundlerOptions } from '../../runtime/workflow-bundle.js';
-import { clerk, receiveInput, request } from '../support/cases.js';
+import { clerk, receiveInput, request } from '../../testkit/cases.js';
 import { failureOf, startCase, updateOutcome, workflowContext } from '../support/vm-workflows.js';
 import { commandAuthorizationFailure, fromBase64url } from '../../workflows/command-signature.js';
 import { newCommandKeyFiles, signerFromKeys, envCommandVerifyKeys, signCommand } from '../../runtime/command-signing.js';

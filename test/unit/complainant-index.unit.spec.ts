@@ -83,7 +83,7 @@ describe('the complainant blind index and the duplicate check', () => {
     expect(intake.openCases).toEqual([expect.objectContaining({ caseId, sameComplainant: true })]);
 
     // Erasing the subject's keys removes their index rows: the same person matches no longer.
-    const index = (await import('../support/payload-keys.js')).testPersonalDataKeys(db).complainantIndex();
+    const index = (await import('../../testkit/payload-keys.js')).testPersonalDataKeys(db).complainantIndex();
     expect(await index.erase([rows.rows[0]!.subject_ref])).toBe(1);
     const after = (await check(clerk, { creditCode: CREDIT_CODE, idNumbers: [ID_NUMBER] })).json();
     expect(after.enterpriseAndComplainant).toEqual([]);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, hashEvent, personalValue } from '../../events/index.js';
 import { hashEventNative, storedTextMatchesHash } from '../../runtime/event-hash.js';
-import { generateEvents } from '../support/history-generator.js';
+import { generateEvents } from '../../testkit/history-generator.js';
 
 describe('hashEventNative (node:crypto) agrees with hashEvent (events/sha256.ts)', () => {
   it('on a generated history: every event, as decided and as parsed back from its stored bytes', () => {

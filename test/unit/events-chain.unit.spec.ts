@@ -16,7 +16,7 @@ import {
   type CaseEvent,
   type ChainFaultKind,
 } from '../../events/index.js';
-import { closed, complainant, CASE_ID, T0, caseReceived, respondent, claim } from '../support/case-fixtures.js';
+import { closed, complainant, CASE_ID, T0, caseReceived, respondent, claim } from '../../testkit/case-fixtures.js';
 import { toHistory } from '../support/decider-spec.js';
 
 const log = (): CaseEvent[] => sealEvents(toHistory(closed), GENESIS_HASH);

@@ -10,10 +10,11 @@ import { encryptCommandText, encryptReceive, reveal } from '../../api/personal-d
 import { toReceiveCase } from '../../api/intake.js';
 import { findPersonalValues, GENESIS_HASH, isEncryptedValue, sealEvents, textSubjectOf, verifyChain } from '../../events/index.js';
 import { openDb, type Db } from '../../readmodels/db.js';
-import { FileKekStore, sealAesGcm, type KekStore } from '../../runtime/kek-store.js';
+import { sealAesGcm } from '../../runtime/crypto.js';
+import { FileKekStore, type KekStore } from '../../runtime/kek-store.js';
 import { keyringFromJson, newKeyringJson, type KeyringJson } from '../../runtime/payload-codec.js';
 import { fieldAad, legacyWrapAad, masterKeySource, PersonalDataKeys, SubjectErasedError } from '../../runtime/personal-data-keys.js';
-import { caseReceived, complainant } from '../support/case-fixtures.js';
+import { caseReceived, complainant } from '../../testkit/case-fixtures.js';
 import { toHistory } from '../support/decider-spec.js';
 
 const master = newKeyringJson('m-1');

@@ -13,7 +13,7 @@ import { openDb, type Db } from '../../readmodels/db.js';
 import { createSchemaSql } from '../../readmodels/schema.js';
 import { keyringFromJson, newKeyringJson } from '../../runtime/payload-codec.js';
 import { PersonalDataKeys } from '../../runtime/personal-data-keys.js';
-import { CASE_ID, closed, cmd, inMediation } from '../support/case-fixtures.js';
+import { CASE_ID, closed, cmd, inMediation } from '../../testkit/case-fixtures.js';
 import { given, toHistory } from '../support/decider-spec.js';
 
 type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType; options?: z.ZodType[]; in?: z.ZodType };

@@ -11,7 +11,7 @@ import { openDb, type Db } from '../../readmodels/db.js';
 import { openCasesOfEnterprise, openCaseStatesPage, type CaseListScope, type OpenCasesCursor } from '../../readmodels/open-cases.js';
 import { createSchemaSql } from '../../readmodels/schema.js';
 import { inProcessApi, type LocalIdp } from '../support/api.js';
-import { receiveCase, respondent } from '../support/case-fixtures.js';
+import { receiveCase, respondent } from '../../testkit/case-fixtures.js';
 import { contextFor } from '../support/decider-spec.js';
 
 const CREDIT = '91330100MA2XXXXX1B';

@@ -8,7 +8,7 @@ import type { DecisionContext } from '../../domain/case/decision.js';
 import { sealEvents } from '../../events/chain.js';
 import { GENESIS_HASH, type CaseEvent, type UnsealedEvent } from '../../events/schemas.js';
 import { emptyDoc, evolveDoc, rowsOf } from '../../readmodels/projections.js';
-import { at, closed, days, T0 } from '../support/case-fixtures.js';
+import { at, closed, days, T0 } from '../../testkit/case-fixtures.js';
 import { given, toHistory } from '../support/decider-spec.js';
 
 // The agreement took effect at T0 (2025-03-03); the case closed the same day; 30 days end on 2025-04-02.

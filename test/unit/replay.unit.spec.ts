@@ -13,7 +13,7 @@ import { historyFromJSON } from '../support/history-json.js';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { workflowBundle } from '../support/temporal.js';
-import { testDataConverter } from '../support/payload-keys.js';
+import { testDataConverter } from '../../testkit/payload-keys.js';
 import { PATH_NAMES } from '../support/paths.js';
 import { HISTORIES_DIR, MANIFEST, type RecordedHistory } from '../fixtures/record-histories.js';
 

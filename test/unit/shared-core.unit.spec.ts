@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workflowBundlerOptions } from '../../runtime/workflow-bundle.js';
-import { clerk, mediator, receiveInput, request } from '../support/cases.js';
+import { clerk, mediator, receiveInput, request } from '../../testkit/cases.js';
 import { signCommand } from '../../runtime/command-signing.js';
 import { failureOf, ownModules, startCase, updateOutcome, workflowContext } from '../support/vm-workflows.js';
 import type { CaseCommand } from '../../domain/case/commands.js';

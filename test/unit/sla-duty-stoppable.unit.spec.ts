@@ -17,9 +17,9 @@ import type { CaseState, OpenCase } from '../../domain/case/state.js';
 import { isDuty, slaPolicySet } from '../../domain/sla/index.js';
 import { type Actor, type CaseEvent, type UnsealedEvent } from '../../events/schemas.js';
 import { Department } from '../../events/vocabulary.js';
-import { agreementEvent, AGREEMENT_ID, at, CASE_ID, closed, days, ev, routed, SESSION_ID, T0 } from '../support/case-fixtures.js';
+import { agreementEvent, AGREEMENT_ID, at, CASE_ID, closed, days, ev, routed, SESSION_ID, T0 } from '../../testkit/case-fixtures.js';
 import { toHistory } from '../support/decider-spec.js';
-import { generateCases } from '../support/history-generator.js';
+import { generateCases } from '../../testkit/history-generator.js';
 
 /** Commands people do not send, or that name another case (their target is looked up outside the core). */
 const NOT_TRIED: ReadonlySet<CommandType> = new Set<CommandType>(['ReceiveCase', 'CheckClocks', 'ErasePersonalData', 'MergeCase', 'RecordMergedDuplicate', 'LinkCase']);

@@ -7,7 +7,7 @@ import { schemaTextProblems } from '../../domain/text/fields.js';
 import { codePointLabel, DEFAULT_FREE_TEXT_POLICY, REFUSED_RANGES, textProblem, type TextProblemKind } from '../../domain/text/index.js';
 import { foldEvents } from '../../domain/case/evolve.js';
 import { personalValue } from '../../events/index.js';
-import { claim, cmd, complainant, inMediation, receiveCase, respondent, SALT_1 } from '../support/case-fixtures.js';
+import { claim, cmd, complainant, inMediation, receiveCase, respondent, SALT_1 } from '../../testkit/case-fixtures.js';
 import { contextFor, toHistory } from '../support/decider-spec.js';
 
 /** Every refused code point with its kind, from the table the check uses. */

@@ -3,7 +3,7 @@
 // parse them, then they give the same event or the same refusal, word for word.
 import { describe, expect, it, vi } from 'vitest';
 import { canonicalJson, parseEvent, z } from '../../events/index.js';
-import { generateEvents } from '../support/history-generator.js';
+import { generateEvents } from '../../testkit/history-generator.js';
 
 type Parse = typeof parseEvent;
 

@@ -1,5 +1,5 @@
 // One well-formed command of every type, for tests that sweep all commands (authority, properties).
-import type { CaseCommand, CommandType } from '../../domain/case/commands.js';
+import type { CaseCommand, CommandType } from '../domain/case/commands.js';
 import { CASE_ID, claim, complainant, respondent } from './case-fixtures.js';
 
 export const sampleCommands: { [T in CommandType]: Extract<CaseCommand, { type: T }>['data'] } = {

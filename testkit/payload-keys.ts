@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Queryable } from '../../readmodels/db.js';
-import { KeyringKekStore, type KekStore } from '../../runtime/kek-store.js';
-import { encryptedDataConverter, keyringFromFile } from '../../runtime/payload-codec.js';
-import { PersonalDataKeys } from '../../runtime/personal-data-keys.js';
+import type { Queryable } from '../readmodels/db.js';
+import { KeyringKekStore, type KekStore } from '../runtime/kek-store.js';
+import { encryptedDataConverter, keyringFromFile } from '../runtime/payload-codec.js';
+import { PersonalDataKeys } from '../runtime/personal-data-keys.js';
 
-export const TEST_PAYLOAD_KEYS_FILE = fileURLToPath(new URL('../fixtures/payload-keys.json', import.meta.url));
+export const TEST_PAYLOAD_KEYS_FILE = fileURLToPath(new URL('../test/fixtures/payload-keys.json', import.meta.url));
 export const testKeyring = keyringFromFile(TEST_PAYLOAD_KEYS_FILE);
 export const testDataConverter = encryptedDataConverter(testKeyring);
 

@@ -1,7 +1,7 @@
 // Data for tests: a complaint, and the events of a case at each stage of its life.
-import { personalValue } from '../../events/personal-data.js';
-import type { EventData, EventType } from '../../events/schemas.js';
-import type { CaseCommand, CommandOf } from '../../domain/case/commands.js';
+import { personalValue } from '../events/personal-data.js';
+import type { EventData, EventType } from '../events/schemas.js';
+import type { CaseCommand, CommandOf } from '../domain/case/commands.js';
 
 export const CASE_ID = 'case-1';
 /** Monday 3 March 2025, 10:00 in Beijing. */

@@ -13,9 +13,9 @@
 // reopened. Cases still running at `until` are left open there (queues, overdue, at-risk, supervision).
 // Enterprises repeat (a skewed pool), and each 30-day slot has a "hot" enterprise that draws a burst of
 // complaints, so early warning has something to find.
-import { creditCodeCheckChar } from '../../domain/identifiers/index.js';
-import type { DecisionContext } from '../../domain/case/decision.js';
-import { addDays, chinaDateOf } from '../../domain/calendar/index.js';
+import { creditCodeCheckChar } from '../domain/identifiers/index.js';
+import type { DecisionContext } from '../domain/case/decision.js';
+import { addDays, chinaDateOf } from '../domain/calendar/index.js';
 import {
   decide,
   evolve,
@@ -26,7 +26,7 @@ import {
   type CommandOf,
   type CommandType,
   type OpenCase,
-} from '../../domain/case/index.js';
+} from '../domain/case/index.js';
 import {
   GENESIS_HASH,
   hashEvent,
@@ -38,7 +38,7 @@ import {
   type Department,
   type DisputeType,
   type Level,
-} from '../../events/index.js';
+} from '../events/index.js';
 
 // ------------------------------------------------------------------ randomness
 
