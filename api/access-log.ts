@@ -3,7 +3,7 @@
 // rebuild swaps their schema; this log must outlive that). Auditors and the data-protection officer
 // query it over GET /access-log.
 import { createObjects, type Queryable } from '../readmodels/db.js';
-import { assertSchemaName } from '../readmodels/schema.js';
+import { assertSchemaName } from '../readmodels/sql.js';
 
 export type AccessEntry = {
   at: string;

@@ -6,7 +6,7 @@
 import type { CaseState } from '../domain/case/index.js';
 import type { Department, Level } from '../events/index.js';
 import type { Queryable } from './db.js';
-import { assertSchemaName } from './schema.js';
+import { assertSchemaName } from './sql.js';
 
 /** Who may see which cases, as SQL narrows them (api/authz.ts caseListScope). */
 export interface CaseListScope {

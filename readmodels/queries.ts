@@ -5,7 +5,7 @@
 // early-warning window) is computed from stored moments and `now` (default: the clock), never frozen when
 // the event was projected. Instants come back as ISO strings in UTC.
 import type { Queryable } from './db.js';
-import { assertSchemaName } from './schema.js';
+import { assertSchemaName } from './sql.js';
 import { iso } from './table.js';
 
 export { departmentQueue, type QueueItem, type QueueOptions } from './tables/department-queue.js';

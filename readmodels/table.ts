@@ -30,6 +30,8 @@ export interface Table {
   primaryKey: readonly string[];
   /** Indexes, as statements over the schema name (`create index if not exists … on ${s}.table …`). */
   indexes?: (s: string) => string[];
+  /** Views over the table, as statements over the schema name, created after every table. */
+  views?: (s: string) => string[];
 }
 
 /** A table as declared, its column map kept exact (RowOf reads it). */

@@ -16,7 +16,7 @@ import { intakeRejection, NewCaseBody, newCaseNumber, toReceiveCase } from '../i
 import { message } from '../i18n.js';
 import { encryptCaseText, encryptCommandText, encryptReceive, refuseUnfitText, reveal, UNREADABLE } from '../personal-data.js';
 import { ApiError, problemResponses, RejectedError } from '../problem.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 
 const CaseId = z.string().min(1).max(64).describe('the case number, e.g. MC-20251120-7F3A9C');
 const CaseParams = z.object({ id: CaseId });

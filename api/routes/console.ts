@@ -20,7 +20,7 @@ import { intakeRejection, NewCaseBody, toReceiveCase } from '../intake.js';
 import { msg } from '../i18n.js';
 import { revealCaseText } from '../personal-data.js';
 import { ApiError, parseInput, problemResponses } from '../problem.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 
 const CaseParams = z.object({ id: z.string().min(1).max(64).describe('the case number') });
 const AnyObject = z.looseObject({});

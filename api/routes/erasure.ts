@@ -14,7 +14,7 @@ import { factsOf, requireInScope, type Grant } from '../authz.js';
 import { caseView, runCommand } from '../commands.js';
 import { caseRunState, endedRunSeed, eraseAfterRunEnded } from '../erasure-after-end.js';
 import { ApiError, parseInput, problemResponses, RejectedError } from '../problem.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 
 const Body = z
   .strictObject({

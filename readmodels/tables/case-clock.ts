@@ -4,8 +4,8 @@
 import { accountableFor, type OpenCase } from '../../domain/case/index.js';
 import type { Department, Level } from '../../events/index.js';
 import type { Queryable } from '../db.js';
-import { isDuty } from '../projections.js';
-import { assertSchemaName } from '../schema.js';
+import { isDuty } from '../../domain/sla/index.js';
+import { assertSchemaName } from '../sql.js';
 import { defineTable, iso, nowOr, type RowOf } from '../table.js';
 
 export const caseClockTable = defineTable({

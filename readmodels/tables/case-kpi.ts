@@ -1,12 +1,42 @@
-// case_kpi: one row per case with what the KPIs count (definitions: readmodels/projections.ts, "KPIs");
-// months are China months, 'YYYY-MM'. The views kpi_counts / kpi_monthly / kpi_monthly_yoy (schema.ts)
-// sum it; the early warning (预警) counts its complaints per enterprise.
+// case_kpi: one row per case with what the KPIs count; months are China months, 'YYYY-MM'. The view
+// kpi_counts sums it per month and dimension; the early warning (预警) counts its complaints per enterprise.
+//
+// The KPIs (table case_kpi, view kpi_counts, query kpis()):
+//
+// - Dimensions: China month ('YYYY-MM', UTC+8) × department × level × dispute type. The department is
+//   the case's lead department (before routing, and for rejected cases: `union`, the intake body, as the
+//   decider's leadOf); the level is where the case sits now (escalation moves it); the dispute type is the
+//   classified one, else the complainant's hint. A re-route or an escalation moves a case's counts with it.
+// - Each count sits in the month of its own event:
+//   - received: cases received (CaseReceived) in the month, merged duplicates included (each was received);
+//   - collective: received cases that are collective disputes (≥ 10 workers, 第七条);
+//   - accepted: cases accepted (CaseAccepted) in the month;
+//   - resolved by agreement: cases whose first mediation agreement (AgreementReached) is in the month;
+//   - closed: cases closed in the month and still closed (a reopened case counts again when it closes
+//     again, in that month); merged duplicates are not counted: their work is closed in the surviving case;
+//   - on-time rate = closed on time / closed, where on time means no duty clock of the case ever breached
+//     (a ClockBreached event) and none was stopped after its due moment. Duty clocks are the centre's own
+//     deadlines — those whose breach escalates or issues supervision; the parties' own limits
+//     (judicial-confirmation-apply, review-request) are not the centre's lateness;
+//   - mean days to close = mean over closed cases of (latest closing − receipt), in days (fractional).
+// - The four 100% rates (记录、处理、回音、反馈, seed 000) are over the cases received in the month:
+//   - recorded = cases whose complaint was recorded in full — classified (type and size confirmed),
+//     rejected with a reason, or merged as a duplicate — / received;
+//   - handled = cases accepted, rejected with a reason, or merged / received;
+//   - replied (回音) = cases with a reply (ReplySent: what is being done, or the result) / cases handled
+//     (accepted or rejected: the reply is owed from then on, within 7 days of receipt);
+//   - feedback (反馈) = cases with feedback recorded (FeedbackRecorded, after the outcome) / cases that reached
+//     an outcome (agreement, failure, withdrawal, rejection; merged duplicates are answered through the
+//     surviving case). A reply and a feedback are separate acts, counted separately.
+// - Year on year: the same month of the previous year, same dimensions; counts as a relative change,
+//   rates and mean days as a difference.
+// Counts are summed in SQL (kpi_counts); the rates are ratios of those sums, in measures() below only.
 import { chinaDateOf, endOfChinaDay, isIsoDate } from '../../domain/calendar/index.js';
 import { leadOf } from '../../domain/case/index.js';
 import type { Department, DisputeType, Level } from '../../events/index.js';
 import type { Queryable } from '../db.js';
-import type { FoldedCase } from '../projections.js';
-import { assertSchemaName } from '../schema.js';
+import type { FoldedCase } from '../case-document.js';
+import { assertSchemaName } from '../sql.js';
 import { DAY_MS, defineTable, iso, type RowOf } from '../table.js';
 
 export const caseKpiTable = defineTable({
@@ -38,6 +68,35 @@ export const caseKpiTable = defineTable({
   indexes: (s) => [
     `create index if not exists case_kpi_received on ${s}.case_kpi (received_at)`,
     `create index if not exists case_kpi_enterprise on ${s}.case_kpi (respondent_credit_code, received_at)`,
+  ],
+  // The counts per China month × lead department × level × dispute type, each in the month of its own
+  // event (received in the receipt month, accepted in the acceptance month, …). Counts add up, so any
+  // roll-up over the dimensions is a sum of this view.
+  views: (s) => [
+    `create or replace view ${s}.kpi_counts as
+select month, department, level, dispute_type,
+  sum(received)::integer as received, sum(accepted)::integer as accepted,
+  sum(resolved_by_agreement)::integer as resolved_by_agreement, sum(collective)::integer as collective,
+  sum(closed)::integer as closed, sum(closed_on_time)::integer as closed_on_time,
+  sum(days_to_close)::double precision as days_to_close_total,
+  sum(recorded)::integer as recorded, sum(handled)::integer as handled, sum(with_outcome)::integer as with_outcome,
+  sum(replied)::integer as replied, sum(feedback)::integer as feedback
+from (
+  select received_month as month, department, level, dispute_type, 1 as received, 0 as accepted, 0 as resolved_by_agreement,
+    case when collective then 1 else 0 end as collective, 0 as closed, 0 as closed_on_time, 0::double precision as days_to_close,
+    case when recorded then 1 else 0 end as recorded, case when handled then 1 else 0 end as handled,
+    case when with_outcome then 1 else 0 end as with_outcome, case when replied then 1 else 0 end as replied,
+    case when feedback then 1 else 0 end as feedback
+  from ${s}.case_kpi
+  union all
+  select accepted_month, department, level, dispute_type, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 from ${s}.case_kpi where accepted_month is not null
+  union all
+  select agreement_month, department, level, dispute_type, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 from ${s}.case_kpi where agreement_month is not null
+  union all
+  select closed_month, department, level, dispute_type, 0, 0, 0, 0, 1, case when on_time then 1 else 0 end, days_to_close, 0, 0, 0, 0, 0
+  from ${s}.case_kpi where closed_month is not null
+) contributions
+group by month, department, level, dispute_type`,
   ],
 });
 

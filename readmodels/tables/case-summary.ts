@@ -1,8 +1,8 @@
 // case_summary: one row per case — status, channel, respondent, level, lead department, … — what
 // GET /cases/:id shows and the lists join for the respondent's name and the town.
 import type { Queryable } from '../db.js';
-import type { FoldedCase } from '../projections.js';
-import { assertSchemaName } from '../schema.js';
+import type { FoldedCase } from '../case-document.js';
+import { assertSchemaName } from '../sql.js';
 import { defineTable, selectColumns, type RowOf } from '../table.js';
 
 export const caseSummaryTable = defineTable({

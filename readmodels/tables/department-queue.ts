@@ -4,7 +4,7 @@
 import { leadOf, type OpenCase } from '../../domain/case/index.js';
 import type { Department, Level } from '../../events/index.js';
 import type { Queryable } from '../db.js';
-import { assertSchemaName } from '../schema.js';
+import { assertSchemaName } from '../sql.js';
 import { defineTable, iso, nowOr, type RowOf } from '../table.js';
 import type { ClockRow } from './case-clock.js';
 

@@ -1,6 +1,6 @@
 // event_archive: every applied event as it was stored on the topic (before upcasting), for auditors
 // (mediation audit replay --from archive; audit/archive.ts). Appended once per event.
-import { assertSchemaName } from '../schema.js';
+import { assertSchemaName } from '../sql.js';
 import type { Queryable } from '../db.js';
 import { defineTable, isoInstant, type RowOf } from '../table.js';
 

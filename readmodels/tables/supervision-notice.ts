@@ -2,8 +2,8 @@
 // closed.
 import type { Department, Level } from '../../events/index.js';
 import type { Queryable } from '../db.js';
-import type { FoldedCase } from '../projections.js';
-import { assertSchemaName } from '../schema.js';
+import type { FoldedCase } from '../case-document.js';
+import { assertSchemaName } from '../sql.js';
 import { defineTable, iso, nowOr, type RowOf } from '../table.js';
 
 export const supervisionNoticeTable = defineTable({
