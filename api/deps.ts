@@ -7,7 +7,23 @@ import type { PartitionLag } from '../readmodels/consumer.js';
 import type { Db } from '../readmodels/db.js';
 import type { PersonalDataKeys } from '../runtime/personal-data-keys.js';
 import type { ProcessMetrics } from '../runtime/metrics.js';
-import type { Verifier } from './auth.js';
+import type { Staff, Verifier } from './auth.js';
+import type { Grant, Operation } from './authz.js';
+import type { Locale } from './i18n.js';
+
+// What the server's hooks put on every request and read from every route's config.
+declare module 'fastify' {
+  interface FastifyRequest {
+    staff: Staff | undefined;
+    grant: Grant | undefined;
+    locale: Locale;
+  }
+  interface FastifyContextConfig {
+    /** The operation of the authorisation table this route performs; unset only on public routes. */
+    operation?: Operation;
+    public?: boolean;
+  }
+}
 
 export interface ApiDeps {
   temporal: Client;

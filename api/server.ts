@@ -24,9 +24,8 @@ import type { CaseWorkflowInput } from '../workflows/messages.js';
 import { deadLetterSummary } from '../readmodels/queries.js';
 import { AccessLog } from './access-log.js';
 import { traceRequests } from '../runtime/tracing.js';
-import type { Staff } from './auth.js';
 import type { ApiDeps } from './deps.js';
-import { grantFor, type Grant, type Operation } from './authz.js';
+import { grantFor } from './authz.js';
 import { temporalUnavailable, withTemporalDeadline } from './commands.js';
 import { countFailingCases, health } from './health.js';
 import { message, negotiateLocale, type Locale } from './i18n.js';
@@ -36,22 +35,12 @@ import { codecAuthorization, codecCors, codecRoutes } from './routes/codec.js';
 import { erasureRoutes } from './routes/erasure.js';
 import { readModelRoutes } from './routes/readmodels.js';
 import { createProcessMetrics } from '../runtime/metrics.js';
-import { consoleRoutes } from './routes/console.js';
+import { auditRoutes } from './routes/audit.js';
+import { intakeCheckRoutes } from './routes/intake-check.js';
+import { meRoutes } from './routes/me.js';
+import { myWorkRoutes } from './routes/my-work.js';
 import { DEFAULT_CONSOLE_DIR, serveConsole } from './console-static.js';
 import { signCommand } from '../runtime/command-signing.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    staff: Staff | undefined;
-    grant: Grant | undefined;
-    locale: Locale;
-  }
-  interface FastifyContextConfig {
-    /** The operation of the authorisation table this route performs; unset only on public routes. */
-    operation?: Operation;
-    public?: boolean;
-  }
-}
 
 export type Api = Awaited<ReturnType<typeof createApi>>;
 
@@ -239,7 +228,10 @@ export async function createApi(deps: ApiDeps) {
     corsOrigins: deps.codecCorsOrigins ?? [],
     accessLog,
   });
-  await app.register(consoleRoutes, { deps, accessLog });
+  await app.register(meRoutes, { deps });
+  await app.register(myWorkRoutes, { deps });
+  await app.register(intakeCheckRoutes, { deps });
+  await app.register(auditRoutes, { deps, accessLog });
   await serveConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);
   await app.ready();
   return app;

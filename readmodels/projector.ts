@@ -15,6 +15,7 @@
 // consumer's position — decides what is applied: records below it are skipped, and a batch that starts
 // above it (the rebuilt schema stopped earlier than this consumer had read) is refused with `rewinds`, so
 // the consumer seeks back and nothing is lost.
+import { z } from 'zod';
 import { parseEvent, type CaseEvent } from '../events/index.js';
 import { hashEventNative, storedTextMatchesHash } from '../runtime/event-hash.js';
 import type { CaseState } from '../domain/case/index.js';
@@ -108,11 +109,16 @@ export async function applyDecodedBatch(db: Db, schema: string, batch: DecodedBa
   }
 }
 
-export interface RedriveResult extends BatchResult {
-  caseId: string;
-  /** How many parked events of the case were tried again. */
-  retried: number;
-}
+export const RedriveResult = z
+  .object({
+    caseId: z.string(),
+    retried: z.number().describe('parked events of the case tried again'),
+    applied: z.number().describe('now in the read models'),
+    duplicates: z.number().describe('already there (skipped)'),
+    parked: z.number().describe('parked again, with their current reason (see GET /dead-letters)'),
+  })
+  .meta({ id: 'RedriveResult' });
+export type RedriveResult = z.infer<typeof RedriveResult> & BatchResult;
 
 /**
  * Re-drives a case's parked events once their cause is fixed (a projector bug deployed away, a missing

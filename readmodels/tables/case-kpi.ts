@@ -31,6 +31,7 @@
 // - Year on year: the same month of the previous year, same dimensions; counts as a relative change,
 //   rates and mean days as a difference.
 // Counts are summed in SQL (kpi_counts); the rates are ratios of those sums, in measures() below only.
+import { z } from 'zod';
 import { chinaDateOf, endOfChinaDay, isIsoDate } from '../../domain/calendar/index.js';
 import { leadOf } from '../../domain/case/index.js';
 import type { Department, DisputeType, Level } from '../../events/index.js';
@@ -147,49 +148,30 @@ export interface KpiFilter {
   groupBy?: readonly KpiDimension[];
 }
 
-export interface KpiCounts {
-  received: number;
-  accepted: number;
-  resolvedByAgreement: number;
-  collective: number;
-  closed: number;
-  closedOnTime: number;
-  recorded: number;
-  handled: number;
-  withOutcome: number;
-  replied: number;
-  feedback: number;
-}
+const COUNT_KEYS = ['received', 'accepted', 'resolvedByAgreement', 'collective', 'closed', 'closedOnTime', 'recorded', 'handled', 'withOutcome', 'replied', 'feedback'] as const;
+const RATE_KEYS = ['onTimeRate', 'meanDaysToClose', 'recordedRate', 'handledRate', 'repliedRate', 'feedbackRate'] as const;
 
-export interface KpiRates {
-  onTimeRate: number | null;
-  meanDaysToClose: number | null;
-  recordedRate: number | null;
-  handledRate: number | null;
-  repliedRate: number | null;
-  feedbackRate: number | null;
-}
+const KpiMeasures = z.object({
+  ...Object.fromEntries(COUNT_KEYS.map((k) => [k, z.number()])) as Record<(typeof COUNT_KEYS)[number], z.ZodNumber>,
+  ...Object.fromEntries(RATE_KEYS.map((k) => [k, z.number().nullable()])) as Record<(typeof RATE_KEYS)[number], z.ZodNullable<z.ZodNumber>>,
+});
+export type KpiCounts = { [K in (typeof COUNT_KEYS)[number]]: number };
+export type KpiRates = { [K in (typeof RATE_KEYS)[number]]: number | null };
 
-export interface KpiRow extends KpiCounts, KpiRates {
-  month: string;
-  department?: string;
-  level?: string;
-  disputeType?: string;
-  /** The same month of the previous year, same dimensions; null when nothing was counted then. */
-  previousYear: (KpiCounts & KpiRates) | null;
-  /**
-   * Year-on-year change: counts relative ((now − then) / then; null when then was 0), rates and mean
-   * days as a difference (null when either is undefined).
-   */
-  yoy: { [K in keyof KpiCounts | keyof KpiRates]: number | null };
-}
+export const KpiRow = KpiMeasures.extend({
+  month: z.string(),
+  department: z.string().optional(),
+  level: z.string().optional(),
+  disputeType: z.string().optional(),
+  previousYear: KpiMeasures.nullable().describe('the same month of the previous year, same dimensions; null when nothing was counted then'),
+  yoy: z
+    .object(Object.fromEntries([...COUNT_KEYS, ...RATE_KEYS].map((k) => [k, z.number().nullable()])) as Record<(typeof COUNT_KEYS)[number] | (typeof RATE_KEYS)[number], z.ZodNullable<z.ZodNumber>>)
+    .describe('year-on-year change: counts relative ((now − then) / then; null when then was 0), rates and mean days as a difference (null when either is undefined)'),
+}).meta({ id: 'KpiRow' });
+export type KpiRow = z.infer<typeof KpiRow>;
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DIMENSION_COLUMN: Record<KpiDimension, string> = { department: 'department', level: 'level', disputeType: 'dispute_type' };
-const COUNT_KEYS: readonly (keyof KpiCounts)[] = [
-  'received', 'accepted', 'resolvedByAgreement', 'collective', 'closed', 'closedOnTime', 'recorded', 'handled', 'withOutcome', 'replied', 'feedback',
-];
-const RATE_KEYS: readonly (keyof KpiRates)[] = ['onTimeRate', 'meanDaysToClose', 'recordedRate', 'handledRate', 'repliedRate', 'feedbackRate'];
 
 const previousYearMonth = (month: string): string => `${Number(month.slice(0, 4)) - 1}${month.slice(4)}`;
 
@@ -236,20 +218,22 @@ export async function kpis(db: Queryable, schema: string, filter: KpiFilter): Pr
   return rows;
 }
 
-export type KpiCase = {
-  caseId: string;
-  status: string;
-  department: string;
-  level: string;
-  disputeType: string;
-  collective: boolean;
-  respondentName: string;
-  receivedAt: string;
-  receivedMonth: string;
-  closedMonth: string | null;
-  /** Closed within its deadline; null while open. */
-  onTime: boolean | null;
-};
+export const KpiCase = z
+  .object({
+    caseId: z.string(),
+    status: z.string(),
+    department: z.string(),
+    level: z.string(),
+    disputeType: z.string(),
+    collective: z.boolean(),
+    respondentName: z.string(),
+    receivedAt: z.string(),
+    receivedMonth: z.string(),
+    closedMonth: z.string().nullable(),
+    onTime: z.boolean().nullable().describe('closed within its deadline; null while open'),
+  })
+  .meta({ id: 'KpiCase' });
+export type KpiCase = z.infer<typeof KpiCase>;
 
 /**
  * The drill-down under the KPIs: the cases received in months from..to (China) of one department, level
@@ -300,18 +284,18 @@ export interface EarlyWarningOptions {
   minForDoubling?: number;
 }
 
-export interface EarlyWarning {
-  creditCode: string;
-  enterprise: string;
-  /** Complaints received in the window (asOf − windowDays, asOf]. */
-  complaints: number;
-  /** Complaints in the window before it. */
-  previous: number;
-  /** Workers behind the window's complaints, and how many of them were collective disputes. */
-  workers: number;
-  collective: number;
-  reasons: ('threshold' | 'doubled')[];
-}
+export const EarlyWarning = z
+  .object({
+    creditCode: z.string(),
+    enterprise: z.string(),
+    complaints: z.number().describe('complaints received in the window (asOf − windowDays, asOf]'),
+    previous: z.number().describe('complaints in the window before it'),
+    workers: z.number().describe("workers behind the window's complaints"),
+    collective: z.number().describe('how many of them were collective disputes'),
+    reasons: z.array(z.enum(['threshold', 'doubled'])),
+  })
+  .meta({ id: 'EarlyWarning' });
+export type EarlyWarning = z.infer<typeof EarlyWarning>;
 
 /**
  * 预警: enterprises (by unified social credit code) whose complaints in the rolling window up to `asOf`
@@ -348,11 +332,13 @@ export async function earlyWarnings(db: Queryable, schema: string, options: Earl
   return warnings.sort((a, b) => b.complaints - a.complaints || b.previous - a.previous || a.creditCode.localeCompare(b.creditCode));
 }
 
-export interface ComplaintTrend {
-  creditCode: string;
-  /** Oldest window first; the last one is the early-warning window (asOf − windowDays, asOf]. */
-  windows: { from: string; to: string; complaints: number }[];
-}
+export const ComplaintTrend = z
+  .object({
+    creditCode: z.string(),
+    windows: z.array(z.object({ from: z.string(), to: z.string(), complaints: z.number() })).describe('oldest window first; the last one is the early-warning window (asOf − windowDays, asOf]'),
+  })
+  .meta({ id: 'ComplaintTrend' });
+export type ComplaintTrend = z.infer<typeof ComplaintTrend>;
 
 /**
  * Each enterprise's complaints in consecutive windows of windowDays up to asOf (the early-warning window
