@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, chinaDateOf } from '../../domain/calendar/index.js';
 import { foldEvents, type OpenCase } from '../../domain/case/index.js';
-import type { SlaClock } from '../../domain/sla/index.js';
+import { deadlineOf, isDuty, type SlaClock } from '../../domain/sla/index.js';
 import { canonicalJson, GENESIS_HASH, personalValue, sealEvents, type Actor, type CaseEvent, type Department, type UnsealedEvent } from '../../events/index.js';
 import type { Db } from '../../readmodels/db.js';
 import { applyBatch, type KafkaRecord } from '../../readmodels/projector.js';
@@ -111,7 +111,7 @@ function answerNotices(d: CaseDriver, when: string): void {
 }
 
 const clocksOf = (d: CaseDriver): SlaClock[] => Object.values((foldEvents(d.events) as OpenCase).clocks);
-const duty = (c: SlaClock) => c.onBreach.escalate || c.onBreach.supervise;
+const duty = isDuty;
 
 // ------------------------------------------------------------------ the specs
 
@@ -195,6 +195,19 @@ describe.each(stores)('read models on %s', (kind) => {
       expect(queue[0]).toMatchObject({ role: 'lead', dueAt: expectedDue, timeLeftMs: Date.parse(expectedDue!) - Date.parse(now), status: 'routed' });
       expect(queue[1]).toMatchObject({ role: 'lead', status: 'accepted' });
       expect(Date.parse(queue[1]!.dueAt!)).toBeGreaterThan(Date.parse(queue[0]!.dueAt!));
+    });
+
+    it("given a case's running deadlines, then its queue row carries the light of the domain rule: green, yellow from the first warning, red once due", async () => {
+      const d = routed('Q-L', { at: T0 });
+      const schema = await given(d);
+      const lead = clocksOf(d).filter((c) => c.status === 'running' && duty(c) && (c.onBreach.accountable === 'lead' || c.onBreach.accountable === 'union'));
+      const firstWarn = lead.map((c) => deadlineOf(c).warnAt).filter((w): w is string => w !== null).sort()[0]!;
+      const firstDue = lead.map((c) => c.dueAt).sort()[0]!;
+      expect(Date.parse(firstWarn)).toBeLessThan(Date.parse(firstDue));
+      const lightAt = async (now: string) => (await departmentQueue(db, schema, 'union', { now })).find((q) => q.caseId === 'Q-L')?.light;
+      expect(await lightAt(at(T0, 1))).toBe('green');
+      expect(await lightAt(firstWarn)).toBe('yellow');
+      expect(await lightAt(firstDue)).toBe('red');
     });
 
     it('given a referral to a joining department, then that department sees the case with its objection deadline', async () => {
