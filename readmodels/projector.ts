@@ -73,7 +73,7 @@ export interface DecodedBatch {
 
 /**
  * Decodes a batch (JSON, schema, hash of each event). Needs nothing from the database: a consumer may do it
- * while the partition's previous batch is still in its transaction (tried in issue 13, see its report).
+ * while the partition's previous batch is still in its transaction.
  */
 export function decodeBatch(records: readonly KafkaRecord[]): DecodedBatch {
   return { records, decoded: records.map(decode) };
