@@ -6,25 +6,8 @@ import { z } from 'zod';
 import { Department, DisputeType, Level } from '../../events/vocabulary.js';
 import type { Db } from '../../readmodels/db.js';
 import { redriveParked, RedriveResult } from '../../readmodels/projector.js';
-import {
-  atRiskCases,
-  ComplaintTrend,
-  complaintTrend,
-  DeadlineCase,
-  deadLetters,
-  departmentQueue,
-  EarlyWarning,
-  earlyWarnings,
-  KpiCase,
-  kpiCases,
-  KpiRow,
-  kpis,
-  OpenNotice,
-  openSupervision,
-  overdueCases,
-  ParkedEvent,
-  QueueItem,
-} from '../../readmodels/queries.js';
+import { atRiskCases, complaintTrend, deadLetters, departmentQueue, earlyWarnings, kpiCases, kpis, openSupervision, overdueCases } from '../../readmodels/queries.js';
+import { ComplaintTrend, DeadlineCase, EarlyWarning, KpiCase, KpiRow, OpenNotice, ParkedEvent, QueueItem } from '../../readmodels/queries.js';
 import { AccessEntry, type AccessLog } from '../access-log.js';
 import { callerOf } from '../case-access.js';
 import { listFilter } from '../authz.js';
