@@ -24,9 +24,14 @@ export function callerOf(req: { staff: Staff | undefined; grant: Grant | undefin
 }
 
 /** 404 (with `notFound`) unless the state holds a case, 403 unless it is in the caller's scope. */
-export function requireCaseInScope({ staff, grant }: Caller, state: CaseState, caseId: string, notFound: 'not-found.case' | 'not-found.case-summary'): void {
+export function requireCaseInScope(
+  { staff, grant }: Caller,
+  state: CaseState,
+  caseId: string,
+  notFound: 'not-found.case' | 'not-found.case-summary',
+): asserts state is Exclude<CaseState, { status: 'none' }> {
   const facts = factsOf(state);
-  if (!facts) throw new ApiError(404, 'not-found', notFound, { caseId });
+  if (!facts || state.status === 'none') throw new ApiError(404, 'not-found', notFound, { caseId });
   requireInScope(staff, grant, facts);
 }
 
