@@ -2,18 +2,22 @@
 // which fields, under which request. Kept in a schema of its own beside the read models (a read-model
 // rebuild swaps their schema; this log must outlive that). Auditors and the data-protection officer
 // query it over GET /access-log.
+import { z } from 'zod';
 import { createObjects, type Queryable } from '../readmodels/db.js';
-import { assertSchemaName } from '../readmodels/schema.js';
+import { assertSchemaName } from '../readmodels/sql.js';
 
-export type AccessEntry = {
-  at: string;
-  actorId: string;
-  actorRole: string;
-  caseId: string;
-  fields: string[];
-  requestId: string;
-  purpose: string;
-};
+export const AccessEntry = z
+  .object({
+    at: z.string(),
+    actorId: z.string(),
+    actorRole: z.string(),
+    caseId: z.string(),
+    fields: z.array(z.string()).describe('which personal fields were shown in full'),
+    requestId: z.string(),
+    purpose: z.string(),
+  })
+  .meta({ id: 'AccessEntry' });
+export type AccessEntry = z.infer<typeof AccessEntry>;
 
 export interface AccessFilter {
   caseId?: string;

@@ -9,13 +9,14 @@ import { MAX_COMPLAINANTS } from '../events/limits.js';
 import type { CommandOf } from '../domain/case/commands.js';
 import { decideIntake, rejectionHttpStatus, type Actor } from '../domain/case/index.js';
 import { chinaDateOf } from '../domain/calendar/index.js';
+import { ResidentIdField } from './fields.js';
 import { msg } from './i18n.js';
 import type { CoreRejection } from './messages.js';
 
 const ComplainantInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
   // Shape only here; the core checks the check digit (GB 11643) and the phone formats, naming every problem.
-  idNumber: z.string().regex(/^\d{17}[\dX]$/, { error: msg('field.id-number') }).optional(),
+  idNumber: ResidentIdField.optional(),
   phone: z.string().regex(/^\+?[\d\s-]{5,20}$/, { error: msg('field.phone') }).optional(),
   isRepresentative: z.boolean().default(true),
 });

@@ -8,7 +8,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -18,19 +18,14 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { Admin } from 'kafkajs';
-import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 import type { CaseWorkflowInput } from '../workflows/messages.js';
-import type { Db } from '../readmodels/db.js';
-import type { PartitionLag } from '../readmodels/consumer.js';
-import type { PersonalDataKeys } from '../runtime/personal-data-keys.js';
 import { deadLetterSummary } from '../readmodels/queries.js';
 import { AccessLog } from './access-log.js';
 import { traceRequests } from '../runtime/tracing.js';
-import type { Staff, Verifier } from './auth.js';
-import { grantFor, type Grant, type Operation } from './authz.js';
+import type { ApiDeps } from './deps.js';
+import { grantFor } from './authz.js';
 import { temporalUnavailable, withTemporalDeadline } from './commands.js';
 import { countFailingCases, health } from './health.js';
 import { message, negotiateLocale, type Locale } from './i18n.js';
@@ -39,52 +34,13 @@ import { caseRoutes } from './routes/cases.js';
 import { codecAuthorization, codecCors, codecRoutes } from './routes/codec.js';
 import { erasureRoutes } from './routes/erasure.js';
 import { readModelRoutes } from './routes/readmodels.js';
-import { createProcessMetrics, type ProcessMetrics } from '../runtime/metrics.js';
-import { consoleRoutes } from './routes/console.js';
+import { createProcessMetrics } from '../runtime/metrics.js';
+import { auditRoutes } from './routes/audit.js';
+import { intakeCheckRoutes } from './routes/intake-check.js';
+import { meRoutes } from './routes/me.js';
+import { myWorkRoutes } from './routes/my-work.js';
 import { DEFAULT_CONSOLE_DIR, serveConsole } from './console-static.js';
 import { signCommand } from '../runtime/command-signing.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    staff: Staff | undefined;
-    grant: Grant | undefined;
-    locale: Locale;
-  }
-  interface FastifyContextConfig {
-    /** The operation of the authorisation table this route performs; unset only on public routes. */
-    operation?: Operation;
-    public?: boolean;
-  }
-}
-
-export interface ApiDeps {
-  temporal: Client;
-  taskQueue: string;
-  kafkaAdmin: Admin;
-  db: Db;
-  schema: string;
-  projectorLag: () => Promise<PartitionLag[]>;
-  /** Events behind past which /health/ready says 503 (default 10,000). */
-  maxProjectorLag?: number;
-  log: Logger;
-  verify: Verifier;
-  /** The key store of the personal-data keys (crypto-shredding): the edge encrypts with it, reads decrypt. */
-  personalDataKeys: PersonalDataKeys;
-  /** Where the access log of personal-data reads is kept (its own schema). */
-  accessLogSchema?: string;
-  bodyLimitBytes?: number;
-  writeRateLimit?: number;
-  /** Reads per signed-in user per minute on each authenticated GET route (they return personal data). */
-  readRateLimit?: number;
-  /** Browser origins that may call /codec (the Temporal Web UI's, e.g. http://127.0.0.1:8233). */
-  codecCorsOrigins?: readonly string[];
-  /** For the /docs page's sign-in button (authorization code + PKCE with the console client). */
-  oidc?: { issuer: string; consoleClientId: string };
-  /** The built console (default dist/console); served at `/` when it holds an index.html. */
-  consoleDir?: string;
-  /** The process's Prometheus metrics (shared with its projector); made here when not given. */
-  metrics?: ProcessMetrics;
-}
 
 export type Api = Awaited<ReturnType<typeof createApi>>;
 
@@ -272,7 +228,10 @@ export async function createApi(deps: ApiDeps) {
     corsOrigins: deps.codecCorsOrigins ?? [],
     accessLog,
   });
-  await app.register(consoleRoutes, { deps, accessLog });
+  await app.register(meRoutes, { deps });
+  await app.register(myWorkRoutes, { deps });
+  await app.register(intakeCheckRoutes, { deps });
+  await app.register(auditRoutes, { deps, accessLog });
   await serveConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);
   await app.ready();
   return app;

@@ -2,7 +2,7 @@
 // projector writes there only events that passed its own chain checks, so verifying the archive shows
 // whether it has been changed since.
 import type { Queryable } from '../readmodels/db.js';
-import { assertSchemaName } from '../readmodels/schema.js';
+import { assertSchemaName } from '../readmodels/sql.js';
 import { SourceError } from './kafka.js';
 import { decodeRecord, type StoredRecord } from './records.js';
 

@@ -14,7 +14,8 @@ import { LogVerifier } from '../audit/verify.js';
 import { canonicalJson, parseEvent } from '../events/index.js';
 import { commitmentProblem, findPersonalValues } from '../events/personal-data.js';
 import { hashEventNative, storedTextMatchesHash } from '../runtime/event-hash.js';
-import { emptyDoc, evolveDoc, rowsOf, type CaseDoc } from '../readmodels/projections.js';
+import { emptyDoc, evolveDoc, type CaseDoc } from '../readmodels/case-document.js';
+import { rowsOf } from '../readmodels/registry.js';
 import { generateEvents } from '../testkit/history-generator.js';
 
 const N = Number(process.argv[2] ?? 20000);

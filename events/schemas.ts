@@ -1,5 +1,6 @@
 // The events of a case: one zod schema per event type's data, one envelope, and the union of both.
 // These schemas are the single source of the event types (z.infer below).
+import { CREDIT_CODE } from '../domain/identifiers/index.js';
 import { z } from './zod.js';
 import { PersonalValue, personalText } from './personal-data.js';
 import {
@@ -80,7 +81,7 @@ export type RespondentContact = z.infer<typeof RespondentContact>;
 export const Respondent = z.strictObject({
   name: z.string().min(1).max(500),
   /** 统一社会信用代码: 18 characters of digits and capital letters (I, O, Z, S, V excluded). */
-  creditCode: z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, 'must be an 18-character unified social credit code'),
+  creditCode: z.string().regex(CREDIT_CODE, 'must be an 18-character unified social credit code'),
   town: z.string().min(1).max(200),
   industry: z.string().min(1).max(200),
   /**

@@ -12,7 +12,8 @@ import type { ProcessMetrics } from '../runtime/metrics.js';
 import { inSpan, linkFromHeaders, SpanKind } from '../runtime/tracing.js';
 import { createObjects, type Db } from './db.js';
 import { applyBatch, partitionKey, type BatchResult } from './projector.js';
-import { assertSchemaName, createSchemaSql, LAYOUT_VERSION } from './schema.js';
+import { createSchemaSql, LAYOUT_VERSION } from './schema.js';
+import { assertSchemaName } from './sql.js';
 
 /** Batches (partitions) the projector works on at once; PROJECTOR_PARTITIONS_AT_ONCE overrides it. */
 const PARTITIONS_AT_ONCE = setting('PROJECTOR_PARTITIONS_AT_ONCE');

@@ -2,7 +2,7 @@
 // tables). Columns that record when the projector wrote a row rather than what the events say (updated_at
 // of the checkpoint, the dead-letter id and parked_at) are left out.
 import type { Queryable } from './db.js';
-import { assertSchemaName } from './schema.js';
+import { assertSchemaName } from './sql.js';
 
 export const READ_MODEL_TABLES: Readonly<Record<string, { orderBy: string; omit?: readonly string[] }>> = {
   readmodel_meta: { orderBy: 'key' },

@@ -6,7 +6,7 @@
 import type { CaseState } from '../domain/case/index.js';
 import type { Department, Level } from '../events/index.js';
 import type { Queryable } from './db.js';
-import { assertSchemaName } from './schema.js';
+import { assertSchemaName } from './sql.js';
 
 /** Who may see which cases, as SQL narrows them (api/authz.ts caseListScope). */
 export interface CaseListScope {
@@ -45,7 +45,7 @@ const scopeParams = (scope: CaseListScope) => [scope.town ?? null, scope.levels 
 const parseState = (state: CaseState | string): CaseState => (typeof state === 'string' ? (JSON.parse(state) as CaseState) : state);
 
 /**
- * One page of the open cases in scope, least time left first: by the earliest due moment of a running
+ * One page of the open cases in scope, least time left first: by the earliest due moment of a running duty
  * clock (cases without one last), then receipt, then case number — a total order, so pages neither
  * overlap nor skip.
  */
@@ -54,7 +54,7 @@ export async function openCaseStatesPage(db: Queryable, schema: string, options:
   const found = await db.query<{ case_id: string; state: CaseState | string; next_due: string; received_at: string }>(
     `select case_id, state, next_due::text as next_due, received_at::text as received_at from (
        select cs.case_id, cs.state,
-         coalesce((select min(c.due_at) from ${s}.case_clock c where c.case_id = cs.case_id and c.status = 'running'), 'infinity'::timestamptz) as next_due,
+         coalesce((select min(c.due_at) from ${s}.case_clock c where c.case_id = cs.case_id and c.status = 'running' and c.duty), 'infinity'::timestamptz) as next_due,
          (cs.state->>'receivedAt')::timestamptz as received_at
        from ${s}.case_state cs
        where ${scopeWhere}

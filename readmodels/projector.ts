@@ -4,7 +4,7 @@
 // other cases go on, and a record that cannot be decoded never stops the projector.
 //
 // A batch is folded in memory: the cases it touches are read once (progress, state, parked or not), each
-// event is checked and folded with the domain's evolve (projections.ts), and every table is written once
+// event is checked and folded with the domain's evolve (case-document.ts), and every table is written once
 // per case with set-based statements at the end. A record that breaks the batch in the database (e.g.
 // text PostgreSQL cannot store) or in the fold is isolated by applying the batch record by record, and
 // parked on its own.
@@ -15,21 +15,18 @@
 // consumer's position — decides what is applied: records below it are skipped, and a batch that starts
 // above it (the rebuilt schema stopped earlier than this consumer had read) is refused with `rewinds`, so
 // the consumer seeks back and nothing is lost.
+import { z } from 'zod';
 import { parseEvent, type CaseEvent } from '../events/index.js';
 import { hashEventNative, storedTextMatchesHash } from '../runtime/event-hash.js';
 import type { CaseState } from '../domain/case/index.js';
 import type { Db, Queryable } from './db.js';
-import { emptyDoc, evolveDoc, rowsOf, type CaseDoc, type CaseFacts, type CaseRows } from './projections.js';
-import { assertSchemaName } from './schema.js';
+import { emptyDoc, evolveDoc, type CaseDoc, type CaseFacts } from './case-document.js';
+import { rowsOf, writeCaseRows, type CaseRows } from './registry.js';
+import { assertSchemaName } from './sql.js';
 import { BatchWrite, type Param } from './table.js';
-import { caseClockTable } from './tables/case-clock.js';
-import { caseKpiTable } from './tables/case-kpi.js';
 import { caseProgressTable, type ProgressRow } from './tables/case-progress.js';
 import { caseStateTable, stateRow, type StateRow } from './tables/case-state.js';
-import { caseSummaryTable } from './tables/case-summary.js';
-import { departmentQueueTable } from './tables/department-queue.js';
 import { eventArchiveTable, type ArchiveRow } from './tables/event-archive.js';
-import { supervisionNoticeTable } from './tables/supervision-notice.js';
 
 export interface KafkaRecord {
   topic: string;
@@ -76,7 +73,7 @@ export interface DecodedBatch {
 
 /**
  * Decodes a batch (JSON, schema, hash of each event). Needs nothing from the database: a consumer may do it
- * while the partition's previous batch is still in its transaction (tried in issue 13, see its report).
+ * while the partition's previous batch is still in its transaction.
  */
 export function decodeBatch(records: readonly KafkaRecord[]): DecodedBatch {
   return { records, decoded: records.map(decode) };
@@ -112,11 +109,16 @@ export async function applyDecodedBatch(db: Db, schema: string, batch: DecodedBa
   }
 }
 
-export interface RedriveResult extends BatchResult {
-  caseId: string;
-  /** How many parked events of the case were tried again. */
-  retried: number;
-}
+export const RedriveResult = z
+  .object({
+    caseId: z.string(),
+    retried: z.number().describe('parked events of the case tried again'),
+    applied: z.number().describe('now in the read models'),
+    duplicates: z.number().describe('already there (skipped)'),
+    parked: z.number().describe('parked again, with their current reason (see GET /dead-letters)'),
+  })
+  .meta({ id: 'RedriveResult' });
+export type RedriveResult = z.infer<typeof RedriveResult> & BatchResult;
 
 /**
  * Re-drives a case's parked events once their cause is fixed (a projector bug deployed away, a missing
@@ -296,16 +298,7 @@ async function applyDecoded(tx: Queryable, s: string, decoded: readonly Decoded[
       }
       if (r) rows.push(r);
     }
-    write
-      .upsert(caseProgressTable, progress)
-      .upsert(caseStateTable, states)
-      .upsert(caseSummaryTable, rows.map((r) => r.summary))
-      // The derived lists become exactly the case's current rows.
-      .replaceOfCases(caseClockTable, ids, rows.flatMap((r) => r.clocks))
-      .replaceOfCases(departmentQueueTable, ids, rows.flatMap((r) => r.queue))
-      .replaceOfCases(supervisionNoticeTable, ids, rows.flatMap((r) => r.notices))
-      .upsert(caseKpiTable, rows.map((r) => r.kpi))
-      .insert(eventArchiveTable, archive);
+    writeCaseRows(write.upsert(caseProgressTable, progress).upsert(caseStateTable, states), ids, rows).insert(eventArchiveTable, archive);
   }
   await write.statement(checkpointsMove(s, todo)).run(tx);
   return result;

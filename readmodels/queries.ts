@@ -4,41 +4,45 @@
 // Every answer that depends on the time (time left, overdue, at risk, a notice past its due moment, the
 // early-warning window) is computed from stored moments and `now` (default: the clock), never frozen when
 // the event was projected. Instants come back as ISO strings in UTC.
+import { z } from 'zod';
 import type { Queryable } from './db.js';
-import { assertSchemaName } from './schema.js';
+import { assertSchemaName } from './sql.js';
 import { iso } from './table.js';
 
-export { departmentQueue, type QueueItem, type QueueOptions } from './tables/department-queue.js';
-export { atRiskCases, overdueCases, type CaseDeadline, type ClockFilter, type DeadlineCase } from './tables/case-clock.js';
-export { openSupervision, type OpenNotice, type SupervisionFilter } from './tables/supervision-notice.js';
+export { departmentQueue, QueueItem, type QueueOptions } from './tables/department-queue.js';
+export { atRiskCases, CaseDeadline, DeadlineCase, LightSchema, overdueCases, type ClockFilter } from './tables/case-clock.js';
+export { OpenNotice, openSupervision, type SupervisionFilter } from './tables/supervision-notice.js';
 export {
+  ComplaintTrend,
   complaintTrend,
+  EarlyWarning,
   earlyWarnings,
+  KpiCase,
   kpiCases,
+  KpiRow,
   kpis,
-  type ComplaintTrend,
-  type EarlyWarning,
   type EarlyWarningOptions,
-  type KpiCase,
   type KpiCounts,
   type KpiDimension,
   type KpiFilter,
   type KpiRates,
-  type KpiRow,
 } from './tables/case-kpi.js';
-export { caseSummary, type CaseSummary } from './tables/case-summary.js';
-export { caseArchive, type ArchivedEvent } from './tables/event-archive.js';
+export { caseSummary, CaseSummary } from './tables/case-summary.js';
+export { ArchivedEvent, caseArchive } from './tables/event-archive.js';
 export { caseState } from './tables/case-state.js';
 
-export type ParkedEvent = {
-  id: string;
-  caseId: string | null;
-  sequence: number | null;
-  partition: number;
-  offset: string;
-  reason: string;
-  parkedAt: string;
-};
+export const ParkedEvent = z
+  .object({
+    id: z.string(),
+    caseId: z.string().nullable(),
+    sequence: z.number().nullable(),
+    partition: z.number(),
+    offset: z.string(),
+    reason: z.string(),
+    parkedAt: z.string(),
+  })
+  .meta({ id: 'ParkedEvent' });
+export type ParkedEvent = z.infer<typeof ParkedEvent>;
 
 /** How many events are parked, in how many cases, and since when: for /health. */
 export async function deadLetterSummary(db: Queryable, schema: string): Promise<{ events: number; cases: number; oldestParkedAt: string | null }> {

@@ -22,7 +22,8 @@
 import { createKafka, type KafkaTarget, type Logger } from '../runtime/index.js';
 import { projectBatches } from './consumer.js';
 import { createObjects, type Db } from './db.js';
-import { createSchemaSql, assertSchemaName } from './schema.js';
+import { assertSchemaName } from './sql.js';
+import { createSchemaSql } from './schema.js';
 
 export interface RebuildProgress {
   /** Records read from the topic so far (applied, duplicate or parked). */

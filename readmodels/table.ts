@@ -30,6 +30,8 @@ export interface Table {
   primaryKey: readonly string[];
   /** Indexes, as statements over the schema name (`create index if not exists … on ${s}.table …`). */
   indexes?: (s: string) => string[];
+  /** Views over the table, as statements over the schema name, created after every table. */
+  views?: (s: string) => string[];
 }
 
 /** A table as declared, its column map kept exact (RowOf reads it). */
@@ -118,10 +120,9 @@ export class BatchWrite {
   /**
    * `select … from` the rows sent as ONE JSON parameter (jsonb_to_recordset), in the rows' order. One JSON
    * text per table rather than a PostgreSQL array literal per column: node-pg builds array literals in
-   * JavaScript, escaping every character of every value (the case documents are JSON, so each was
-   * serialised and then escaped again), and issue 13's profile of the live projector found that and the
-   * literal building a third of its node CPU. JSON.stringify is native, the jsonb columns go in as the
-   * values they are, and PostgreSQL parses the text in C.
+   * JavaScript, escaping every character of every value (a case document would be serialised and then
+   * escaped again), which costs the projector much of its CPU. JSON.stringify is native, the jsonb columns
+   * go in as the values they are, and PostgreSQL parses the text in C.
    */
   private source(table: Table, rows: readonly Record<string, unknown>[]): { select: string; columns: string[] } {
     const columns = Object.keys(table.columns);

@@ -3,20 +3,21 @@
 import crypto from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CaseState } from '../../domain/case/index.js';
+import { clockLights } from '../../domain/sla/index.js';
 import { canonicalJson, redact, textSubjectOf, type EventData, type PersonalValue } from '../../events/index.js';
-import { caseArchive, caseState, caseSummary } from '../../readmodels/queries.js';
+import { caseArchive, caseSummary, CaseSummary, LightSchema } from '../../readmodels/queries.js';
 import type { CaseWorkflowInput } from '../../workflows/messages.js';
 import type { AccessLog } from '../access-log.js';
-import { actorOf, type Staff } from '../auth.js';
-import { factsOf, inScope, requireInScope, type Grant } from '../authz.js';
+import { actorOf } from '../auth.js';
+import { factsOf, inScope, requireInScope } from '../authz.js';
+import { callerOf, liveCaseInScope, storedCaseInScope } from '../case-access.js';
 import { secondCaseInScope } from '../second-case.js';
 import { assertCommandType, caseView, HTTP_COMMANDS, runCommand } from '../commands.js';
 import { intakeRejection, NewCaseBody, newCaseNumber, toReceiveCase } from '../intake.js';
 import { message } from '../i18n.js';
 import { encryptCaseText, encryptCommandText, encryptReceive, refuseUnfitText, reveal, UNREADABLE } from '../personal-data.js';
 import { ApiError, problemResponses, RejectedError } from '../problem.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 
 const CaseId = z.string().min(1).max(64).describe('the case number, e.g. MC-20251120-7F3A9C');
 const CaseParams = z.object({ id: CaseId });
@@ -29,28 +30,6 @@ const IdempotencyHeaders = z.looseObject({
     .optional()
     .describe('the same key on a retry makes it the same command: applied once, answered with the first result'),
 });
-
-const CaseSummary = z
-  .object({
-    caseId: z.string(),
-    status: z.string(),
-    channel: z.string(),
-    collective: z.boolean(),
-    priority: z.string(),
-    workerCount: z.number(),
-    disputeType: z.string(),
-    level: z.string(),
-    leadDepartment: z.string().nullable(),
-    respondentName: z.string(),
-    respondentCreditCode: z.string(),
-    town: z.string(),
-    receivedAt: z.string(),
-    updatedAt: z.string(),
-    closedAt: z.string().nullable(),
-    lastSequence: z.number(),
-    lastEventType: z.string(),
-  })
-  .meta({ id: 'CaseSummary' });
 
 const Complainants = z.object({
   caseId: z.string(),
@@ -82,17 +61,6 @@ interface Options {
 type PersonalField = PersonalValue;
 
 export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, accessLog, writeLimit, startCase }) => {
-  const staffOf = (req: { staff: Staff | undefined; grant: Grant | undefined }) => ({ staff: req.staff!, grant: req.grant! });
-
-  /** Scope check against the case as the read model has it; 404 when it has none. */
-  const readModelScope = async (staff: Staff, grant: Grant, caseId: string): Promise<CaseState> => {
-    const found = await caseState(deps.db, deps.schema, caseId);
-    const facts = found && factsOf(found.state);
-    if (!found || !facts) throw new ApiError(404, 'not-found', 'not-found.case-summary', { caseId });
-    requireInScope(staff, grant, facts);
-    return found.state;
-  };
-
   app.post(
     '/cases',
     {
@@ -105,7 +73,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       },
     },
     async (req, reply) => {
-      const { staff, grant } = staffOf(req);
+      const { staff, grant } = callerOf(req);
       const input = req.body;
       requireInScope(staff, grant, { caseId: input.caseNumber ?? 'new', town: input.respondent.town, level: input.respondent.level, departments: [] });
       // The characters of every name and of the summary, on the plain text (the core checks the names again).
@@ -162,11 +130,9 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       },
     },
     async (req) => {
-      const { staff, grant } = staffOf(req);
+      const { staff, grant } = callerOf(req);
       const type = assertCommandType(req.params.type);
-      const facts = factsOf((await caseView(deps.temporal, req.params.id)).state);
-      if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
-      requireInScope(staff, grant, facts);
+      await liveCaseInScope(deps.temporal, { staff, grant }, req.params.id);
       // A second case the command names (merge target, linked case): in the caller's scope too, else 404.
       const second = await secondCaseInScope(deps.temporal, staff, grant, { caseId: req.params.id, type, body: req.body });
       const body = await encryptCommandText(type, req.params.id, req.body, deps.personalDataKeys, req.locale);
@@ -202,18 +168,19 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
     {
       config: { operation: 'cases.state' },
       schema: {
-        summary: 'The case as the workflow holds it now: state, SLA clocks, next due moment, chain head',
+        summary: 'The case as the workflow holds it now: state, SLA clocks with their lights, next due moment, chain head',
         params: CaseParams,
-        response: { 200: AnyObject, ...problemResponses },
+        response: {
+          200: z.looseObject({
+            lights: z.record(z.string(), LightSchema).describe('红黄绿灯 of each running duty clock, by clock key (a party’s window has none)'),
+          }),
+          ...problemResponses,
+        },
       },
     },
     async (req) => {
-      const { staff, grant } = staffOf(req);
-      const view = await caseView(deps.temporal, req.params.id);
-      const facts = factsOf(view.state);
-      if (!facts) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: req.params.id });
-      requireInScope(staff, grant, facts);
-      return view as unknown as Record<string, unknown>;
+      const view = await liveCaseInScope(deps.temporal, callerOf(req), req.params.id);
+      return { ...view, lights: clockLights(view.clocks, new Date().toISOString()) };
     },
   );
 
@@ -224,8 +191,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       schema: { summary: 'The case summary from the read model (no personal data)', params: CaseParams, response: { 200: CaseSummary, ...problemResponses } },
     },
     async (req) => {
-      const { staff, grant } = staffOf(req);
-      await readModelScope(staff, grant, req.params.id);
+      await storedCaseInScope(deps, callerOf(req), req.params.id);
       const summary = await caseSummary(deps.db, deps.schema, req.params.id);
       if (!summary) throw new ApiError(404, 'not-found', 'not-found.case-summary', { caseId: req.params.id });
       return summary;
@@ -244,8 +210,8 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       },
     },
     async (req) => {
-      const { staff, grant } = staffOf(req);
-      await readModelScope(staff, grant, req.params.id);
+      const { staff, grant } = callerOf(req);
+      await storedCaseInScope(deps, { staff, grant }, req.params.id);
       const received = (await caseArchive(deps.db, deps.schema, req.params.id)).find((e) => e.type === 'CaseReceived');
       if (!received) throw new ApiError(404, 'not-found', 'not-found.case-summary', { caseId: req.params.id });
       const full = grant.personalData === 'full';
@@ -299,8 +265,7 @@ export const caseRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, ac
       schema: { summary: 'The stored events of a case, personal data redacted', params: CaseParams, response: { 200: z.array(AnyObject), ...problemResponses } },
     },
     async (req) => {
-      const { staff, grant } = staffOf(req);
-      await readModelScope(staff, grant, req.params.id);
+      await storedCaseInScope(deps, callerOf(req), req.params.id);
       return (await caseArchive(deps.db, deps.schema, req.params.id)).map((e) => redact(e) as unknown as Record<string, unknown>);
     },
   );

@@ -9,12 +9,12 @@ import type { ArchiveSource } from '../../audit/archive.js';
 import { ErasePersonalData, personalDataSubjects } from '../../domain/case/index.js';
 import { Text } from '../../events/index.js';
 import type { AccessLog } from '../access-log.js';
-import { actorOf, type Staff } from '../auth.js';
-import { factsOf, requireInScope, type Grant } from '../authz.js';
+import { actorOf } from '../auth.js';
+import { callerOf, requireCaseInScope } from '../case-access.js';
 import { caseView, runCommand } from '../commands.js';
 import { caseRunState, endedRunSeed, eraseAfterRunEnded } from '../erasure-after-end.js';
 import { ApiError, parseInput, problemResponses, RejectedError } from '../problem.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 
 const Body = z
   .strictObject({
@@ -45,8 +45,8 @@ export const erasureRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; accessLog: Ac
       },
     },
     async (req) => {
-      const staff = req.staff as Staff;
-      const grant = req.grant as Grant;
+      const caller = callerOf(req);
+      const { staff } = caller;
       const caseId = req.params.id;
       // A running case takes the command as an update; a case whose run has ended (its reopen window passed)
       // gets a short run of its own, seeded from where the ended one stopped (api/erasure-after-end.ts).
@@ -54,9 +54,7 @@ export const erasureRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; accessLog: Ac
       if (typeof runState === 'object') throw new ApiError(409, 'conflict', 'erasure.run-stopped', { caseId, status: runState.stopped });
       const seed = runState === 'running' ? null : await endedRunSeed(deps.temporal, archive, caseId, runState);
       const state = seed ? seed.state : (await caseView(deps.temporal, caseId)).state;
-      const facts = factsOf(state);
-      if (!facts || state.status === 'none') throw new ApiError(404, 'not-found', 'not-found.case', { caseId });
-      requireInScope(staff, grant, facts);
+      requireCaseInScope(caller, state, caseId, 'not-found.case');
       let subjects: string[];
       let sequence: number | null = null;
       let alreadyRecorded = false;

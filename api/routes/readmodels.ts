@@ -5,13 +5,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Department, DisputeType, Level } from '../../events/vocabulary.js';
 import type { Db } from '../../readmodels/db.js';
+import { redriveParked, RedriveResult } from '../../readmodels/projector.js';
 import { atRiskCases, complaintTrend, deadLetters, departmentQueue, earlyWarnings, kpiCases, kpis, openSupervision, overdueCases } from '../../readmodels/queries.js';
-import type { AccessLog } from '../access-log.js';
+import { ComplaintTrend, DeadlineCase, EarlyWarning, KpiCase, KpiRow, OpenNotice, ParkedEvent, QueueItem } from '../../readmodels/queries.js';
+import { AccessEntry, type AccessLog } from '../access-log.js';
+import { callerOf } from '../case-access.js';
 import { listFilter } from '../authz.js';
+import { CreditCodeField } from '../fields.js';
 import { msg } from '../i18n.js';
 import { ApiError, problemResponses } from '../problem.js';
-import { AccessEntry, DeadlineCase, OpenNotice, ParkedEvent, QueueItem, RedriveResult } from '../schemas.js';
-import { redriveParked } from '../../readmodels/projector.js';
 
 const Instant = z.iso.datetime();
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: msg('field.month') });
@@ -28,9 +30,10 @@ const KpiQuery = z.strictObject({
   disputeType: DisputeType.optional(),
   groupBy: z
     .string()
-    .transform((s) => s.split(','))
+    .transform((s) => (s === '' ? [] : s.split(',')))
     .pipe(z.array(z.enum(['department', 'level', 'disputeType'])))
-    .optional(),
+    .optional()
+    .describe('comma-separated dimensions kept in the rows (default all three); empty: one row per month, everything summed'),
 });
 const KpiCasesQuery = z.strictObject({
   from: Month,
@@ -40,13 +43,12 @@ const KpiCasesQuery = z.strictObject({
   disputeType: DisputeType.optional(),
   limit: Limit,
 });
-const CreditCode = z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, { error: msg('field.credit-code') });
 const TrendQuery = z.strictObject({
   asOf: z.union([Day, Instant]),
   creditCodes: z
     .string()
     .transform((s) => s.split(','))
-    .pipe(z.array(CreditCode).min(1).max(50))
+    .pipe(z.array(CreditCodeField).min(1).max(50))
     .describe('comma-separated unified social credit codes'),
   windowDays: z.coerce.number().int().min(1).max(366).optional(),
   windows: z.coerce.number().int().min(2).max(24).optional(),
@@ -57,11 +59,9 @@ const WarningQuery = z.strictObject({
   windowDays: z.coerce.number().int().min(1).max(366).optional(),
 });
 const AccessQuery = z.strictObject({ caseId: z.string().optional(), actorId: z.string().optional(), from: Instant.optional(), to: Instant.optional(), limit: Limit });
-/** Query rows are plain records; the response schema says so. */
-const asRows = async <T extends object>(rows: Promise<T[]>) => (await rows) as unknown as Array<Record<string, unknown>>;
 
 export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; accessLog: AccessLog }> = async (app, { db, schema, accessLog }) => {
-  const rows = (summary: string, row: z.ZodType = z.looseObject({})) => ({ summary, response: { 200: z.array(row), ...problemResponses } });
+  const rows = <T extends z.ZodType>(summary: string, row: T) => ({ summary, response: { 200: z.array(row), ...problemResponses } });
   /** The department a caller may ask about: a liaison only their own. */
   const department = (forced: Department | undefined, asked: Department | undefined): Department | undefined => {
     if (forced && asked && forced !== asked) throw new ApiError(403, 'forbidden', 'forbidden.department', { department: forced });
@@ -74,8 +74,9 @@ export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; ac
     async (req) => {
       const asked = Department.safeParse(req.params.department);
       if (!asked.success) throw new ApiError(404, 'not-found', 'not-found.department', { department: req.params.department, departments: Department.options.join(', ') });
-      const scope = listFilter(req.staff!, req.grant!);
-      return asRows(departmentQueue(db, schema, department(scope.department, asked.data)!, { ...req.query, ...(scope.town ? { town: scope.town } : {}) }));
+      const { staff, grant } = callerOf(req);
+      const scope = listFilter(staff, grant);
+      return departmentQueue(db, schema, department(scope.department, asked.data)!, { ...req.query, ...(scope.town ? { town: scope.town } : {}) });
     },
   );
   for (const [path, query, summary] of [
@@ -83,32 +84,34 @@ export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; ac
     ['/at-risk', atRiskCases, 'Cases past a warning threshold and not yet due'],
   ] as const) {
     app.get(path, { config: { operation: 'deadlines.read' }, schema: { ...rows(summary, DeadlineCase), querystring: DeadlineFilter } }, async (req) => {
-      const scope = listFilter(req.staff!, req.grant!);
+      const { staff, grant } = callerOf(req);
+      const scope = listFilter(staff, grant);
       const dept = department(scope.department, req.query.department);
-      return asRows(query(db, schema, { ...req.query, ...(dept ? { department: dept } : {}), ...(scope.town ? { town: scope.town } : {}) }));
+      return query(db, schema, { ...req.query, ...(dept ? { department: dept } : {}), ...(scope.town ? { town: scope.town } : {}) });
     });
   }
   app.get('/supervision', { config: { operation: 'supervision.read' }, schema: { ...rows('Open supervision notices (督办), late ones flagged', OpenNotice), querystring: DeadlineFilter } }, async (req) => {
-    const scope = listFilter(req.staff!, req.grant!);
+    const { staff, grant } = callerOf(req);
+    const scope = listFilter(staff, grant);
     const dept = department(scope.department, req.query.department);
-    return asRows(openSupervision(db, schema, { ...req.query, ...(dept ? { department: dept } : {}), ...(scope.town ? { town: scope.town } : {}) }));
+    return openSupervision(db, schema, { ...req.query, ...(dept ? { department: dept } : {}), ...(scope.town ? { town: scope.town } : {}) });
   });
-  app.get('/kpis', { config: { operation: 'kpis.read' }, schema: { ...rows('KPIs per period with their year-on-year change'), querystring: KpiQuery } }, async (req) => asRows(kpis(db, schema, req.query)));
+  app.get('/kpis', { config: { operation: 'kpis.read' }, schema: { ...rows('KPIs per period with their year-on-year change', KpiRow), querystring: KpiQuery } }, async (req) => kpis(db, schema, req.query));
   app.get(
     '/kpis/cases',
-    { config: { operation: 'kpis.read' }, schema: { ...rows('The drill-down: the cases received in the months of one department, level and/or dispute type'), querystring: KpiCasesQuery } },
-    async (req) => asRows(kpiCases(db, schema, req.query)),
+    { config: { operation: 'kpis.read' }, schema: { ...rows('The drill-down: the cases received in the months of one department, level and/or dispute type', KpiCase), querystring: KpiCasesQuery } },
+    async (req) => kpiCases(db, schema, req.query),
   );
   app.get(
     '/early-warnings/trend',
-    { config: { operation: 'kpis.read' }, schema: { ...rows("Each enterprise's complaints in consecutive windows up to asOf (the early-warning window last)"), querystring: TrendQuery } },
-    async (req) => asRows(complaintTrend(db, schema, req.query)),
+    { config: { operation: 'kpis.read' }, schema: { ...rows("Each enterprise's complaints in consecutive windows up to asOf (the early-warning window last)", ComplaintTrend), querystring: TrendQuery } },
+    async (req) => complaintTrend(db, schema, req.query),
   );
-  app.get('/early-warnings', { config: { operation: 'kpis.read' }, schema: { ...rows('Enterprises with a rising number of complaints'), querystring: WarningQuery } }, async (req) =>
-    asRows(earlyWarnings(db, schema, req.query)),
+  app.get('/early-warnings', { config: { operation: 'kpis.read' }, schema: { ...rows('Enterprises with a rising number of complaints', EarlyWarning), querystring: WarningQuery } }, async (req) =>
+    earlyWarnings(db, schema, req.query),
   );
   app.get('/dead-letters', { config: { operation: 'dead-letters.read' }, schema: { ...rows('Events the projector parked (gap, broken chain, undecodable)', ParkedEvent), querystring: z.strictObject({ caseId: z.string().optional(), limit: Limit }) } }, async (req) =>
-    asRows(deadLetters(db, schema, req.query)),
+    deadLetters(db, schema, req.query),
   );
   // Once the cause of a parking is fixed (a projector bug deployed away), an operator re-drives the case:
   // `mediation dead-letters retry <case>`. What still does not fit is parked again, nothing is lost.
@@ -124,9 +127,9 @@ export const readModelRoutes: FastifyPluginAsyncZod<{ db: Db; schema: string; ac
     },
     async (req) => {
       const result = await redriveParked(db, schema, req.params.caseId);
-      req.log.info({ ...result, actor: req.staff?.id }, 'parked events re-driven');
+      req.log.info({ ...result, actor: callerOf(req).staff.id }, 'parked events re-driven');
       return result;
     },
   );
-  app.get('/access-log', { config: { operation: 'access-log.read' }, schema: { ...rows('Who read which personal data of which case, when', AccessEntry), querystring: AccessQuery } }, async (req) => asRows(accessLog.query(req.query)));
+  app.get('/access-log', { config: { operation: 'access-log.read' }, schema: { ...rows('Who read which personal data of which case, when', AccessEntry), querystring: AccessQuery } }, async (req) => accessLog.query(req.query));
 };

@@ -1,12 +1,24 @@
 // Checks of real Chinese identifiers. Pure functions; each returns null when the value is well formed, or
 // the message key of what is wrong.
 
+/** A resident ID number's shape (GB 11643-1999): 17 digits and a check character, a digit or upper-case X. */
+export const RESIDENT_ID = /^\d{17}[\dX]$/;
+
+/**
+ * A resident ID number as a clerk may type it — grouped with spaces or hyphens, the check character as a
+ * lower-case x — in the one form the core, the blind index and the records hold: bare, upper-case X.
+ * Applied at the edge, before any check.
+ */
+export function normaliseResidentId(typed: string): string {
+  return typed.replace(/[\s-]/g, '').toUpperCase();
+}
+
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 
 /** GB 11643-1999: 17 digits and a check character by ISO 7064 MOD 11-2; the birth date must exist. */
 export function residentIdProblem(id: string): 'format' | 'birth-date' | 'check-digit' | null {
-  if (!/^\d{17}[\dX]$/.test(id)) return 'format';
+  if (!RESIDENT_ID.test(id)) return 'format';
   const y = Number(id.slice(6, 10));
   const m = Number(id.slice(10, 12));
   const d = Number(id.slice(12, 14));
@@ -22,11 +34,14 @@ export function residentIdCheckChar(first17: string): string {
 }
 
 const CODE_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+
+/** A unified social credit code's shape (GB 32100-2015): 18 of the 31 characters (no I, O, Z, S, V). */
+export const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 const CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /** GB 32100-2015: 18 characters from 31 (no I, O, Z, S, V); the last is a check character mod 31. */
 export function creditCodeProblem(code: string): 'format' | 'check-char' | null {
-  if (code.length !== 18 || [...code].some((c) => !CODE_CHARS.includes(c))) return 'format';
+  if (!CREDIT_CODE.test(code)) return 'format';
   return creditCodeCheckChar(code.slice(0, 17)) === code[17] ? null : 'check-char';
 }
 

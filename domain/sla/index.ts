@@ -29,3 +29,4 @@ export {
   type WhereValue,
 } from './policies.js';
 export { recomputeClocks, type ClockDiff, type ClockView } from './recompute.js';
+export { caseLight, clockLights, deadlineLight, deadlineOf, lightingClocks, LIGHTS, worstLight, type Deadline, type Light } from './light.js';

@@ -1,11 +1,12 @@
 // case_clock: the running and paused SLA clocks of each case (state.clocks), with the department that
 // answers for each. Overdue and at-risk are decided at query time from due_at and warn_at, never frozen
-// here.
+// here: they are the red and the yellow of the deadline light (domain/sla/light.ts) of one clock.
+import { z } from 'zod';
 import { accountableFor, type OpenCase } from '../../domain/case/index.js';
-import type { Department, Level } from '../../events/index.js';
+import { deadlineOf, isDuty, LIGHTS } from '../../domain/sla/index.js';
+import { Level, type Department } from '../../events/vocabulary.js';
 import type { Queryable } from '../db.js';
-import { isDuty } from '../projections.js';
-import { assertSchemaName } from '../schema.js';
+import { assertSchemaName } from '../sql.js';
 import { defineTable, iso, nowOr, type RowOf } from '../table.js';
 
 export const caseClockTable = defineTable({
@@ -33,15 +34,14 @@ export const caseClockTable = defineTable({
 
 export type ClockRow = RowOf<typeof caseClockTable.columns>;
 
-const ms = (instant: string): number => Date.parse(instant);
+/** 红黄绿灯 as the API answers it (domain/sla/light.ts computes it). */
+export const LightSchema = z.enum(LIGHTS).meta({ id: 'Light' });
 
 /** The case's running and paused clocks; warn_at is the earliest warning moment. */
 export function clockRows(state: OpenCase): ClockRow[] {
   const clocks: ClockRow[] = [];
   for (const clock of Object.values(state.clocks)) {
     if (clock.status !== 'running' && clock.status !== 'paused') continue;
-    let warnAt: string | null = null;
-    for (const w of clock.warnAt) if (warnAt === null || ms(w.at) < ms(warnAt)) warnAt = w.at;
     clocks.push({
       case_id: state.caseId,
       clock_key: clock.key,
@@ -51,7 +51,7 @@ export function clockRows(state: OpenCase): ClockRow[] {
       status: clock.status,
       started_at: clock.startedAt,
       due_at: clock.dueAt,
-      warn_at: warnAt,
+      warn_at: deadlineOf(clock).warnAt,
       breached: clock.breached,
       duty: isDuty(clock),
       provisional: clock.provisional,
@@ -71,39 +71,39 @@ export interface ClockFilter {
   limit?: number;
 }
 
-export type CaseDeadline = {
-  clockKey: string;
-  policyId: string;
-  department: string;
-  dueAt: string;
-  warnAt: string | null;
-  /** A ClockBreached event has been recorded (the workflow acted on it). */
-  breached: boolean;
-};
+export const CaseDeadline = z.object({
+  clockKey: z.string(),
+  policyId: z.string(),
+  department: z.string(),
+  dueAt: z.string(),
+  warnAt: z.string().nullable(),
+  breached: z.boolean().describe('a ClockBreached event has been recorded (the workflow acted on it)'),
+});
+export type CaseDeadline = z.infer<typeof CaseDeadline>;
 
-export type DeadlineCase = {
-  caseId: string;
-  status: string;
-  level: Level;
-  leadDepartment: string | null;
-  respondentName: string;
-  priority: string;
-  /** The case's deadlines in this list, earliest due first. */
-  clocks: CaseDeadline[];
-  /** The earliest of them. */
-  dueAt: string;
-  /** dueAt − now: negative for overdue cases (how late), positive for cases at risk (time left). */
-  timeLeftMs: number;
-};
+export const DeadlineCase = z
+  .object({
+    caseId: z.string(),
+    status: z.string(),
+    level: Level,
+    leadDepartment: z.string().nullable(),
+    respondentName: z.string(),
+    priority: z.string(),
+    clocks: z.array(CaseDeadline).describe("the case's deadlines in this list, earliest due first"),
+    dueAt: z.string().describe('the earliest of them'),
+    timeLeftMs: z.number().describe('dueAt − now: negative for overdue cases (how late), positive for cases at risk (time left)'),
+  })
+  .meta({ id: 'DeadlineCase' });
+export type DeadlineCase = z.infer<typeof DeadlineCase>;
 
-/** Cases with a running deadline of the centre whose due moment has passed, most overdue first. */
+/** Cases with a running deadline of the centre whose light is red (due, or breached), most overdue first. */
 export function overdueCases(db: Queryable, schema: string, filter: ClockFilter = {}): Promise<DeadlineCase[]> {
-  return deadlineCases(db, schema, filter, 'k.due_at <= $1::timestamptz');
+  return deadlineCases(db, schema, filter, '(k.breached or k.due_at <= $1::timestamptz)');
 }
 
-/** Cases with a running deadline past its first warning moment but not yet due, least time left first. */
+/** Cases with a running deadline of the centre whose light is yellow (warned, not due), least time left first. */
 export function atRiskCases(db: Queryable, schema: string, filter: ClockFilter = {}): Promise<DeadlineCase[]> {
-  return deadlineCases(db, schema, filter, 'k.warn_at <= $1::timestamptz and k.due_at > $1::timestamptz');
+  return deadlineCases(db, schema, filter, 'not k.breached and k.warn_at <= $1::timestamptz and k.due_at > $1::timestamptz');
 }
 
 async function deadlineCases(db: Queryable, schema: string, filter: ClockFilter, condition: string): Promise<DeadlineCase[]> {

@@ -1,12 +1,43 @@
-// case_kpi: one row per case with what the KPIs count (definitions: readmodels/projections.ts, "KPIs");
-// months are China months, 'YYYY-MM'. The views kpi_counts / kpi_monthly / kpi_monthly_yoy (schema.ts)
-// sum it; the early warning (预警) counts its complaints per enterprise.
+// case_kpi: one row per case with what the KPIs count; months are China months, 'YYYY-MM'. The view
+// kpi_counts sums it per month and dimension; the early warning (预警) counts its complaints per enterprise.
+//
+// The KPIs (table case_kpi, view kpi_counts, query kpis()):
+//
+// - Dimensions: China month ('YYYY-MM', UTC+8) × department × level × dispute type. The department is
+//   the case's lead department (before routing, and for rejected cases: `union`, the intake body, as the
+//   decider's leadOf); the level is where the case sits now (escalation moves it); the dispute type is the
+//   classified one, else the complainant's hint. A re-route or an escalation moves a case's counts with it.
+// - Each count sits in the month of its own event:
+//   - received: cases received (CaseReceived) in the month, merged duplicates included (each was received);
+//   - collective: received cases that are collective disputes (≥ 10 workers, 第七条);
+//   - accepted: cases accepted (CaseAccepted) in the month;
+//   - resolved by agreement: cases whose first mediation agreement (AgreementReached) is in the month;
+//   - closed: cases closed in the month and still closed (a reopened case counts again when it closes
+//     again, in that month); merged duplicates are not counted: their work is closed in the surviving case;
+//   - on-time rate = closed on time / closed, where on time means no duty clock of the case ever breached
+//     (a ClockBreached event) and none was stopped after its due moment. Duty clocks are the centre's own
+//     deadlines — those whose breach escalates or issues supervision; the parties' own limits
+//     (judicial-confirmation-apply, review-request) are not the centre's lateness;
+//   - mean days to close = mean over closed cases of (latest closing − receipt), in days (fractional).
+// - The four 100% rates (记录、处理、回音、反馈, seed 000) are over the cases received in the month:
+//   - recorded = cases whose complaint was recorded in full — classified (type and size confirmed),
+//     rejected with a reason, or merged as a duplicate — / received;
+//   - handled = cases accepted, rejected with a reason, or merged / received;
+//   - replied (回音) = cases with a reply (ReplySent: what is being done, or the result) / cases handled
+//     (accepted or rejected: the reply is owed from then on, within 7 days of receipt);
+//   - feedback (反馈) = cases with feedback recorded (FeedbackRecorded, after the outcome) / cases that reached
+//     an outcome (agreement, failure, withdrawal, rejection; merged duplicates are answered through the
+//     surviving case). A reply and a feedback are separate acts, counted separately.
+// - Year on year: the same month of the previous year, same dimensions; counts as a relative change,
+//   rates and mean days as a difference.
+// Counts are summed in SQL (kpi_counts); the rates are ratios of those sums, in measures() below only.
+import { z } from 'zod';
 import { chinaDateOf, endOfChinaDay, isIsoDate } from '../../domain/calendar/index.js';
 import { leadOf } from '../../domain/case/index.js';
 import type { Department, DisputeType, Level } from '../../events/index.js';
 import type { Queryable } from '../db.js';
-import type { FoldedCase } from '../projections.js';
-import { assertSchemaName } from '../schema.js';
+import type { FoldedCase } from '../case-document.js';
+import { assertSchemaName } from '../sql.js';
 import { DAY_MS, defineTable, iso, type RowOf } from '../table.js';
 
 export const caseKpiTable = defineTable({
@@ -38,6 +69,35 @@ export const caseKpiTable = defineTable({
   indexes: (s) => [
     `create index if not exists case_kpi_received on ${s}.case_kpi (received_at)`,
     `create index if not exists case_kpi_enterprise on ${s}.case_kpi (respondent_credit_code, received_at)`,
+  ],
+  // The counts per China month × lead department × level × dispute type, each in the month of its own
+  // event (received in the receipt month, accepted in the acceptance month, …). Counts add up, so any
+  // roll-up over the dimensions is a sum of this view.
+  views: (s) => [
+    `create or replace view ${s}.kpi_counts as
+select month, department, level, dispute_type,
+  sum(received)::integer as received, sum(accepted)::integer as accepted,
+  sum(resolved_by_agreement)::integer as resolved_by_agreement, sum(collective)::integer as collective,
+  sum(closed)::integer as closed, sum(closed_on_time)::integer as closed_on_time,
+  sum(days_to_close)::double precision as days_to_close_total,
+  sum(recorded)::integer as recorded, sum(handled)::integer as handled, sum(with_outcome)::integer as with_outcome,
+  sum(replied)::integer as replied, sum(feedback)::integer as feedback
+from (
+  select received_month as month, department, level, dispute_type, 1 as received, 0 as accepted, 0 as resolved_by_agreement,
+    case when collective then 1 else 0 end as collective, 0 as closed, 0 as closed_on_time, 0::double precision as days_to_close,
+    case when recorded then 1 else 0 end as recorded, case when handled then 1 else 0 end as handled,
+    case when with_outcome then 1 else 0 end as with_outcome, case when replied then 1 else 0 end as replied,
+    case when feedback then 1 else 0 end as feedback
+  from ${s}.case_kpi
+  union all
+  select accepted_month, department, level, dispute_type, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 from ${s}.case_kpi where accepted_month is not null
+  union all
+  select agreement_month, department, level, dispute_type, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 from ${s}.case_kpi where agreement_month is not null
+  union all
+  select closed_month, department, level, dispute_type, 0, 0, 0, 0, 1, case when on_time then 1 else 0 end, days_to_close, 0, 0, 0, 0, 0
+  from ${s}.case_kpi where closed_month is not null
+) contributions
+group by month, department, level, dispute_type`,
   ],
 });
 
@@ -88,49 +148,30 @@ export interface KpiFilter {
   groupBy?: readonly KpiDimension[];
 }
 
-export interface KpiCounts {
-  received: number;
-  accepted: number;
-  resolvedByAgreement: number;
-  collective: number;
-  closed: number;
-  closedOnTime: number;
-  recorded: number;
-  handled: number;
-  withOutcome: number;
-  replied: number;
-  feedback: number;
-}
+const COUNT_KEYS = ['received', 'accepted', 'resolvedByAgreement', 'collective', 'closed', 'closedOnTime', 'recorded', 'handled', 'withOutcome', 'replied', 'feedback'] as const;
+const RATE_KEYS = ['onTimeRate', 'meanDaysToClose', 'recordedRate', 'handledRate', 'repliedRate', 'feedbackRate'] as const;
 
-export interface KpiRates {
-  onTimeRate: number | null;
-  meanDaysToClose: number | null;
-  recordedRate: number | null;
-  handledRate: number | null;
-  repliedRate: number | null;
-  feedbackRate: number | null;
-}
+const KpiMeasures = z.object({
+  ...Object.fromEntries(COUNT_KEYS.map((k) => [k, z.number()])) as Record<(typeof COUNT_KEYS)[number], z.ZodNumber>,
+  ...Object.fromEntries(RATE_KEYS.map((k) => [k, z.number().nullable()])) as Record<(typeof RATE_KEYS)[number], z.ZodNullable<z.ZodNumber>>,
+});
+export type KpiCounts = { [K in (typeof COUNT_KEYS)[number]]: number };
+export type KpiRates = { [K in (typeof RATE_KEYS)[number]]: number | null };
 
-export interface KpiRow extends KpiCounts, KpiRates {
-  month: string;
-  department?: string;
-  level?: string;
-  disputeType?: string;
-  /** The same month of the previous year, same dimensions; null when nothing was counted then. */
-  previousYear: (KpiCounts & KpiRates) | null;
-  /**
-   * Year-on-year change: counts relative ((now − then) / then; null when then was 0), rates and mean
-   * days as a difference (null when either is undefined).
-   */
-  yoy: { [K in keyof KpiCounts | keyof KpiRates]: number | null };
-}
+export const KpiRow = KpiMeasures.extend({
+  month: z.string(),
+  department: z.string().optional(),
+  level: z.string().optional(),
+  disputeType: z.string().optional(),
+  previousYear: KpiMeasures.nullable().describe('the same month of the previous year, same dimensions; null when nothing was counted then'),
+  yoy: z
+    .object(Object.fromEntries([...COUNT_KEYS, ...RATE_KEYS].map((k) => [k, z.number().nullable()])) as Record<(typeof COUNT_KEYS)[number] | (typeof RATE_KEYS)[number], z.ZodNullable<z.ZodNumber>>)
+    .describe('year-on-year change: counts relative ((now − then) / then; null when then was 0), rates and mean days as a difference (null when either is undefined)'),
+}).meta({ id: 'KpiRow' });
+export type KpiRow = z.infer<typeof KpiRow>;
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DIMENSION_COLUMN: Record<KpiDimension, string> = { department: 'department', level: 'level', disputeType: 'dispute_type' };
-const COUNT_KEYS: readonly (keyof KpiCounts)[] = [
-  'received', 'accepted', 'resolvedByAgreement', 'collective', 'closed', 'closedOnTime', 'recorded', 'handled', 'withOutcome', 'replied', 'feedback',
-];
-const RATE_KEYS: readonly (keyof KpiRates)[] = ['onTimeRate', 'meanDaysToClose', 'recordedRate', 'handledRate', 'repliedRate', 'feedbackRate'];
 
 const previousYearMonth = (month: string): string => `${Number(month.slice(0, 4)) - 1}${month.slice(4)}`;
 
@@ -177,20 +218,22 @@ export async function kpis(db: Queryable, schema: string, filter: KpiFilter): Pr
   return rows;
 }
 
-export type KpiCase = {
-  caseId: string;
-  status: string;
-  department: string;
-  level: string;
-  disputeType: string;
-  collective: boolean;
-  respondentName: string;
-  receivedAt: string;
-  receivedMonth: string;
-  closedMonth: string | null;
-  /** Closed within its deadline; null while open. */
-  onTime: boolean | null;
-};
+export const KpiCase = z
+  .object({
+    caseId: z.string(),
+    status: z.string(),
+    department: z.string(),
+    level: z.string(),
+    disputeType: z.string(),
+    collective: z.boolean(),
+    respondentName: z.string(),
+    receivedAt: z.string(),
+    receivedMonth: z.string(),
+    closedMonth: z.string().nullable(),
+    onTime: z.boolean().nullable().describe('closed within its deadline; null while open'),
+  })
+  .meta({ id: 'KpiCase' });
+export type KpiCase = z.infer<typeof KpiCase>;
 
 /**
  * The drill-down under the KPIs: the cases received in months from..to (China) of one department, level
@@ -241,18 +284,18 @@ export interface EarlyWarningOptions {
   minForDoubling?: number;
 }
 
-export interface EarlyWarning {
-  creditCode: string;
-  enterprise: string;
-  /** Complaints received in the window (asOf − windowDays, asOf]. */
-  complaints: number;
-  /** Complaints in the window before it. */
-  previous: number;
-  /** Workers behind the window's complaints, and how many of them were collective disputes. */
-  workers: number;
-  collective: number;
-  reasons: ('threshold' | 'doubled')[];
-}
+export const EarlyWarning = z
+  .object({
+    creditCode: z.string(),
+    enterprise: z.string(),
+    complaints: z.number().describe('complaints received in the window (asOf − windowDays, asOf]'),
+    previous: z.number().describe('complaints in the window before it'),
+    workers: z.number().describe("workers behind the window's complaints"),
+    collective: z.number().describe('how many of them were collective disputes'),
+    reasons: z.array(z.enum(['threshold', 'doubled'])),
+  })
+  .meta({ id: 'EarlyWarning' });
+export type EarlyWarning = z.infer<typeof EarlyWarning>;
 
 /**
  * 预警: enterprises (by unified social credit code) whose complaints in the rolling window up to `asOf`
@@ -289,11 +332,13 @@ export async function earlyWarnings(db: Queryable, schema: string, options: Earl
   return warnings.sort((a, b) => b.complaints - a.complaints || b.previous - a.previous || a.creditCode.localeCompare(b.creditCode));
 }
 
-export interface ComplaintTrend {
-  creditCode: string;
-  /** Oldest window first; the last one is the early-warning window (asOf − windowDays, asOf]. */
-  windows: { from: string; to: string; complaints: number }[];
-}
+export const ComplaintTrend = z
+  .object({
+    creditCode: z.string(),
+    windows: z.array(z.object({ from: z.string(), to: z.string(), complaints: z.number() })).describe('oldest window first; the last one is the early-warning window (asOf − windowDays, asOf]'),
+  })
+  .meta({ id: 'ComplaintTrend' });
+export type ComplaintTrend = z.infer<typeof ComplaintTrend>;
 
 /**
  * Each enterprise's complaints in consecutive windows of windowDays up to asOf (the early-warning window

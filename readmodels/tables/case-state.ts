@@ -1,10 +1,10 @@
 // case_state: the case as the domain folds it (domain/case evolve, SLA clocks included), and the facts the
-// read models need that the state does not keep (readmodels/projections.ts). Every other per-case table
+// read models need that the state does not keep (readmodels/case-document.ts). Every other per-case table
 // is derived from these two documents, written once per case per batch.
 import type { CaseState } from '../../domain/case/index.js';
 import type { Queryable } from '../db.js';
-import type { CaseDoc } from '../projections.js';
-import { assertSchemaName } from '../schema.js';
+import type { CaseDoc } from '../case-document.js';
+import { assertSchemaName } from '../sql.js';
 import { defineTable, type RowOf } from '../table.js';
 
 export const caseStateTable = defineTable({

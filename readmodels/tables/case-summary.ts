@@ -1,8 +1,9 @@
 // case_summary: one row per case — status, channel, respondent, level, lead department, … — what
 // GET /cases/:id shows and the lists join for the respondent's name and the town.
+import { z } from 'zod';
 import type { Queryable } from '../db.js';
-import type { FoldedCase } from '../projections.js';
-import { assertSchemaName } from '../schema.js';
+import type { FoldedCase } from '../case-document.js';
+import { assertSchemaName } from '../sql.js';
 import { defineTable, selectColumns, type RowOf } from '../table.js';
 
 export const caseSummaryTable = defineTable({
@@ -56,25 +57,28 @@ export function summaryRow({ state, facts }: FoldedCase): SummaryRow {
   };
 }
 
-export type CaseSummary = {
-  caseId: string;
-  status: string;
-  channel: string;
-  collective: boolean;
-  priority: string;
-  workerCount: number;
-  disputeType: string;
-  level: string;
-  leadDepartment: string | null;
-  respondentName: string;
-  respondentCreditCode: string;
-  town: string;
-  receivedAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  lastSequence: number;
-  lastEventType: string;
-};
+export const CaseSummary = z
+  .object({
+    caseId: z.string(),
+    status: z.string(),
+    channel: z.string(),
+    collective: z.boolean(),
+    priority: z.string(),
+    workerCount: z.number(),
+    disputeType: z.string(),
+    level: z.string(),
+    leadDepartment: z.string().nullable(),
+    respondentName: z.string(),
+    respondentCreditCode: z.string(),
+    town: z.string(),
+    receivedAt: z.string(),
+    updatedAt: z.string(),
+    closedAt: z.string().nullable(),
+    lastSequence: z.number(),
+    lastEventType: z.string(),
+  })
+  .meta({ id: 'CaseSummary' });
+export type CaseSummary = z.infer<typeof CaseSummary>;
 
 /** The case summary (no personal data), or null when the projector has not seen the case. */
 export async function caseSummary(db: Queryable, schema: string, caseId: string): Promise<CaseSummary | null> {

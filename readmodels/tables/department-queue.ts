@@ -1,12 +1,14 @@
 // department_queue: open cases per department — the lead, departments with a referral in progress, and
 // departments that answer for a running clock. due_at is the earliest due moment of the running clocks
 // the department answers for (null: none running), so the queue sorts by time left.
+import { z } from 'zod';
 import { leadOf, type OpenCase } from '../../domain/case/index.js';
-import type { Department, Level } from '../../events/index.js';
+import { worstLight, type Deadline } from '../../domain/sla/index.js';
+import { Level, type Department } from '../../events/vocabulary.js';
 import type { Queryable } from '../db.js';
-import { assertSchemaName } from '../schema.js';
-import { defineTable, iso, nowOr, type RowOf } from '../table.js';
-import type { ClockRow } from './case-clock.js';
+import { assertSchemaName } from '../sql.js';
+import { defineTable, iso, isoInstant, nowOr, type RowOf } from '../table.js';
+import { LightSchema, type ClockRow } from './case-clock.js';
 
 export const departmentQueueTable = defineTable({
   name: 'department_queue',
@@ -73,33 +75,37 @@ export interface QueueOptions {
   limit?: number;
 }
 
-export interface QueueItem {
-  caseId: string;
-  department: string;
-  /** lead: the case's lead department; referral: a referral in progress; clock: answers for a running deadline. */
-  role: 'lead' | 'referral' | 'clock';
-  level: Level;
-  status: string;
-  priority: 'normal' | 'urgent';
-  collective: boolean;
-  suspended: boolean;
-  receivedAt: string;
-  respondentName: string;
-  /** The earliest due moment among the running deadlines this department answers for; null: none running. */
-  dueAt: string | null;
-  clockKey: string | null;
-  /** dueAt − now; negative when overdue. */
-  timeLeftMs: number | null;
-}
+export const QueueItem = z
+  .object({
+    caseId: z.string(),
+    department: z.string(),
+    role: z.enum(['lead', 'referral', 'clock']).describe("lead: the case's lead department; referral: a referral in progress; clock: answers for a running deadline"),
+    level: Level,
+    status: z.string(),
+    priority: z.enum(['normal', 'urgent']),
+    collective: z.boolean(),
+    suspended: z.boolean(),
+    receivedAt: z.string(),
+    respondentName: z.string(),
+    dueAt: z.string().nullable().describe('the earliest due moment among the running deadlines this department answers for; null: none running'),
+    clockKey: z.string().nullable(),
+    timeLeftMs: z.number().nullable().describe('dueAt − now; negative when overdue'),
+    light: LightSchema.describe("红黄绿灯 of the running deadlines this department answers for (domain/sla/light.ts); green when none runs"),
+  })
+  .meta({ id: 'QueueItem' });
+export type QueueItem = z.infer<typeof QueueItem>;
 
 /** Open cases of a department, least time left first (cases with no running deadline last). */
 export async function departmentQueue(db: Queryable, schema: string, department: Department, options: QueueOptions = {}): Promise<QueueItem[]> {
   const s = assertSchemaName(schema);
   const now = nowOr(options.now);
-  const found = await db.query<Omit<QueueItem, 'timeLeftMs'>>(
+  const found = await db.query<Omit<QueueItem, 'timeLeftMs' | 'light'> & { deadlines: Deadline[] | null }>(
     `select q.case_id as "caseId", q.department, q.role, q.level, q.status, q.priority, q.collective, q.suspended,
        ${iso('q.received_at', '"receivedAt"')}, ${iso('q.due_at', '"dueAt"')}, q.clock_key as "clockKey",
-       c.respondent_name as "respondentName"
+       c.respondent_name as "respondentName",
+       (select json_agg(json_build_object('dueAt', ${isoInstant('k.due_at')}, 'warnAt', ${isoInstant('k.warn_at')}, 'breached', k.breached))
+          from ${s}.case_clock k
+          where k.case_id = q.case_id and k.department = q.department and k.status = 'running' and k.duty) as deadlines
      from ${s}.department_queue q join ${s}.case_summary c on c.case_id = q.case_id
      where q.department = $1 and ($2::text is null or q.level = $2) and ($4::text is null or c.town = $4)
      order by q.due_at asc nulls last, q.received_at, q.case_id
@@ -107,5 +113,9 @@ export async function departmentQueue(db: Queryable, schema: string, department:
     [department, options.level ?? null, options.limit ?? 1000, options.town ?? null],
   );
   const nowMs = Date.parse(now);
-  return found.rows.map((r) => ({ ...r, timeLeftMs: r.dueAt === null ? null : Date.parse(r.dueAt) - nowMs }));
+  return found.rows.map(({ deadlines, ...r }) => ({
+    ...r,
+    timeLeftMs: r.dueAt === null ? null : Date.parse(r.dueAt) - nowMs,
+    light: worstLight(deadlines ?? [], now),
+  }));
 }

@@ -1,7 +1,8 @@
 // event_archive: every applied event as it was stored on the topic (before upcasting), for auditors
 // (mediation audit replay --from archive; audit/archive.ts). Appended once per event.
-import { assertSchemaName } from '../schema.js';
+import { z } from 'zod';
 import type { Queryable } from '../db.js';
+import { assertSchemaName } from '../sql.js';
 import { defineTable, isoInstant, type RowOf } from '../table.js';
 
 export const eventArchiveTable = defineTable({
@@ -19,14 +20,14 @@ export const eventArchiveTable = defineTable({
 
 export type ArchiveRow = RowOf<typeof eventArchiveTable.columns>;
 
-export type ArchivedEvent = {
-  sequence: number;
-  eventId: string;
-  type: string;
-  occurredAt: string;
-  /** The event as it was stored on the topic (before upcasting): its hash verifies on this form. */
-  event: Record<string, unknown>;
-};
+export const ArchivedEvent = z.object({
+  sequence: z.number(),
+  eventId: z.string(),
+  type: z.string(),
+  occurredAt: z.string(),
+  event: z.record(z.string(), z.unknown()).describe('the event as it was stored on the topic (before upcasting): its hash verifies on this form'),
+});
+export type ArchivedEvent = z.infer<typeof ArchivedEvent>;
 
 /** Every applied event of a case, in sequence order (the auditor's archive). */
 export async function caseArchive(db: Queryable, schema: string, caseId: string): Promise<ArchivedEvent[]> {

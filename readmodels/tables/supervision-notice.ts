@@ -1,9 +1,10 @@
 // supervision_notice: every supervision notice (督办) a case received; open = not answered, on a case not
 // closed.
-import type { Department, Level } from '../../events/index.js';
+import { z } from 'zod';
+import { Level, type Department } from '../../events/vocabulary.js';
 import type { Queryable } from '../db.js';
-import type { FoldedCase } from '../projections.js';
-import { assertSchemaName } from '../schema.js';
+import type { FoldedCase } from '../case-document.js';
+import { assertSchemaName } from '../sql.js';
 import { defineTable, iso, nowOr, type RowOf } from '../table.js';
 
 export const supervisionNoticeTable = defineTable({
@@ -58,21 +59,23 @@ export interface SupervisionFilter {
   limit?: number;
 }
 
-export type OpenNotice = {
-  noticeId: string;
-  caseId: string;
-  department: string;
-  accountableUnit: string;
-  level: Level;
-  reason: 'clock-breach' | 'collective-dispute' | 'manual';
-  clockKey: string | null;
-  issuedAt: string;
-  dueAt: string;
-  /** The answer is late: dueAt has passed. */
-  overdue: boolean;
-  caseStatus: string;
-  respondentName: string;
-};
+export const OpenNotice = z
+  .object({
+    noticeId: z.string(),
+    caseId: z.string(),
+    department: z.string(),
+    accountableUnit: z.string(),
+    level: Level,
+    reason: z.enum(['clock-breach', 'collective-dispute', 'manual']),
+    clockKey: z.string().nullable(),
+    issuedAt: z.string(),
+    dueAt: z.string(),
+    overdue: z.boolean().describe('the answer is late: dueAt has passed'),
+    caseStatus: z.string(),
+    respondentName: z.string(),
+  })
+  .meta({ id: 'SupervisionNotice' });
+export type OpenNotice = z.infer<typeof OpenNotice>;
 
 /** Supervision notices (督办) not yet answered, on cases not closed; earliest due first. */
 export async function openSupervision(db: Queryable, schema: string, filter: SupervisionFilter = {}): Promise<OpenNotice[]> {

@@ -106,7 +106,7 @@ describe.each(stores)('projecting a generated history on %s', (kind) => {
     const left = await db.query<{ nspname: string }>(`select nspname from pg_namespace where nspname = any($1::text[])`, [[rebuilt, old]]);
     expect(left.rows).toEqual([]);
     // The views moved with their tables.
-    const viewed = await db.query<{ n: number }>(`select sum(received)::integer as n from ${live}.kpi_monthly`);
+    const viewed = await db.query<{ n: number }>(`select sum(received)::integer as n from ${live}.kpi_counts`);
     expect(viewed.rows[0]?.n).toBe(new Set(history.map((e) => e.caseId)).size);
     // And the projector goes on in the live name.
     expect(await applyBatch(db, live, records, { guard: true })).toEqual({ applied: 0, duplicates: history.length, parked: 0 });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, chinaDateOf } from '../../domain/calendar/index.js';
 import { foldEvents, type OpenCase } from '../../domain/case/index.js';
-import type { SlaClock } from '../../domain/sla/index.js';
+import { deadlineOf, isDuty, type SlaClock } from '../../domain/sla/index.js';
 import { canonicalJson, GENESIS_HASH, personalValue, sealEvents, type Actor, type CaseEvent, type Department, type UnsealedEvent } from '../../events/index.js';
 import type { Db } from '../../readmodels/db.js';
 import { applyBatch, type KafkaRecord } from '../../readmodels/projector.js';
@@ -111,7 +111,7 @@ function answerNotices(d: CaseDriver, when: string): void {
 }
 
 const clocksOf = (d: CaseDriver): SlaClock[] => Object.values((foldEvents(d.events) as OpenCase).clocks);
-const duty = (c: SlaClock) => c.onBreach.escalate || c.onBreach.supervise;
+const duty = isDuty;
 
 // ------------------------------------------------------------------ the specs
 
@@ -195,6 +195,19 @@ describe.each(stores)('read models on %s', (kind) => {
       expect(queue[0]).toMatchObject({ role: 'lead', dueAt: expectedDue, timeLeftMs: Date.parse(expectedDue!) - Date.parse(now), status: 'routed' });
       expect(queue[1]).toMatchObject({ role: 'lead', status: 'accepted' });
       expect(Date.parse(queue[1]!.dueAt!)).toBeGreaterThan(Date.parse(queue[0]!.dueAt!));
+    });
+
+    it("given a case's running deadlines, then its queue row carries the light of the domain rule: green, yellow from the first warning, red once due", async () => {
+      const d = routed('Q-L', { at: T0 });
+      const schema = await given(d);
+      const lead = clocksOf(d).filter((c) => c.status === 'running' && duty(c) && (c.onBreach.accountable === 'lead' || c.onBreach.accountable === 'union'));
+      const firstWarn = lead.map((c) => deadlineOf(c).warnAt).filter((w): w is string => w !== null).sort()[0]!;
+      const firstDue = lead.map((c) => c.dueAt).sort()[0]!;
+      expect(Date.parse(firstWarn)).toBeLessThan(Date.parse(firstDue));
+      const lightAt = async (now: string) => (await departmentQueue(db, schema, 'union', { now })).find((q) => q.caseId === 'Q-L')?.light;
+      expect(await lightAt(at(T0, 1))).toBe('green');
+      expect(await lightAt(firstWarn)).toBe('yellow');
+      expect(await lightAt(firstDue)).toBe('red');
     });
 
     it('given a referral to a joining department, then that department sees the case with its objection deadline', async () => {
@@ -331,15 +344,17 @@ describe.each(stores)('read models on %s', (kind) => {
       expect(row.previousYear).toMatchObject({ recordedRate: 1, handledRate: 1, repliedRate: 0.5, feedbackRate: 0.5 });
       expect(row.yoy.collective).toBeNull();
 
-      // The same counts by the view, per level: the late case rose to town, the collective one to county.
-      const byLevel = await db.query<{ level: string; received: number }>(`select level, received from ${schema}.kpi_monthly where month = '2026-03' order by level`);
-      expect(byLevel.rows).toEqual([
+      // Per level: the late case rose to town, the collective one to county.
+      const byLevel = await kpis(db, schema, { from: '2026-03', to: '2026-03', groupBy: ['level'] });
+      expect(byLevel.map((r) => ({ level: r.level, received: r.received }))).toEqual([
         { level: 'county', received: 1 },
         { level: 'enterprise', received: 2 },
         { level: 'town', received: 1 },
       ]);
-      const yoy = await db.query<{ received_yoy: number | null }>(`select received_yoy from ${schema}.kpi_monthly_yoy where month = '2026-03' and level = 'enterprise'`);
-      expect(yoy.rows).toEqual([{ received_yoy: 0 }]);
+      expect(byLevel.find((r) => r.level === 'enterprise')?.yoy.received).toBe(0);
+      // No view holds a rate: they are computed once, from the summed counts.
+      const views = await db.query<{ name: string }>(`select table_name as name from information_schema.views where table_schema = $1 order by 1`, [schema]);
+      expect(views.rows).toEqual([{ name: 'kpi_counts' }]);
     });
 
     it('given a filter and no grouping, then everything in range is summed into one row per month', async () => {

@@ -35,3 +35,28 @@ describe('POST /cases: the intake dry run', () => {
     expect(newCaseNumber(new Date('2025-03-03T15:59:59.000Z'))).toMatch(/^MC-20250303-/);
   });
 });
+
+describe('a resident ID number as a clerk types it', () => {
+  const withId = (idNumber: string) => NewCaseBody.safeParse({ ...body, complainants: [{ name: '张三', idNumber }] });
+
+  it('given a lower-case x or groups with spaces and hyphens, when parsed, then it is accepted as the bare number with an upper-case X', () => {
+    for (const typed of ['11010519491231002x', '110105 19491231 002X', '110105-19491231-002x']) {
+      const parsed = withId(typed);
+      expect(parsed.success, typed).toBe(true);
+      expect(parsed.data?.complainants[0]?.idNumber).toBe('11010519491231002X');
+    }
+  });
+
+  it('given a number of the wrong shape, when parsed, then it is refused naming the field', () => {
+    const parsed = withId('1101051949123100Y2');
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['complainants.0.idNumber']);
+  });
+
+  it('given the normalised number, when the core checks it, then its check character is verified (a wrong one is refused)', () => {
+    const parsed = withId('110105194912310021');
+    expect(parsed.success).toBe(true);
+    const refused = intakeRejection(toReceiveCase('MC-1', parsed.data!), clerk, now);
+    expect(refused).toMatchObject({ status: 400, details: { key: 'intake.resident-id-check-digit', params: { field: 'complainants.0.idNumber' } } });
+  });
+});

@@ -7,7 +7,8 @@ import { decide } from '../../domain/case/decide.js';
 import type { DecisionContext } from '../../domain/case/decision.js';
 import { sealEvents } from '../../events/chain.js';
 import { GENESIS_HASH, type CaseEvent, type UnsealedEvent } from '../../events/schemas.js';
-import { emptyDoc, evolveDoc, rowsOf } from '../../readmodels/projections.js';
+import { emptyDoc, evolveDoc } from '../../readmodels/case-document.js';
+import { rowsOf } from '../../readmodels/registry.js';
 import { at, closed, days, T0 } from '../../testkit/case-fixtures.js';
 import { given, toHistory } from '../support/decider-spec.js';
 

@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { chinaCalendar } from '../../domain/calendar/index.js';
 import { initialState, type CaseState } from '../../domain/case/index.js';
-import { evolveClocks, evolveClocksOverEveryPolicy, slaPolicySet, slaPolicySet2025, type SlaClocks, type SlaPolicySet } from '../../domain/sla/index.js';
+import { evolveClocks, isDuty, evolveClocksOverEveryPolicy, slaPolicySet, slaPolicySet2025, type SlaClocks, type SlaPolicySet } from '../../domain/sla/index.js';
 import type { CaseEvent } from '../../events/index.js';
-import { emptyDoc, evolveDoc, isDuty } from '../../readmodels/projections.js';
+import { emptyDoc, evolveDoc } from '../../readmodels/case-document.js';
 import { generateCases } from '../../testkit/history-generator.js';
 
 const generated = [...generateCases({ cases: 300, seed: 11 }), ...generateCases({ cases: 200, seed: 5, until: '2025-03-01T00:00:00.000Z' })];

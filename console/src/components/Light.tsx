@@ -1,8 +1,10 @@
-// 红黄绿灯: a deadline's state as the centre's convention colours it, with words beside the colour.
+// 红黄绿灯: paints the light the API answers with each row (computed once, in domain/sla/light.ts), with
+// words beside the colour.
 import { Tag } from 'antd';
+import type { Light as LightColour } from '@engine/domain/sla/light.js';
 import { useLocale } from '../i18n';
 
-export type LightColour = 'green' | 'yellow' | 'red';
+export type { LightColour };
 
 export function Light({ light }: { light: LightColour }) {
   const { tr } = useLocale();
@@ -10,10 +12,4 @@ export function Light({ light }: { light: LightColour }) {
   // Text dark enough on its pale background for AA contrast.
   const style = { red: { color: '#a8071a', background: '#fff1f0', borderColor: '#ffa39e' }, yellow: { color: '#7a4500', background: '#fffbe6', borderColor: '#ffe58f' }, green: { color: '#135200', background: '#f6ffed', borderColor: '#b7eb8f' } }[light];
   return <Tag style={style} data-light={light}>{text}</Tag>;
-}
-
-export function lightOf(dueAt: string | null | undefined, warnAt: string | null | undefined, now = Date.now()): LightColour {
-  if (dueAt && Date.parse(dueAt) <= now) return 'red';
-  if (warnAt && Date.parse(warnAt) <= now) return 'yellow';
-  return 'green';
 }

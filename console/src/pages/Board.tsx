@@ -7,28 +7,8 @@ import { useLocale } from '../i18n';
 import { DEPARTMENTS, LEVELS, STATUSES, word } from '../labels';
 import type { Me } from '../me';
 import { chinaTime, timeLeft } from '../time';
+import type { DeadlineCase, OpenNotice as Notice } from '@engine/readmodels/queries.js';
 import { clockName } from './CasePage';
-
-interface DeadlineCase {
-  caseId: string;
-  status: string;
-  level: string;
-  leadDepartment: string | null;
-  respondentName: string;
-  clocks: { clockKey: string; policyId: string; department: string; dueAt: string }[];
-  dueAt: string;
-  timeLeftMs: number;
-}
-interface Notice {
-  noticeId: string;
-  caseId: string;
-  department: string;
-  reason: string;
-  issuedAt: string;
-  dueAt: string;
-  overdue: boolean;
-  respondentName: string;
-}
 
 export function Board({ me }: { me: Me }) {
   const { tr, locale } = useLocale();

@@ -6,11 +6,11 @@ import { Alert, Button, Card, Col, Descriptions, Empty, Modal, Result, Row, Spac
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { CaseState, Referral } from '@engine/domain/case/state.js';
-import { isDuty, type SlaClock, type SlaClocks } from '@engine/domain/sla/clock.js';
+import type { SlaClock, SlaClocks } from '@engine/domain/sla/clock.js';
 import { slaPolicySet2025 } from '@engine/domain/sla/policies.js';
 import { api, ApiProblem } from '../api';
 import { CommandForm } from '../components/CommandForm';
-import { Light, lightOf } from '../components/Light';
+import { Light, type LightColour } from '../components/Light';
 import { useLocale, type Locale } from '../i18n';
 import { CHANNELS, COMMANDS, DEPARTMENTS, DISPUTE_TYPES, EVENTS, LEVELS, ROLES, STATUSES, VALUES, word } from '../labels';
 import type { Me } from '../me';
@@ -21,6 +21,8 @@ export interface CaseViewBody {
   clocks: SlaClocks;
   nextDueAt: string | null;
   lastHash: string;
+  /** 红黄绿灯 of each running duty clock, by key, as the API computed it. */
+  lights: Record<string, LightColour>;
 }
 
 export interface Action {
@@ -48,7 +50,7 @@ export function clockStatus(s: string, tr: (zh: string, en: string) => string): 
   return ({ running: tr('计时中', 'running'), paused: tr('暂停', 'paused'), stopped: tr('已完成', 'done'), cancelled: tr('已取消', 'cancelled'), lapsed: tr('已届满（当事人期限）', "lapsed (a party's window)") } as Record<string, string>)[s] ?? s;
 }
 
-export function ClockTable({ clocks }: { clocks: SlaClock[] }) {
+export function ClockTable({ clocks, lights }: { clocks: SlaClock[]; lights: Record<string, LightColour> }) {
   const { tr, locale } = useLocale();
   const now = Date.now();
   return (
@@ -61,7 +63,7 @@ export function ClockTable({ clocks }: { clocks: SlaClock[] }) {
         { title: tr('期限', 'Deadline'), dataIndex: 'policyId', render: (p: string, c) => <>{clockName(p, locale)}{c.scope ? <Typography.Text type="secondary"> · {c.scope in DEPARTMENTS ? word(DEPARTMENTS, c.scope, locale) : c.scope.split('/').pop()}</Typography.Text> : null}</> },
         { title: tr('状态', 'Status'), dataIndex: 'status', render: (s: string) => clockStatus(s, tr) },
         { title: tr('到期（北京时间）', 'Due (China time)'), dataIndex: 'dueAt', render: (d: string) => chinaTime(d) },
-        { title: tr('剩余', 'Time left'), render: (_: unknown, c) => (c.status === 'running' ? <Space size={4}>{isDuty(c) ? <Light light={c.breached ? 'red' : lightOf(c.dueAt, c.warnAt[0]?.at, now)} /> : null}{timeLeft(Date.parse(c.dueAt) - now, locale)}</Space> : '—') },
+        { title: tr('剩余', 'Time left'), render: (_: unknown, c) => (c.status === 'running' ? <Space size={4}>{lights[c.key] ? <Light light={lights[c.key]!} /> : null}{timeLeft(Date.parse(c.dueAt) - now, locale)}</Space> : '—') },
         { title: tr('暂停', 'Pauses'), render: (_: unknown, c) => (c.pauses.length ? `${c.pauses.length}（${timeLeft(c.pausedTotalMs, locale)}）` : '—') },
         { title: tr('延期', 'Extensions'), render: (_: unknown, c) => (c.extensions.length ? c.extensions.map((e) => tr(`${e.days}天`, `${e.days} d`)).join('、') : '—') },
       ]}
@@ -147,7 +149,7 @@ export function CasePage({ me }: { me: Me }) {
       <Row gutter={12}>
         <Col xs={24} xl={16}>
           <Card size="small" title={tr('办理期限', 'Deadlines')} style={{ marginBottom: 12 }}>
-            <ClockTable clocks={clocks} />
+            <ClockTable clocks={clocks} lights={view.data!.lights} />
           </Card>
           <Card size="small" title={tr('部门协办', 'Referrals')} style={{ marginBottom: 12 }}>
             <Table<Referral>

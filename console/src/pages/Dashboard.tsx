@@ -10,24 +10,7 @@ import { Chart } from '../components/Chart';
 import { useLocale } from '../i18n';
 import { DEPARTMENTS, DISPUTE_TYPES, LEVELS, STATUSES, word } from '../labels';
 import { chinaDate, chinaTime } from '../time';
-import type { KpiCase } from '@engine/readmodels/queries.js';
-
-interface Counts {
-  received: number;
-  closed: number;
-  recordedRate: number | null;
-  handledRate: number | null;
-  repliedRate: number | null;
-  feedbackRate: number | null;
-  onTimeRate: number | null;
-}
-interface KpiRow extends Counts {
-  month: string;
-  department?: string;
-  level?: string;
-  disputeType?: string;
-  previousYear: Counts | null;
-}
+import type { KpiCase, KpiRow } from '@engine/readmodels/queries.js';
 
 type Dimension = 'department' | 'level' | 'disputeType';
 
@@ -47,17 +30,19 @@ export default function Dashboard() {
   const from = monthsBack(11);
   const to = monthsBack(0);
   const q = useQuery({ queryKey: ['kpis', from, to, dim], queryFn: () => api<KpiRow[]>(`/kpis?from=${from}&to=${to}&groupBy=${dim}`) });
+  // The county's totals per month, with their rates and year-on-year change as the API computes them.
+  const totals = useQuery({ queryKey: ['kpis', from, to], queryFn: () => api<KpiRow[]>(`/kpis?from=${from}&to=${to}&groupBy=`) });
   const rows = q.data ?? [];
   const words = { department: DEPARTMENTS, level: LEVELS, disputeType: DISPUTE_TYPES }[dim];
 
   const months = useMemo(() => Array.from({ length: 12 }, (_, i) => monthsBack(11 - i)), []);
-  // The trend adds the groups' counts up per month (a count is a sum; rates stay as the API made them).
-  const sum = (m: string, pick: (r: KpiRow) => number | undefined) => rows.filter((r) => r.month === m).reduce((a, r) => a + (pick(r) ?? 0), 0);
-  const thisMonth = rows.filter((r) => r.month === to);
+  const total = (m: string) => totals.data?.find((r) => r.month === m);
+  const thisMonth = total(to);
   const groups = [...new Set(rows.map((r) => r[dim] ?? '—'))];
   const latest = (g: string) => rows.filter((r) => (r[dim] ?? '—') === g).sort((a, b) => b.month.localeCompare(a.month))[0];
-  const received = sum(to, (r) => r.received);
-  const lastYear = sum(to, (r) => r.previousYear?.received);
+  const received = thisMonth?.received ?? 0;
+  const lastYear = thisMonth?.previousYear?.received ?? 0;
+  const receivedYoy = thisMonth?.yoy.received ?? null;
 
   // The cases behind a group's figures: received in the dashboard's months, of that department, level or type.
   const drillCases = useQuery({
@@ -73,9 +58,9 @@ export default function Dashboard() {
       {q.error && <Alert type="error" message={(q.error as ApiProblem).detail} />}
       <Row gutter={12} style={{ marginBottom: 12 }}>
         <Col span={6}><Card size="small"><Statistic title={tr(`本月受理（${to}）`, `Received this month (${to})`)} value={received} data-testid="kpi-received" /></Card></Col>
-        <Col span={6}><Card size="small"><Statistic title={tr('去年同期', 'Same month last year')} value={lastYear} suffix={lastYear > 0 ? `（${tr('同比', 'YoY')} ${Math.round(((received - lastYear) / lastYear) * 100)}%）` : ''} /></Card></Col>
-        <Col span={6}><Card size="small"><Statistic title={tr('本月结案', 'Closed this month')} value={sum(to, (r) => r.closed)} /></Card></Col>
-        <Col span={6}><Card size="small"><Statistic title={tr('本月按期结案率', 'On-time rate this month')} value={pct(thisMonth.length === 1 ? thisMonth[0]!.onTimeRate : null) ?? '—'} suffix="%" /></Card></Col>
+        <Col span={6}><Card size="small"><Statistic title={tr('去年同期', 'Same month last year')} value={lastYear} suffix={receivedYoy === null ? '' : `（${tr('同比', 'YoY')} ${Math.round(receivedYoy * 100)}%）`} /></Card></Col>
+        <Col span={6}><Card size="small"><Statistic title={tr('本月结案', 'Closed this month')} value={thisMonth?.closed ?? 0} /></Card></Col>
+        <Col span={6}><Card size="small"><Statistic title={tr('本月按期结案率', 'On-time rate this month')} value={pct(thisMonth?.onTimeRate) ?? '—'} suffix="%" /></Card></Col>
       </Row>
       <Row gutter={12}>
         <Col xs={24} xl={12}>
@@ -89,9 +74,9 @@ export default function Dashboard() {
                 xAxis: { type: 'category', data: months },
                 yAxis: { type: 'value', minInterval: 1 },
                 series: [
-                  { name: tr('受理', 'Received'), type: 'line', data: months.map((m) => sum(m, (r) => r.received)) },
-                  { name: tr('结案', 'Closed'), type: 'line', data: months.map((m) => sum(m, (r) => r.closed)) },
-                  { name: tr('去年同期受理', 'Received a year before'), type: 'line', lineStyle: { type: 'dashed' }, data: months.map((m) => sum(m, (r) => r.previousYear?.received)) },
+                  { name: tr('受理', 'Received'), type: 'line', data: months.map((m) => total(m)?.received ?? 0) },
+                  { name: tr('结案', 'Closed'), type: 'line', data: months.map((m) => total(m)?.closed ?? 0) },
+                  { name: tr('去年同期受理', 'Received a year before'), type: 'line', lineStyle: { type: 'dashed' }, data: months.map((m) => total(m)?.previousYear?.received ?? 0) },
                 ],
               }}
             />

@@ -7,7 +7,7 @@ import { Alert, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space,
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { NewCaseBody } from '@engine/api/intake.js';
-import type { PossibleDuplicate } from '@engine/api/routes/console.js';
+import type { PossibleDuplicate } from '@engine/api/routes/intake-check.js';
 import type { CommandOf } from '@engine/domain/case/commands.js';
 import { defaultRegistry } from '@engine/domain/registry/index.js';
 import { Channel, DisputeType, Level } from '@engine/events/vocabulary.js';

@@ -4,26 +4,11 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Card, Col, Row, Statistic, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { apiAllPages, type ApiProblem } from '../api';
+import type { WorkItem } from '@engine/api/routes/my-work.js';
 import { Light, type LightColour } from '../components/Light';
 import { useLocale } from '../i18n';
 import { COMMANDS, STATUSES, word } from '../labels';
 import { chinaTime, timeLeft } from '../time';
-
-interface WorkItem {
-  caseId: string;
-  status: string;
-  level: string;
-  town: string;
-  respondentName: string;
-  collective: boolean;
-  priority: string;
-  suspended: boolean;
-  receivedAt: string;
-  actions: string[];
-  dueAt: string | null;
-  timeLeftMs: number | null;
-  light: LightColour;
-}
 
 export function MyWork() {
   const { tr, locale } = useLocale();

@@ -4,23 +4,11 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { api, type ApiProblem } from '../api';
-import { Light, lightOf } from '../components/Light';
+import type { QueueItem } from '@engine/readmodels/queries.js';
+import { Light } from '../components/Light';
 import { useLocale } from '../i18n';
 import { DEPARTMENTS, LEVELS, STATUSES, word } from '../labels';
 import { chinaTime, timeLeft } from '../time';
-
-interface QueueItem {
-  caseId: string;
-  role: 'lead' | 'referral' | 'clock';
-  level: string;
-  status: string;
-  collective: boolean;
-  suspended: boolean;
-  receivedAt: string;
-  respondentName: string;
-  dueAt: string | null;
-  timeLeftMs: number | null;
-}
 
 export function Queue({ department }: { department: string }) {
   const { tr, locale } = useLocale();
@@ -35,7 +23,7 @@ export function Queue({ department }: { department: string }) {
         loading={q.isLoading}
         dataSource={q.data ?? []}
         columns={[
-          { title: tr('灯', 'Light'), render: (_: unknown, r) => (r.dueAt ? <Light light={lightOf(r.dueAt, null)} /> : '—') },
+          { title: tr('灯', 'Light'), dataIndex: 'light', render: (l: QueueItem['light'], r) => (r.dueAt ? <Light light={l} /> : '—') },
           { title: tr('案件号', 'Case'), dataIndex: 'caseId', render: (id: string) => <Link to={`/case/${id}`}>{id}</Link> },
           { title: tr('本部门角色', 'Our role'), dataIndex: 'role', render: (r: string) => <Tag>{({ lead: tr('牵头', 'lead'), referral: tr('协办', 'referral'), clock: tr('期限责任', 'deadline') })[r] ?? r}</Tag> },
           { title: tr('被申请人', 'Respondent'), dataIndex: 'respondentName' },
