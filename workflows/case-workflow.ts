@@ -18,7 +18,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
-  patched,
+  deprecatePatch,
   proxyActivities,
   setHandler,
   sleep,
@@ -29,8 +29,7 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { context as traceContext, type Context as TraceContext } from '@opentelemetry/api';
 import { GENESIS_HASH, PUBLISH_BATCH_BYTES, RECORD_OVERHEAD_BYTES, publishedBytes, sealEvents, type Actor, type CaseEvent } from '../events/index.js';
-import { decide, evolve, initialState, nextDueAt, type CaseCommand, type CaseState, type DecisionContext } from '../domain/case/index.js';
-import { decide2025, legacySla2025 } from '../domain/case/legacy/index.js';
+import { decide, evolve, initialState, nextDueAt, withEdition, type CaseCommand, type CaseState, type DecisionContext } from '../domain/case/index.js';
 import { COMMAND_TYPES } from '../domain/case/commands.js';
 import { clockKey } from '../domain/sla/index.js';
 import type { createPublishActivities, TopicPosition } from '../activities/publish.js';
@@ -57,6 +56,7 @@ import {
   type ReferralStatus,
 } from './messages.js';
 import { referralWorkflow } from './referral-workflow.js';
+import { RETIRED_PATCHES } from './retired-patches.js';
 import { commandAuthorizationFailure } from './command-signature.js';
 import { CaseLevel, CaseStatus, ClockCheckFailing, Collective, LeadDepartment, NextDueAt, PublishStalled } from './search-attributes.js';
 
@@ -64,8 +64,7 @@ import { CaseLevel, CaseStatus, ClockCheckFailing, Collective, LeadDepartment, N
 // bounded (the producer gives up within ~25 s), so a worker that died mid-publish is noticed after 30 s and
 // the next attempt checks what the dead one wrote.
 //
-// Runs that began before the publish-stall patch retry one activity call forever (no maximumAttempts), which
-// the workflow cannot see. Since: rounds of attempts. The first round (6 attempts, ~30 s of backoff plus the
+// Publishing goes in rounds of attempts, so that the workflow sees a stall. The first round (6 attempts, ~30 s of backoff plus the
 // attempts) tells a hiccup from a stall; when it runs out, the case shows `publishStalled` (query, search
 // attribute PublishStalled, /health) and the workflow calls again, in rounds of 60 attempts (about an hour
 // at the one-minute ceiling), each call marked `retried` so that its first attempt checks the topic too.
@@ -76,7 +75,6 @@ const publishOptions = { startToCloseTimeout: '30 seconds', retry: publishRetry 
 export const PUBLISH_FIRST_ROUND_ATTEMPTS = 6;
 export const PUBLISH_LATER_ROUND_ATTEMPTS = 60;
 type Publisher = ReturnType<typeof createPublishActivities>;
-const { publishEvents } = proxyActivities<Publisher>(publishOptions);
 const { publishEvents: publishFirstRound } = proxyActivities<Publisher>({ ...publishOptions, retry: { ...publishRetry, maximumAttempts: PUBLISH_FIRST_ROUND_ATTEMPTS } });
 const { publishEvents: publishLaterRound } = proxyActivities<Publisher>({ ...publishOptions, retry: { ...publishRetry, maximumAttempts: PUBLISH_LATER_ROUND_ATTEMPTS } });
 
@@ -87,7 +85,7 @@ const { recordMergeOnTarget } = proxyActivities<MergeActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [] },
 });
 
-// A clock check the core rejects is retried (the clock-check-retried patch), 1 minute after, then doubling
+// A clock check the core rejects is retried 1 minute after, then doubling
 // up to an hour, at most CLOCK_CHECK_ATTEMPTS times (about 4 hours): a rejection that is transient
 // (calendar data loaded late, a race with a command) clears itself; one that persists is a bug in the core,
 // shown as `clockCheckFailing` (query, search attribute ClockCheckFailing, /health) and logged at error
@@ -102,9 +100,9 @@ const SYSTEM: Actor = { id: 'case-workflow', role: 'system' };
 const OUTBOX_BATCH = 100;
 
 /** The next batch of the outbox: at most OUTBOX_BATCH events and PUBLISH_BATCH_BYTES (one event at least). */
-function nextBatch(outbox: readonly CaseEvent[], byBytes: boolean): CaseEvent[] {
+function nextBatch(outbox: readonly CaseEvent[]): CaseEvent[] {
   const batch = outbox.slice(0, OUTBOX_BATCH);
-  if (!byBytes || batch.length === 1) return batch;
+  if (batch.length === 1) return batch;
   let bytes = 0;
   for (let i = 0; i < batch.length; i++) {
     bytes += publishedBytes(batch[i]) + RECORD_OVERHEAD_BYTES;
@@ -136,11 +134,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
       throw ApplicationFailure.create({ type: 'rejected:forbidden', message: `forbidden: ${unsigned}`, nonRetryable: true });
     }
   }
-  // A state carried from a run before issue 9 lacks the fields it added.
-  let state: CaseState =
-    carry.state.status === 'none'
-      ? carry.state
-      : { ...carry.state, reopenedAt: carry.state.reopenedAt ?? null, mergedFrom: carry.state.mergedFrom ?? [] };
+  let state: CaseState = withEdition(carry.state);
   let lastHash = carry.lastHash;
   let eventCount = carry.events;
   let publishedSequence = carry.publishedSequence;
@@ -167,24 +161,14 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   let clockCheckFailure: ClockCheckFailure | undefined;
   let failureAttributes = { publish: false, clock: false };
 
-  // Issue 9 changed the rules and the SLA policies (reply before the outcome, head-approved extensions,
-  // clocks ended with the case, a reopened mediation's clock, …), and with them the clock timers of a
-  // case. Runs that started before keep the frozen 2025 decider and sla-2025.1, so they replay exactly;
-  // a continued-as-new run carries its choice.
-  const issue9Rules = carry.rules === '2025' ? false : patched('issue-9-rules');
-  const decideWith = issue9Rules ? decide : decide2025;
-  const sla = issue9Rules ? undefined : legacySla2025;
-  // Issue 21: a party's window lapses (ClockLapsed) instead of breaching, and a referral is not accepted
-  // while its department's application awaits acceptance (AcceptApplication is that act). Runs that began
-  // before decide as they ran, so their replayed events (and so their hash chain) stay the same.
-  const before21 = !patched('issue-21-rules');
+  // Retired patches are met where their markers were recorded (workflows/retired-patches.ts).
+  deprecatePatch(RETIRED_PATCHES.issue9Rules);
+  deprecatePatch(RETIRED_PATCHES.issue21Rules);
   const contextFor = (req: Request): DecisionContext => ({
     now: new Date(Date.now()).toISOString(),
     actor: req.actor,
     commandId: req.commandId,
     correlationId: req.correlationId,
-    ...(sla ? { sla } : {}),
-    ...(before21 ? { before21 } : {}),
     ...(req.mergeTarget ? { mergeTarget: req.mergeTarget } : {}),
   });
 
@@ -192,7 +176,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   // fold (a bug, or a clock starting before the first loaded calendar year) is refused like any other
   // rejection instead of failing the workflow task over and over.
   const decideAndFold = (command: CaseCommand, req: Request): { events: CaseEvent[]; next: CaseState } => {
-    const decision = decideWith(state, command, contextFor(req));
+    const decision = decide(state, command, contextFor(req));
     if (!decision.ok) {
       const { code, reason, key, params, problems } = decision.rejection;
       // key and params let the caller render the rejection in its own language (renderRejection).
@@ -201,7 +185,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     const events = sealEvents(decision.events, lastHash);
     let next = state;
     try {
-      for (const event of events) next = evolve(next, event, sla);
+      for (const event of events) next = evolve(next, event);
     } catch (err) {
       throw ApplicationFailure.create({ type: 'rejected:illegal-state', message: err instanceof Error ? err.message : String(err), nonRetryable: true });
     }
@@ -301,13 +285,14 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     return { events };
   };
 
-  // A merge is one act on two cases (issue 21): the surviving case records the duplicate first (an activity,
+  // A merge is one act on two cases: the surviving case records the duplicate first (an activity,
   // retried while it cannot be reached), then this case records the merge — under the lock, so nothing
   // changes this case in between. When the surviving case refuses, the MergeCase fails with its reason and
-  // neither case changed. Runs that began before replay as they ran (the API sent the second update).
+  // neither case changed.
   let mergingInto: string | undefined;
   const mergeOnBothCases = async (req: CommandRequest): Promise<CommandResult> => {
-    if (req.command.type !== 'MergeCase' || !patched('merge-saga')) return runExclusive(() => applyOnce(req));
+    if (req.command.type !== 'MergeCase') return runExclusive(() => applyOnce(req));
+    deprecatePatch(RETIRED_PATCHES.mergeSaga);
     const command = req.command;
     await condition(() => !busy);
     busy = true;
@@ -394,7 +379,6 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     lastHash,
     publishedSequence,
     ...(topicPosition ? { topicPosition } : {}),
-    ...(issue9Rules ? {} : { rules: '2025' as const }),
   }));
   setHandler(referralOverdueSignal, ({ referralId }) => {
     log.info('referral past its deadline', { caseId, referralId });
@@ -403,10 +387,9 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
 
   // The outbox: one batch at a time, so the topic sees a case's events in sequence order. The loop
   // never ends by itself: the run ends (or continues as new) only once drain() saw it idle and empty.
-  const publishInRounds = patched('publish-stall-visible');
+  deprecatePatch(RETIRED_PATCHES.publishStallVisible);
   const publishBatch = async (batch: CaseEvent[]) => {
     const request = { events: batch, ...(topicPosition ? { after: topicPosition } : {}) };
-    if (!publishInRounds) return publishEvents(request);
     const startedAt = Date.now();
     for (let round = 1; ; round++) {
       const roundStartedAt = Date.now();
@@ -437,7 +420,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     for (;;) {
       await condition(() => outbox.length > 0);
       publishing = true;
-      const batch = nextBatch(outbox, publishInRounds);
+      const batch = nextBatch(outbox);
       const result = await traceContext.with(outboxTraces[0] ?? traceContext.active(), () => publishBatch(batch));
       if (result.position) topicPosition = result.position;
       outbox.splice(0, batch.length);
@@ -447,17 +430,15 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     }
   })();
 
-  // Side effects of events, in order. Runs that began before referrals were child workflows keep
-  // their old behaviour (no children) when they replay.
-  const referralChildren = patched('referral-child-workflows');
-  // Runs that began before closed cases kept their clocks replay without the closed-case clock timer.
-  const clocksWhileClosed = patched('clocks-while-closed');
+  // Side effects of events, in order.
+  deprecatePatch(RETIRED_PATCHES.referralChildWorkflows);
+  deprecatePatch(RETIRED_PATCHES.clocksWhileClosed);
   void (async () => {
     for (;;) {
       await condition(() => effects.length > 0);
       effecting = true;
       const effect = effects.shift();
-      if (effect && referralChildren) await referralEffect(effect.event, effect.referralDueAt);
+      if (effect) await referralEffect(effect.event, effect.referralDueAt);
       effecting = false;
     }
   })();
@@ -526,13 +507,11 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   // decide, repeat. A closed case waits for a reopen until the window ends.
   let lastCheckedDue: string | undefined;
   // One timer per due moment, kept while the moment stays the same: a command that does not move the next
-  // due moment no longer cancels the timer and starts an identical one (two history events per command,
-  // bench/main.ts lifecycle). Runs that began before replay with a timer per wait.
-  const keepClockTimer = patched('clock-timer-kept');
+  // due moment does not cancel the timer and start an identical one (two history events per command).
+  deprecatePatch(RETIRED_PATCHES.clockTimerKept);
   const clockTimer = new ClockTimer();
-  // A rejected clock check is retried (runs that began before replay as they ran: skipped).
-  const retryClockCheck = patched('clock-check-retried');
-  // The moment of the next retry of a rejected clock check; only ever set under the patch.
+  deprecatePatch(RETIRED_PATCHES.clockCheckRetried);
+  // The moment of the next retry of a rejected clock check.
   let clockRetryAt: number | undefined;
   // The earlier of a due moment and a retry: what the clock timer waits for.
   const earliest = (at: number | undefined) => (clockRetryAt === undefined ? at : at === undefined ? clockRetryAt : Math.min(at, clockRetryAt));
@@ -544,19 +523,11 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     if (state.status === 'closed') {
       // A party's own time limits (judicial confirmation, review request) run on after closure, and their
       // warnings and breach must be on record: wake for them too. The reopen window ends the run.
-      const clockDue = clocksWhileClosed && due && due !== lastCheckedDue ? Math.max(0, Date.parse(due) - Date.now()) : undefined;
-      if (keepClockTimer) {
-        const at = earliest(clockDue !== undefined ? Date.parse(due!) : undefined);
-        const woke = await clockTimer.until(wake, at ?? Date.now() + REOPEN_WINDOW_DAYS * 86_400_000);
-        if (!woke && at === undefined) break;
-      } else {
-        const woke = await condition(wake, clockDue ?? `${REOPEN_WINDOW_DAYS} days`);
-        if (!woke && clockDue === undefined) break;
-      }
-    } else if (keepClockTimer) {
-      await clockTimer.until(wake, earliest(due && due !== lastCheckedDue ? Date.parse(due) : undefined));
+      const at = earliest(due && due !== lastCheckedDue ? Date.parse(due) : undefined);
+      const woke = await clockTimer.until(wake, at ?? Date.now() + REOPEN_WINDOW_DAYS * 86_400_000);
+      if (!woke && at === undefined) break;
     } else {
-      await condition(wake, due && due !== lastCheckedDue ? Math.max(0, Date.parse(due) - Date.now()) : undefined);
+      await clockTimer.until(wake, earliest(due && due !== lastCheckedDue ? Date.parse(due) : undefined));
     }
 
     if (workflowInfo().continueAsNewSuggested) {
@@ -571,7 +542,6 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
         clockCheckRequested: clockCheckRequested || clockRetryAt !== undefined,
         ...(recentCommands.length > 0 ? { recentCommands } : {}),
         ...(topicPosition ? { topicPosition } : {}),
-        ...(issue9Rules ? {} : { rules: '2025' as const }),
       };
       await continueAsNew<typeof caseWorkflow>(next);
     }
@@ -583,10 +553,10 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
       clockCheckRequested = false;
       clockRetryAt = undefined;
       // Remembered so that a due moment the core does not clear cannot spin this loop. Only a moment that
-      // has come: a check a referral asked for early once remembered the next, future moment, and the loop
-      // then never set its timer — every later warning and breach of the case was lost. Runs that began
-      // before the fix replay as they ran.
-      if (isDue || !patched('early-check-keeps-next-timer')) lastCheckedDue = current;
+      // has come: a check a referral asked for early must not remember the next, future moment, or the loop
+      // would never set its timer for it.
+      if (isDue) lastCheckedDue = current;
+      else deprecatePatch(RETIRED_PATCHES.earlyCheckKeepsNextTimer);
       await runExclusive(() => {
         try {
           apply({ type: 'CheckClocks', caseId, data: {} }, { actor: SYSTEM, commandId: `clock-check-${eventCount}`, correlationId: `clock-check-${eventCount}` });
@@ -599,10 +569,6 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
           // A clock check the core refuses is a bug in the core (or a passing condition): keep the case alive,
           // say so, and try again later rather than let the due moment pass unchecked.
           const error = errorText(err);
-          if (!retryClockCheck) {
-            log.error('clock check rejected', { caseId, error });
-            return;
-          }
           const attempts = (clockCheckFailure?.attempts ?? 0) + 1;
           const retryAt = attempts < CLOCK_CHECK_ATTEMPTS ? Date.now() + clockRetryDelayMs(attempts) : undefined;
           clockRetryAt = retryAt;
