@@ -38,3 +38,4 @@ export { defaultCasePolicy, type CasePolicy } from './policy.js';
 export { ENDED_STATUSES } from './state.js';
 export { availableActions, type AvailableAction, type ActionTarget } from './available.js';
 export { personalDataSubjects } from './decide/closing.js';
+export { effectsOf, type CaseEffect, type ReferralSettlement } from './effects.js';
