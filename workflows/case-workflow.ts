@@ -6,15 +6,15 @@
 import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, deprecatePatch, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { context as traceContext, type Context as TraceContext } from '@opentelemetry/api';
 import { GENESIS_HASH, type Actor } from '../events/index.js';
-import { COMMAND_TYPES, nextDueAt, type CaseEffect, type CommandOf } from '../domain/case/index.js';
-import { caseCarryQuery, caseViewQuery, commandUpdates, referralOverdueSignal, type CaseResult, type CaseView, type CaseWorkflowCarry, type CaseWorkflowInput, type CommandRequest, type CommandResult } from './messages.js';
+import { COMMAND_TYPES, type CaseEffect, type CommandOf } from '../domain/case/index.js';
+import { caseCarryQuery, caseViewQuery, commandUpdates, referralOverdueSignal, type CaseResult, type CaseWorkflowCarry, type CaseWorkflowInput, type CommandRequest, type CommandResult } from './messages.js';
 import { commandAuthorizationFailure } from './command-signature.js';
 import { RETIRED_PATCHES } from './retired-patches.js';
 import { CaseEntity, rejected, type Applied } from './case/entity.js';
 import { errorText, Outbox } from './case/outbox.js';
 import { ClockSchedule } from './case/clock-schedule.js';
 import { CaseAttributes } from './case/attributes.js';
-import { asRejection, carryOf, ClockTimer, Lock, mergeOnTarget, mergeRefused, performAll, publishBatch, refuseUnsigned, runEnded } from './case/temporal.js';
+import { asRejection, carryOf, caseView, ClockTimer, Lock, mergeOnTarget, mergeRefused, performForever, publishForever, refuseUnsigned, runEnded } from './case/temporal.js';
 
 export { PUBLISH_FIRST_ROUND_ATTEMPTS, PUBLISH_LATER_ROUND_ATTEMPTS } from './case/outbox.js';
 export { CLOCK_CHECK_ATTEMPTS } from './case/clock-schedule.js';
@@ -101,15 +101,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
     });
   }
   const carried = (): CaseWorkflowCarry => ({ caseId, events: entity.eventCount, state: entity.state, lastHash: entity.lastHash, publishedSequence: outbox.publishedSequence, ...(outbox.topicPosition ? { topicPosition: outbox.topicPosition } : {}) });
-  setHandler(caseViewQuery, (): CaseView => ({
-    state: entity.state,
-    lastHash: entity.lastHash,
-    publishedSequence: outbox.publishedSequence,
-    clocks: entity.state.status === 'none' ? {} : entity.state.clocks,
-    nextDueAt: entity.state.status === 'none' ? null : (nextDueAt(entity.state.clocks) ?? null),
-    ...(outbox.stall ? { publishStalled: outbox.stall } : {}),
-    ...(clocks.failure ? { clockCheckFailing: clocks.failure } : {}),
-  }));
+  setHandler(caseViewQuery, () => caseView(entity, outbox, clocks));
   setHandler(caseCarryQuery, carried);
   setHandler(referralOverdueSignal, ({ referralId }) => {
     log.info('referral past its deadline', { caseId, referralId });
@@ -117,30 +109,19 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseWorkflowCarry)
   });
 
   deprecatePatch(RETIRED_PATCHES.publishStallVisible);
-  void (async () => {
-    for (;;) {
-      await condition(() => !outbox.empty);
-      const { events: batch, context } = outbox.nextBatch();
-      const result = await traceContext.with(context ?? traceContext.active(), () =>
-        publishBatch(outbox, batch, () => {
-          log.error('publishing keeps failing: the case shows publishStalled until Kafka takes its events; fix the broker, the topic or its permissions', { caseId, ...outbox.stall });
-          showAttributes();
-        }),
-      );
-      const stalled = outbox.published(batch, result.position);
-      if (stalled) log.warn('publishing resumed', { caseId, sequence: stalled.sequence, attempts: stalled.attempts, stalledSince: stalled.since });
-      if (stalled) showAttributes();
-    }
-  })();
+  void publishForever(outbox, {
+    stalled: () => {
+      log.error('publishing keeps failing: the case shows publishStalled until Kafka takes its events; fix the broker, the topic or its permissions', { caseId, ...outbox.stall });
+      showAttributes();
+    },
+    resumed: (stall) => {
+      log.warn('publishing resumed', { caseId, sequence: stall.sequence, attempts: stall.attempts, stalledSince: stall.since });
+      showAttributes();
+    },
+  });
   deprecatePatch(RETIRED_PATCHES.referralChildWorkflows);
   deprecatePatch(RETIRED_PATCHES.clocksWhileClosed);
-  void (async () => {
-    for (;;) {
-      await condition(() => effects.length > 0);
-      await performAll(caseId, effects[0]!);
-      effects.shift();
-    }
-  })();
+  void performForever(caseId, effects);
   // Until every decided event is on Kafka and every effect done, with no command in flight; the caller
   // returns or continues as new in the same activation, so no command slips in after.
   const drain = () => condition(() => lock.idle && outbox.empty && effects.length === 0 && allHandlersFinished());

@@ -18,10 +18,13 @@ import type { CaseEvent } from '../../events/index.js';
 import type { CaseEffect, CommandOf } from '../../domain/case/index.js';
 import type { createPublishActivities, PublishResult } from '../../activities/publish.js';
 import type { MergeActivities } from '../../activities/merge.js';
-import { mergeIntoRequest, referralSettledSignal, referralWorkflowId, type CaseWorkflowCarry, type CaseWorkflowInput, type CommandRequest } from '../messages.js';
+import { mergeIntoRequest, referralSettledSignal, referralWorkflowId, type CaseView, type CaseWorkflowCarry, type CaseWorkflowInput, type CommandRequest, type PublishStall } from '../messages.js';
 import { referralWorkflow } from '../referral-workflow.js';
 import { commandAuthorizationFailure } from '../command-signature.js';
-import { rejected } from './entity.js';
+import { context as traceContext, type Context as TraceContext } from '@opentelemetry/api';
+import { nextDueAt } from '../../domain/case/index.js';
+import { rejected, type CaseEntity } from './entity.js';
+import type { ClockSchedule } from './clock-schedule.js';
 import { errorText, PUBLISH_FIRST_ROUND_ATTEMPTS, PUBLISH_LATER_ROUND_ATTEMPTS, PUBLISH_ROUND_MIN_MS, type Outbox } from './outbox.js';
 
 // Publishing retries for as long as Kafka is down: the events are decided and must go out. An attempt is
@@ -103,10 +106,38 @@ export class Lock {
 }
 
 /**
+ * Publishes the outbox for the whole run, a batch at a time, in the context its first event was decided in
+ * (a command's trace runs on to Kafka). The queue is empty only once every decided event is on the topic.
+ */
+export async function publishForever(outbox: Outbox<TraceContext>, on: { stalled: () => void; resumed: (stall: PublishStall) => void }): Promise<never> {
+  for (;;) {
+    await condition(() => !outbox.empty);
+    const { events: batch, context } = outbox.nextBatch();
+    const result = await traceContext.with(context ?? traceContext.active(), () => publishBatch(outbox, batch, on.stalled));
+    const stalled = outbox.published(batch, result.position);
+    if (stalled) on.resumed(stalled);
+  }
+}
+
+/** What the case's view query answers. */
+export function caseView(entity: CaseEntity, outbox: Outbox<unknown>, clocks: ClockSchedule): CaseView {
+  const { state } = entity;
+  return {
+    state,
+    lastHash: entity.lastHash,
+    publishedSequence: outbox.publishedSequence,
+    clocks: state.status === 'none' ? {} : state.clocks,
+    nextDueAt: state.status === 'none' ? null : (nextDueAt(state.clocks) ?? null),
+    ...(outbox.stall ? { publishStalled: outbox.stall } : {}),
+    ...(clocks.failure ? { clockCheckFailing: clocks.failure } : {}),
+  };
+}
+
+/**
  * Publishes one batch, in rounds of attempts until it is out. A round that runs out shows the stall (the
  * outbox keeps it; `onStall` tells the operator) and the next round begins, at least a minute later.
  */
-export async function publishBatch(outbox: Outbox<unknown>, batch: CaseEvent[], onStall: () => void): Promise<PublishResult> {
+async function publishBatch(outbox: Outbox<unknown>, batch: CaseEvent[], onStall: () => void): Promise<PublishResult> {
   const request = { events: batch, ...(outbox.topicPosition ? { after: outbox.topicPosition } : {}) };
   const startedAt = Date.now();
   for (let round = 1; ; round++) {
@@ -122,8 +153,20 @@ export async function publishBatch(outbox: Outbox<unknown>, batch: CaseEvent[], 
   }
 }
 
+/**
+ * Performs the effects of the case's events as they are queued (one entry per event), in order, for the
+ * whole run; an entry leaves the queue once done, so an empty queue means nothing is in flight.
+ */
+export async function performForever(caseId: string, effects: CaseEffect[][]): Promise<never> {
+  for (;;) {
+    await condition(() => effects.length > 0);
+    await performAll(caseId, effects[0]!);
+    effects.shift();
+  }
+}
+
 /** The effects of one event, in order. */
-export async function performAll(caseId: string, effects: readonly CaseEffect[]): Promise<void> {
+async function performAll(caseId: string, effects: readonly CaseEffect[]): Promise<void> {
   for (const effect of effects) await perform(caseId, effect);
 }
 
