@@ -41,7 +41,7 @@ export async function caseRunState(temporal: Client, caseId: string): Promise<Ru
 export async function endedRunSeed(temporal: Client, archive: ArchiveSource, caseId: string, runState: 'completed' | 'gone'): Promise<CaseWorkflowCarry | null> {
   if (runState === 'completed') {
     const carry = await temporal.workflow.getHandle(caseId).query(caseCarryQuery);
-    return { caseId, events: carry.events, state: carry.state, lastHash: carry.lastHash, publishedSequence: carry.publishedSequence, ...(carry.topicPosition ? { topicPosition: carry.topicPosition } : {}), ...(carry.rules ? { rules: carry.rules } : {}) };
+    return { caseId, events: carry.events, state: carry.state, lastHash: carry.lastHash, publishedSequence: carry.publishedSequence, ...(carry.topicPosition ? { topicPosition: carry.topicPosition } : {}) };
   }
   const loaded = loadCase(caseId, await readCaseFromArchive(archive, caseId));
   if (loaded.events.length === 0) return null;

@@ -126,7 +126,7 @@ export const AgreementItem = z.strictObject({
 
 // ---------------------------------------------------------------- data of each event type
 
-/** CaseReceived v2 (current). v1 had a single plain `complainantName`; see upcasters.ts. */
+/** CaseReceived v3 (current). v1 had a single plain `complainantName`, v2 no rules edition; see upcasters.ts. */
 export const CaseReceivedData = z.strictObject({
   channel: Channel,
   complainants: z.array(Complainant).min(1),
@@ -142,6 +142,11 @@ export const CaseReceivedData = z.strictObject({
   petitionRef: Id.optional(),
   /** The routing-rule version in force at receipt; the case keeps it for its whole life. */
   routingRulesVersion: Id,
+  /**
+   * The rules edition in force at receipt (domain/case/clocks.ts, RULES_EDITIONS): the case is decided and
+   * its clocks counted under it for its whole life.
+   */
+  rulesEdition: Id,
 });
 
 export const CaseAcceptedData = z.strictObject({
@@ -407,7 +412,7 @@ export const PersonalDataErasedData = z.strictObject({
 
 /** Every event type, its current schema version and its data schema. */
 export const eventCatalogue = {
-  CaseReceived: { version: 2, data: CaseReceivedData },
+  CaseReceived: { version: 3, data: CaseReceivedData },
   CaseAccepted: { version: 1, data: CaseAcceptedData },
   CaseRejected: { version: 1, data: CaseRejectedData },
   CaseClassified: { version: 1, data: CaseClassifiedData },

@@ -50,6 +50,8 @@ export const upcasters: Partial<Record<EventType, Record<number, Upcaster>>> = {
         priority: collective ? 'urgent' : 'normal',
       };
     },
+    // v2 named no rules edition: every v2 case was received under the first edition, 2026.2.
+    2: (data) => ({ ...data, rulesEdition: '2026.2' }),
   },
 };
 

@@ -2,6 +2,7 @@
 import { personalValue } from '../events/personal-data.js';
 import type { EventData, EventType } from '../events/schemas.js';
 import type { CaseCommand, CommandOf } from '../domain/case/commands.js';
+import { CURRENT_RULES_EDITION } from '../domain/case/clocks.js';
 
 export const CASE_ID = 'case-1';
 /** Monday 3 March 2025, 10:00 in Beijing. */
@@ -72,6 +73,7 @@ export const caseReceived = (overrides: Partial<EventData<'CaseReceived'>> = {})
     respondent,
     claim,
     routingRulesVersion: '2025.1',
+    rulesEdition: CURRENT_RULES_EDITION,
     ...overrides,
   });
 

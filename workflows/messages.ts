@@ -81,8 +81,6 @@ export interface CaseWorkflowCarry {
   topicPosition?: { partition: number; offset: string };
   /** A referral reported its deadline passed while the previous run was finishing. */
   clockCheckRequested?: boolean;
-  /** '2025': the run started under the rules before issue 9 and keeps them (see caseWorkflow). */
-  rules?: '2025';
   /** The last commands applied, so a client's retry that arrives after a continue-as-new is still a repeat. */
   recentCommands?: RecentCommand[];
   /**

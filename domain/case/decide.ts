@@ -6,7 +6,6 @@
 // function reads top to bottom: the status it needs, the rules of the domain, the events it emits.
 import { CalendarRangeError } from '../calendar/index.js';
 import { allowedRoles, blockedWhileSuspended } from './authority.js';
-import { defaultSla } from './clocks.js';
 import { evolve } from './evolve.js';
 import { CaseCommandSchema, commandDataSchema, type CaseCommand, type CommandOf } from './commands.js';
 import { checkContext, Emitter, reject, rejectAll, rejection, type Decision, type DecisionContext } from './decision.js';
@@ -14,7 +13,7 @@ import { textProblemKey } from '../text/index.js';
 import { schemaTextProblems } from '../text/fields.js';
 import { MAX_EVENT_BYTES, publishedBytes } from '../../events/limits.js';
 import type { UnsealedEvent } from '../../events/schemas.js';
-import type { CaseState } from './state.js';
+import { withEdition, type CaseState } from './state.js';
 import {
   closeCase,
   erasePersonalData,
@@ -41,7 +40,8 @@ import {
 import { acceptReferral, answerReferral, markReferralOverdue, objectToReferral, openReferral } from './decide/referrals.js';
 import { answerSupervision, checkClocks, escalateCase, issueSupervision } from './decide/supervision.js';
 
-export function decide(state: CaseState, command: CaseCommand, context: DecisionContext): Decision {
+export function decide(stored: CaseState, command: CaseCommand, context: DecisionContext): Decision {
+  const state = withEdition(stored);
   const decision = decideCommand(state, command, context);
   if (!decision.ok) return decision;
   // The events must fold: evolve also recomputes the SLA clocks on the calendar. A deadline after the
@@ -49,7 +49,7 @@ export function decide(state: CaseState, command: CaseCommand, context: Decision
   // clock starting before them still does; finding that out here rejects the command cleanly instead of
   // sealing events that the workflow then cannot apply.
   try {
-    decision.events.reduce<CaseState>((folded, event) => evolve(folded, event, context.sla ?? defaultSla), state);
+    decision.events.reduce<CaseState>((folded, event) => evolve(folded, event, context.sla), state);
   } catch (error) {
     if (error instanceof CalendarRangeError) return reject('illegal-state', 'calendar.out-of-range', { detail: error.message });
     throw error;

@@ -21,7 +21,7 @@ export interface DecisionContext {
   correlationId: string;
   /** The routing-rule versions known; default: the built-in catalogue. */
   routing?: RoutingCatalogue;
-  /** The calendar (and policies) for deadlines checked in decide; default: the built-in ones. */
+  /** The calendar and policies for deadlines checked in decide; default: those of the case's rules edition. */
   sla?: SlaSetup;
   /** The centre's case policy (reopen bound, session horizon); default: defaultCasePolicy. */
   policy?: CasePolicy;
@@ -32,13 +32,6 @@ export interface DecisionContext {
    * stays pure). Absent = not looked up, and the merge is refused.
    */
   mergeTarget?: { caseId: string; status: OpenStatus | 'none' };
-  /**
-   * Set by the case workflow for runs that began before issue 21 (its patch 'issue-21-rules'), so that they
-   * decide as they did when they ran: a party's window that ran out is recorded as ClockBreached (not
-   * ClockLapsed), and a department may accept its referral while its application awaits acceptance (the
-   * acceptance, then). Absent: today's rules.
-   */
-  before21?: boolean;
   /** Event id for a sequence; default `${caseId}:${sequence}` (unique, and stable across retries). */
   eventId?: (caseId: string, sequence: number) => string;
 }

@@ -1,29 +1,28 @@
 // evolve(state, event) → state. Pure, total and never mutating: every branch returns new objects.
 // Every event also goes through the SLA clocks (evolveClocks), so the clocks in the state are always
-// those the case's history implies under the given policies and calendar.
+// those the case's history implies under its rules edition's policies and calendar (or, when a caller
+// passes `sla`, under those: a recomputation).
 import type { CaseEvent, EventOf, EventType, UnsealedEvent } from '../../events/schemas.js';
-import { defaultSla, evolveClocks, type SlaSetup } from './clocks.js';
-import { initialState, OUTCOME_STATUSES, type CaseState, type OpenCase } from './state.js';
+import { evolveClocks, rulesEditionOf, slaOf, type SlaSetup } from './clocks.js';
+import { initialState, OUTCOME_STATUSES, withEdition, type CaseState, type OpenCase } from './state.js';
 
 /** What evolve reads of an event: sealed events (with prevHash and hash) are accepted as they are. */
 type Evolvable = UnsealedEvent | CaseEvent;
 type Of<T extends EventType> = Omit<EventOf<T>, 'prevHash' | 'hash'>;
 
-export function evolve(state: CaseState, event: Evolvable, sla: SlaSetup = defaultSla): CaseState {
+export function evolve(stored: CaseState, event: Evolvable, sla?: SlaSetup): CaseState {
+  const state = withEdition(stored);
   if (state.status === 'none') {
     // Before CaseReceived there is no case; anything else cannot start one.
-    return event.type === 'CaseReceived' ? received(event, sla) : state;
+    return event.type === 'CaseReceived' ? received(event, sla ?? slaOf(event.data.rulesEdition)) : state;
   }
   const next = apply(state, event);
-  return {
-    ...next,
-    version: event.sequence,
-    clocks: evolveClocks(next.clocks, event, sla.policies, sla.calendar),
-  };
+  const { policies, calendar } = sla ?? slaOf(state.rulesEdition);
+  return { ...next, version: event.sequence, clocks: evolveClocks(next.clocks, event, policies, calendar) };
 }
 
 /** Folds a whole history, oldest first. */
-export function foldEvents(events: readonly Evolvable[], sla: SlaSetup = defaultSla): CaseState {
+export function foldEvents(events: readonly Evolvable[], sla?: SlaSetup): CaseState {
   return events.reduce<CaseState>((state, event) => evolve(state, event, sla), initialState);
 }
 
@@ -43,6 +42,7 @@ function received(event: Of<'CaseReceived'>, sla: SlaSetup): CaseState {
     respondent: data.respondent,
     claim: data.claim,
     routingRulesVersion: data.routingRulesVersion,
+    rulesEdition: rulesEditionOf(data.rulesEdition),
     disputeType: null,
     route: null,
     level: data.respondent.level,

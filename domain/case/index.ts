@@ -2,6 +2,7 @@ export { decide, decideIntake } from './decide.js';
 export { evolve, foldEvents } from './evolve.js';
 export {
   initialState,
+  withEdition,
   levelAbove,
   LEVEL_ORDER,
   OUTCOME_STATUSES,
@@ -29,7 +30,7 @@ export {
 export * from './commands.js';
 export { allowedRoles, blockedWhileSuspended } from './authority.js';
 export { assertInvariants, invariantViolations } from './invariants.js';
-export { defaultSla, nextDueAt, type SlaSetup } from './clocks.js';
+export { CURRENT_RULES_EDITION, defaultSla, nextDueAt, RULES_EDITIONS, slaOf, type RulesEdition, type SlaSetup } from './clocks.js';
 export { limitationLastDay } from './decide.js';
 export { renderRejection, renderMessage, rejectionMessages, REJECTION_KEYS, LOCALES, type Locale, type RejectionKey, type MessageParams } from './messages.js';
 export { leadOf, accountableFor, accountableUnitOf } from './rules.js';
@@ -37,3 +38,4 @@ export { defaultCasePolicy, type CasePolicy } from './policy.js';
 export { ENDED_STATUSES } from './state.js';
 export { availableActions, type AvailableAction, type ActionTarget } from './available.js';
 export { personalDataSubjects } from './decide/closing.js';
+export { effectsOf, type CaseEffect, type ReferralSettlement } from './effects.js';

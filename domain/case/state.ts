@@ -6,7 +6,7 @@
 // Everything is plain JSON (records, arrays, ISO strings, null) so a workflow query can return it.
 import type { Actor, CaseOutcome, Claim, Respondent } from '../../events/schemas.js';
 import type { Channel, Department, DisputeType, Level } from '../../events/vocabulary.js';
-import type { SlaClocks } from './clocks.js';
+import { RULES_EDITIONS, type RulesEdition, type SlaClocks } from './clocks.js';
 
 /**
  * received → accepted → classified → routed → in-mediation → (agreement | mediation-failed → referred-out |
@@ -93,6 +93,8 @@ export interface CaseFile {
   respondent: Respondent;
   claim: Claim;
   routingRulesVersion: string;
+  /** The rules edition the case was received under (CaseReceived): its SLA policies for its whole life. */
+  rulesEdition: RulesEdition;
   disputeType: DisputeType | null;
   route: RouteInfo | null;
   /** Where the case sits in the mediation network now (escalation raises it). */
@@ -131,4 +133,14 @@ export const LEVEL_ORDER: readonly Level[] = ['enterprise', 'town', 'county'];
 /** The next level up, or null at the county joint centre (there is nothing higher). */
 export function levelAbove(level: Level): Level | null {
   return LEVEL_ORDER[LEVEL_ORDER.indexOf(level) + 1] ?? null;
+}
+
+/**
+ * A state as stored or carried may predate the rules edition in the state (a read-model document, a run's
+ * carry, a view queried from a run): those cases were received under the first edition. decide and evolve
+ * read every state through this, so such a state folds on like any other.
+ */
+export function withEdition(state: CaseState): CaseState {
+  if (state.status === 'none' || (state as Partial<CaseFile>).rulesEdition !== undefined) return state;
+  return { ...state, rulesEdition: RULES_EDITIONS[0] };
 }

@@ -1,33 +1,20 @@
 // Time-skipping: the Java test server jumps over timers, so a case's 15-day mediation clock breaches
 // in well under a second of wall time, and the workflow escalates the case as the core decides.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { caseViewQuery, commandUpdates } from '../../workflows/messages.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
-import { createTopic, readTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
+import { readTopic } from '../support/temporal.js';
+import { useCaseWorker } from '../support/case-worker.js';
 import { clerk, receiveInput, request } from '../../testkit/cases.js';
-import { registerSearchAttributes } from '../../ops/search-attributes.js';
-import { startTestServer, type OwnTestServer } from '../support/test-server.js';
 
 describeWithStack('case clocks on the time-skipping test server', () => {
-  let server: OwnTestServer;
+  const caseWorker = useCaseWorker();
   let env: TestWorkflowEnvironment;
-  let worker: RunningWorker;
-  const taskQueue = uniqueName('tq');
-  const topic = uniqueName('case_events');
-
-  beforeAll(async () => {
-    server = await startTestServer(stack!.testServerPath);
-    env = server.env;
-    await registerSearchAttributes(env.connection, 'default');
-    await createTopic(stack!.kafkaBrokers, topic);
-    worker = await startCaseWorker({ connection: env.nativeConnection, taskQueue, brokers: stack!.kafkaBrokers, topic });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await server?.teardown();
-  });
+  let taskQueue: string;
+  let topic: string;
+  beforeAll(() => void ({ env, taskQueue, topic } = caseWorker()));
 
   it('breaches the 15-day mediation clock at its due moment, weeks skipped in seconds of wall time', async () => {
     const caseId = uniqueName('MC');

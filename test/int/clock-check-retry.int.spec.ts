@@ -3,51 +3,28 @@
 // the check at the due moment is rejected, the case shows clockCheckFailing, and the retry a minute later
 // is applied — the due moment's events are on record and the failure clears.
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { beforeAll, expect, it } from 'vitest';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import { createPublishActivities } from '../../activities/publish.js';
-import { registerSearchAttributes } from '../../ops/search-attributes.js';
-import { connectProducer, createKafka } from '../../runtime/kafka.js';
 import { workflowBundlerOptions } from '../../runtime/workflow-bundle.js';
 import { caseViewQuery, commandUpdates, type CaseView } from '../../workflows/messages.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { ClockCheckFailing } from '../../workflows/search-attributes.js';
 import { clerk, receiveInput, request } from '../../testkit/cases.js';
-import { testDataConverter } from '../../testkit/payload-keys.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
-import { createTopic, readTopic } from '../support/temporal.js';
-import { startTestServer, type OwnTestServer } from '../support/test-server.js';
+import { readTopic } from '../support/temporal.js';
+import { useCaseWorker } from '../support/case-worker.js';
 
 const flakyCore = fileURLToPath(new URL('../support/flaky-clock-core.ts', import.meta.url));
-const caseWorkflowFile = fileURLToPath(new URL('../../workflows/case-workflow.ts', import.meta.url));
+const caseEntityFile = fileURLToPath(new URL('../../workflows/case/entity.ts', import.meta.url));
 
 describeWithStack('a rejected clock check is retried (time-skipping test server)', () => {
-  let server: OwnTestServer;
-  let env: TestWorkflowEnvironment;
-  let kafka: Kafka;
-  let producer: Producer;
-  let admin: Admin;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = uniqueName('tq');
-  const topic = uniqueName('case_events');
-
-  beforeAll(async () => {
-    server = await startTestServer(stack!.testServerPath);
-    env = server.env;
-    await registerSearchAttributes(env.connection, 'default');
-    await createTopic(stack!.kafkaBrokers, topic);
-    kafka = createKafka(stack!.kafkaBrokers, 'clock-retry-test');
-    producer = await connectProducer(kafka);
-    admin = kafka.admin();
-    await admin.connect();
-    const workflowBundle = await bundleWorkflowCode({
+  const flakyBundle = () =>
+    bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
       ...workflowBundlerOptions,
       logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-      // The case workflow's import of the core, and only that one, resolves to the flaky core.
+      // The case entity's import of the core (where the workflow decides), and only that one, resolves to the flaky core.
       // (Composed with the production hook, which compiles in the command verify keys.)
       webpackConfigHook: (config) => workflowBundlerOptions.webpackConfigHook({
         ...config,
@@ -57,7 +34,7 @@ describeWithStack('a rejected clock check is retried (time-skipping test server)
             apply(compiler) {
               compiler.hooks.normalModuleFactory.tap('flaky-clock-core', (factory) => {
                 factory.hooks.beforeResolve.tap('flaky-clock-core', (data) => {
-                  if (data.request === '../domain/case/index.js' && data.contextInfo.issuer === caseWorkflowFile) data.request = flakyCore;
+                  if (data.request === '../../domain/case/index.js' && data.contextInfo.issuer === caseEntityFile) data.request = flakyCore;
                 });
               });
             },
@@ -65,22 +42,11 @@ describeWithStack('a rejected clock check is retried (time-skipping test server)
         ],
       }),
     });
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle,
-      dataConverter: testDataConverter,
-      activities: createPublishActivities({ kafka, producer, admin, topic }),
-    });
-    running = worker.run();
-  }, 120_000);
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await producer?.disconnect();
-    await admin?.disconnect();
-    await server?.teardown();
-  });
+  const caseWorker = useCaseWorker({ workflowBundle: flakyBundle });
+  let env: TestWorkflowEnvironment;
+  let taskQueue: string;
+  let topic: string;
+  beforeAll(() => void ({ env, taskQueue, topic } = caseWorker()));
 
   it('rejected at the due moment, shown as clockCheckFailing, retried a minute later and applied', async () => {
     const caseId = uniqueName('MC');

@@ -1,36 +1,23 @@
 // Only the API may act on a case: a command sent straight to Temporal (as `temporal workflow update execute`
 // would send it, with any actor written in its arguments) is refused by the update validator unless the
 // API signed it, and nothing of it reaches the case's history.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { caseViewQuery, commandUpdates, type CommandRequest } from '../../workflows/messages.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
-import { createTopic, readTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
+import { readTopic } from '../support/temporal.js';
+import { useCaseWorker } from '../support/case-worker.js';
 import { clerk, receiveInput, request, supervisor } from '../../testkit/cases.js';
-import { registerSearchAttributes } from '../../ops/search-attributes.js';
-import { startTestServer, type OwnTestServer } from '../support/test-server.js';
 import { newCommandKeyFiles, signerFromKeys } from '../../runtime/command-signing.js';
 
 describeWithStack('signed commands', () => {
-  let server: OwnTestServer;
+  const caseWorker = useCaseWorker();
   let env: TestWorkflowEnvironment;
-  let worker: RunningWorker;
-  const taskQueue = uniqueName('tq');
-  const topic = uniqueName('case_events');
-
-  beforeAll(async () => {
-    server = await startTestServer(stack!.testServerPath);
-    env = server.env;
-    await registerSearchAttributes(env.connection, 'default');
-    await createTopic(stack!.kafkaBrokers, topic);
-    worker = await startCaseWorker({ connection: env.nativeConnection, taskQueue, brokers: stack!.kafkaBrokers, topic });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await server?.teardown();
-  });
+  let taskQueue: string;
+  let topic: string;
+  beforeAll(() => void ({ env, taskQueue, topic } = caseWorker()));
 
   it('refuses an unsigned, a foreign-signed and a tampered command before history, and applies the signed one', async () => {
     const caseId = uniqueName('MC');

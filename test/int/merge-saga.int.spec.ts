@@ -4,32 +4,27 @@
 import { signCommand } from '../../runtime/command-signing.js';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { CaseCommand } from '../../domain/case/commands.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { caseViewQuery, commandUpdates, type CaseView, type CommandRequest } from '../../workflows/messages.js';
 import { clerk, receiveInput, request } from '../../testkit/cases.js';
 import { describeWithStack, stack, uniqueName } from '../support/stack.js';
-import { createTopic, startCaseWorker, type RunningWorker } from '../support/temporal.js';
-import { startCaseEnv, type CaseEnv } from '../support/time-skipping.js';
+import { startCaseWorker, type RunningWorker } from '../support/temporal.js';
+import type { CaseEnv } from '../support/time-skipping.js';
+import { useCaseWorker } from '../support/case-worker.js';
 
 type Status = NonNullable<CommandRequest['mergeTarget']>['status'];
 
 describeWithStack('merging a duplicate: both cases or neither', () => {
-  const topic = uniqueName('case_events');
+  // A fresh server per test; an extra worker a test starts stops before it (after-hooks run in reverse).
+  const caseWorker = useCaseWorker({ each: true });
   let ce: CaseEnv;
   let extraWorker: RunningWorker | undefined;
-
-  beforeAll(async () => {
-    await createTopic(stack!.kafkaBrokers, topic);
-  });
-  beforeEach(async () => {
-    ce = await startCaseEnv({ testServerPath: stack!.testServerPath, brokers: stack!.kafkaBrokers, topic });
-  });
+  beforeEach(() => void (ce = caseWorker()));
   afterEach(async () => {
     await extraWorker?.stop();
     extraWorker = undefined;
-    await ce?.stop();
   });
 
   const handle = (caseId: string) => ce.env.client.workflow.getHandle<typeof caseWorkflow>(caseId);
@@ -113,7 +108,7 @@ describeWithStack('merging a duplicate: both cases or neither', () => {
     // Meanwhile the duplicate records nothing.
     expect(await mergedInto(from)).toBeNull();
     expect((await view(from)).state.status).toBe('received');
-    extraWorker = await startCaseWorker({ connection: ce.env.nativeConnection, taskQueue: targetQueue, brokers: stack!.kafkaBrokers, topic });
+    extraWorker = await startCaseWorker({ connection: ce.env.nativeConnection, taskQueue: targetQueue, brokers: stack!.kafkaBrokers, topic: ce.topic });
     const result = await merging;
     expect(result.events.map((e) => e.type)).toEqual(['CaseMerged', 'CaseClosed']);
     expect(await mergedInto(from)).toBe(into);

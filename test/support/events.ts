@@ -10,7 +10,7 @@ export function receivedEvent(caseId: string, at = '2025-09-20T02:00:00.000Z'): 
     caseId,
     sequence: 1,
     type: 'CaseReceived',
-    schemaVersion: 2,
+    schemaVersion: 3,
     occurredAt: at,
     actor: { id: 'clerk-1', role: 'intake-clerk' },
     causationId: `${caseId}-cmd1`,
@@ -31,6 +31,7 @@ export function receivedEvent(caseId: string, at = '2025-09-20T02:00:00.000Z'): 
       },
       claim: { disputeTypeHint: 'wage-arrears', summary: 'three months of wages unpaid', amountClaimedFen: 1_200_000 },
       routingRulesVersion: 'routing-2025.1',
+      rulesEdition: '2026.2',
     },
   } as UnsealedEvent;
 }

@@ -49,6 +49,8 @@ export async function startCaseWorker(opts: {
   taskQueue: string;
   brokers: string[];
   topic: string;
+  /** Another bundle of the workflows (a test's variant of the core); default: the project's. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
 }): Promise<RunningWorker> {
   const kafka = createKafka(opts.brokers, 'test-worker');
   const producer = await connectProducer(kafka);
@@ -60,7 +62,7 @@ export async function startCaseWorker(opts: {
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
-    workflowBundle: await workflowBundle({ traced: tracing.interceptors !== undefined }),
+    workflowBundle: opts.workflowBundle ?? (await workflowBundle({ traced: tracing.interceptors !== undefined })),
     dataConverter: testDataConverter,
     activities: { ...createPublishActivities({ kafka, producer, admin, topic: opts.topic }), ...createMergeActivities() },
     // The workflow interceptors are in the traced bundle already (the worker would warn about the modules).

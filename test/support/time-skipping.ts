@@ -5,6 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { registerSearchAttributes } from '../../ops/search-attributes.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { caseViewQuery, type CaseView, type CaseWorkflowInput } from '../../workflows/messages.js';
@@ -27,14 +28,14 @@ export interface CaseEnv {
   stop(): Promise<void>;
 }
 
-export async function startCaseEnv(opts: { testServerPath: string; brokers: string[]; topic: string }): Promise<CaseEnv> {
+export async function startCaseEnv(opts: { testServerPath: string; brokers: string[]; topic: string; workflowBundle?: WorkflowBundleWithSourceMap }): Promise<CaseEnv> {
   const server = await startTestServer(opts.testServerPath);
   const env = server.env;
   let worker: RunningWorker | undefined;
   try {
     await registerSearchAttributes(env.connection, 'default');
     const taskQueue = uniqueName('tq');
-    worker = await startCaseWorker({ connection: env.nativeConnection, taskQueue, brokers: opts.brokers, topic: opts.topic });
+    worker = await startCaseWorker({ connection: env.nativeConnection, taskQueue, brokers: opts.brokers, topic: opts.topic, ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}) });
     const running = worker;
     return {
       env,

@@ -110,14 +110,6 @@ describe('a referral still open when the application arrives', () => {
       .when(cmd('AcceptReferral', { referralId: COURT_REFERRAL }), liaison('court'))
       .thenRejects('illegal-state', /awaits court's acceptance: record it with AcceptApplication/);
   });
-
-  it('still stands in for it in a run begun before (the acceptance as those runs recorded it)', () => {
-    const { after } = given(openCourt)
-      .when(cmd('AcceptReferral', { referralId: COURT_REFERRAL }), { ...liaison('court'), before21: true })
-      .then([ev('ReferralAccepted', { referralId: COURT_REFERRAL, department: 'court' })]);
-    expect(clocksOf(after)['court-confirmation-accept']).toMatchObject({ status: 'stopped' });
-    expect(clocksOf(after)['court-confirmation-decide']).toMatchObject({ status: 'running' });
-  });
 });
 
 describe('hr’s arbitration commission accepts an arbitration application while hr sits in the mediation', () => {

@@ -4,7 +4,6 @@ import { addDays, chinaDateOf } from '../../domain/calendar/index.js';
 import { decide, decideIntake } from '../../domain/case/decide.js';
 import { foldEvents } from '../../domain/case/evolve.js';
 import { invariantViolations } from '../../domain/case/invariants.js';
-import { legacySla2025 } from '../../domain/case/clocks.js';
 import { initialState, type CaseState } from '../../domain/case/state.js';
 import { creditCodeCheckChar, creditCodeProblem, phoneProblem, residentIdProblem } from '../../domain/identifiers/index.js';
 import { personalValue } from '../../events/personal-data.js';
@@ -163,15 +162,6 @@ describe('3. closing ends every duty clock; a closed case has no open referral',
     expect(clocksOf(after)['referral-objection:hr']?.status).toBe('cancelled');
     expect(clocksOf(after)['referral-objection:court']?.status).toBe('cancelled');
     expect(invariantViolations(after)).toEqual([]);
-  });
-
-  it('given the 2025 policies, a case closed over open referrals kept their clocks running, which the invariant now catches', () => {
-    const legacyClosed = toHistory([...replied, ev('CaseClosed', { outcome: 'agreement' })]);
-    const legacy = foldEvents(legacyClosed, legacySla2025);
-    expect(clocksOf(legacy)['referral-objection:hr']?.status).toBe('running');
-    expect(invariantViolations(legacy).join('\n')).toMatch(/duty clock referral-objection:hr still runs in a closed case/);
-    // The current policies end them even on a history without ReferralClosed.
-    expect(clocksOf(foldEvents(legacyClosed))['referral-objection:hr']?.status).toBe('cancelled');
   });
 
   it('given a withdrawn, rejected or closed case, when it is escalated, suspended or extended, then it is refused', () => {

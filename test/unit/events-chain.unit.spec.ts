@@ -18,6 +18,7 @@ import {
 } from '../../events/index.js';
 import { closed, complainant, CASE_ID, T0, caseReceived, respondent, claim } from '../../testkit/case-fixtures.js';
 import { toHistory } from '../support/decider-spec.js';
+import { foldEvents } from '../../domain/case/evolve.js';
 
 const log = (): CaseEvent[] => sealEvents(toHistory(closed), GENESIS_HASH);
 const kinds = (verdict: ReturnType<typeof verifyChain>): ChainFaultKind[] => (verdict.ok ? [] : verdict.faults.map((f) => f.kind));
@@ -193,12 +194,12 @@ describe('parseEvent', () => {
   it('refuses unknown types and versions from the future', () => {
     const [first] = clone(log());
     expect(() => parseEvent({ ...first, type: 'CaseExploded' })).toThrow(/type: unknown event type "CaseExploded"/);
-    expect(() => parseEvent({ ...first, schemaVersion: 3 })).toThrow(/schemaVersion: 3 is not a known version \(1\.\.2\)/);
+    expect(() => parseEvent({ ...first, schemaVersion: 4 })).toThrow(/schemaVersion: 4 is not a known version \(1\.\.3\)/);
     expect(() => parseEvent(42)).toThrow(EventParseError);
   });
 });
 
-describe('upcasting CaseReceived v1 → v2', () => {
+describe('upcasting CaseReceived v1 → v3', () => {
   // v1 kept the complainant's name and phone as plain strings and had no collective flag or priority.
   const v1Data = {
     channel: 'hotline-12351',
@@ -226,11 +227,11 @@ describe('upcasting CaseReceived v1 → v2', () => {
     return { ...unsealed, hash: hashEvent(unsealed) };
   };
 
-  it('verifies the stored v1 bytes, then parses them as v2', () => {
+  it('verifies the stored v1 bytes, then parses them as v3', () => {
     const stored = storedV1();
     expect(verifyChain([stored])).toEqual({ ok: true });
     const parsed = parseEvent(stored);
-    expect(parsed.schemaVersion).toBe(2);
+    expect(parsed.schemaVersion).toBe(3);
     if (parsed.type !== 'CaseReceived') throw new Error('wrong type');
     expect(parsed.data.collective).toBe(true);
     expect(parsed.data.priority).toBe('urgent');
@@ -243,6 +244,15 @@ describe('upcasting CaseReceived v1 → v2', () => {
       },
     ]);
     expect(parsed.data).not.toHaveProperty('complainantName');
+  });
+
+  it('reads a v2 event, which named no rules edition, as received under the first edition', () => {
+    const { complainantName: _name, complainantPhone: _phone, ...rest } = v1Data;
+    const v2 = { ...storedV1(), schemaVersion: 2, data: { ...rest, complainants: [complainant('person-1', '王五')], collective: true, priority: 'urgent' } };
+    const parsed = parseEvent(v2);
+    if (parsed.type !== 'CaseReceived') throw new Error('wrong type');
+    expect(parsed.data.rulesEdition).toBe('2026.2');
+    expect(foldEvents([parsed])).toMatchObject({ status: 'received', rulesEdition: '2026.2' });
   });
 
   it('keeps the stored hash, which belongs to the stored form: upcasted events are never re-verified', () => {

@@ -47,14 +47,4 @@ describe('a party window that ran out, in the read models', () => {
     expect(rows.kpi.on_time).toBe(true);
     expect(rows.notices).toEqual([]);
   });
-
-  it('keeps a lapse recorded the old way (ClockBreached, by runs begun before) out of the centre’s lateness too', () => {
-    const { checkEvents, doc, rows } = afterTheWindow({ before21: true });
-    expect(checkEvents.filter((e) => e.type !== 'ClockWarned').map((e) => e.type)).toEqual(['ClockBreached']);
-    const row = rows.clocks.find((r) => r.clock_key === 'judicial-confirmation-apply');
-    // Still running in such a history; not a duty, so no overdue list, queue or light picks it up.
-    expect(row).toMatchObject({ duty: false, breached: true });
-    expect(doc.facts?.late).toBe(false);
-    expect(rows.queue.filter((q) => JSON.stringify(q).includes('judicial-confirmation-apply'))).toEqual([]);
-  });
 });

@@ -1,8 +1,10 @@
 // Replays every recorded workflow history (test/fixtures/histories/, recorded by
 // test/fixtures/record-histories.ts) against the current workflow code. A change to the workflows that
 // would break a running case — a different command order, a timer or activity added or removed without
-// patched() — fails here with the nondeterminism error, without any server. histories/archived/ holds the
-// recordings of earlier workflow versions, replayed as well: the cases still running on them.
+// patched(), a retired patch's deprecatePatch() moved or dropped too early — fails here with the
+// nondeterminism error, without any server. histories/archived/<set>/ holds the recordings of earlier
+// workflow code whose runs may still be open (recorded-by-main-<commit>: by the code before the patches
+// were retired, workflows/retired-patches.ts), replayed as well.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,8 +40,8 @@ function recordedIn(dir: string): Recorded {
   return { manifest, files, histories };
 }
 
-// Histories recorded by earlier versions of the workflows, kept when a change was guarded with patched():
-// running cases of those versions must go on replaying.
+// Histories recorded by earlier versions of the workflows: running cases of those versions must go on
+// replaying.
 const archivedDirs = fs.existsSync(ARCHIVED_DIR)
   ? fs.readdirSync(ARCHIVED_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(ARCHIVED_DIR, d.name))
   : [];

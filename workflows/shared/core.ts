@@ -3,7 +3,7 @@
 //
 // Why: the SDK gives each workflow its own module cache, so without this every case workflow created —
 // opened, or replayed after an eviction — evaluated the whole core again: zod and every event and command
-// schema built from it, the SLA policies, the calendar, the rejection catalogue, the 2025 decider. That
+// schema built from it, the SLA policies, the calendar, the rejection catalogue. That
 // was ~55 ms of CPU and ~2.3 MiB of heap per workflow (bench/workflow-footprint.ts), which bounded how
 // fast cases open, how late clocks fire when many fall due together, and how many workflows fit in memory.
 //
@@ -22,7 +22,6 @@
 import { takeBuiltSchemas } from './zod-schemas-built.js';
 import * as events from '../../events/index.js';
 import * as caseCore from '../../domain/case/index.js';
-import * as legacy from '../../domain/case/legacy/index.js';
 import * as sla from '../../domain/sla/index.js';
 import * as signatures from './ed25519.js';
 
@@ -92,4 +91,4 @@ function complete(schemas: object[]): number {
 export const completedSchemas = complete(takeBuiltSchemas());
 
 // Referenced so that the modules are evaluated here (and shared), whatever the bundler keeps.
-export const sharedModules = [events, caseCore, legacy, sla, signatures] as const;
+export const sharedModules = [events, caseCore, sla, signatures] as const;

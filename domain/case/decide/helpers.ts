@@ -3,7 +3,7 @@ import { Application } from '../../../events/schemas.js';
 import type { Department } from '../../../events/vocabulary.js';
 import type { Calendar } from '../../calendar/index.js';
 import { defaultRoutingCatalogue, type RoutingRuleSet } from '../../routing/index.js';
-import { defaultSla, type SlaClock } from '../clocks.js';
+import { slaOf, type SlaClock, type SlaSetup } from '../clocks.js';
 import type { CaseCommand } from '../commands.js';
 import { reject, type Decision, type DecisionContext } from '../decision.js';
 import type { OpenCase, OpenStatus } from '../state.js';
@@ -18,8 +18,13 @@ export function ruleSetOf(state: OpenCase, context: DecisionContext): RoutingRul
   return (context.routing ?? defaultRoutingCatalogue).ruleSets[state.routingRulesVersion];
 }
 
-export function calendarOf(context: DecisionContext): Calendar {
-  return (context.sla ?? defaultSla).calendar;
+/** The policies and calendar a case is decided with: its rules edition's, unless the caller passes others. */
+export function slaFor(state: OpenCase, context: DecisionContext): SlaSetup {
+  return context.sla ?? slaOf(state.rulesEdition);
+}
+
+export function calendarOf(state: OpenCase, context: DecisionContext): Calendar {
+  return slaFor(state, context).calendar;
 }
 
 /**

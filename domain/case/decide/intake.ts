@@ -3,6 +3,7 @@ import { commitmentProblem, findPersonalValues, plainValueOf } from '../../../ev
 import { COLLECTIVE_THRESHOLD } from '../../../events/vocabulary.js';
 import { addDays, CalendarRangeError, chinaDateOf, type Calendar } from '../../calendar/index.js';
 import { defaultRoutingCatalogue, route, type RoutingRuleSet } from '../../routing/index.js';
+import { CURRENT_RULES_EDITION } from '../clocks.js';
 import type { CommandOf } from '../commands.js';
 import {
   addHours,
@@ -107,6 +108,7 @@ export function receiveCase(cmd: CommandOf<'ReceiveCase'>, context: DecisionCont
     claim: data.claim,
     petitionRef: data.petitionRef,
     routingRulesVersion: ruleSet.version,
+    rulesEdition: CURRENT_RULES_EDITION,
   });
   if (collective) {
     e.emit('SupervisionIssued', collectiveAlert(e, data.respondent.responsibleDepartment, ruleSet, context));
@@ -141,7 +143,7 @@ export function rejectCase(state: OpenCase, cmd: CommandOf<'RejectCase'>, e: Emi
     legalBasis ??= '劳动争议调解仲裁法 第二十七条';
     const infringedOn = state.claim.infringedOn;
     if (infringedOn !== undefined) {
-      const lastDay = limitationLastDay(infringedOn, calendarOf(context));
+      const lastDay = limitationLastDay(infringedOn, calendarOf(state, context));
       if (chinaDateOf(context.now) <= lastDay) {
         return reject('validation', 'reject.within-limitation', { lastDay });
       }

@@ -1,13 +1,13 @@
 // decide(): mediation: sessions, extensions, suspension. Split from decide.ts along its section markers; decide.ts dispatches.
 import { Department } from '../../../events/vocabulary.js';
 import { chinaDateOf } from '../../calendar/index.js';
-import { defaultSla, policyById } from '../clocks.js';
+import { policyById } from '../clocks.js';
 import type { ExtensionRule } from '../../sla/index.js';
 import type { CaseCommand, CommandOf } from '../commands.js';
 import { addHours, Emitter, isAfter, reject, type Decision, type DecisionContext } from '../decision.js';
 import { defaultCasePolicy } from '../policy.js';
 import { ENDED_STATUSES, WORKING_STATUSES, type OpenCase } from '../state.js';
-import { needStatus } from './helpers.js';
+import { needStatus, slaFor } from './helpers.js';
 
 export function scheduleSession(state: OpenCase, cmd: CommandOf<'ScheduleSession'>, e: Emitter, context: DecisionContext): Decision {
   const wrong = needStatus(state, ['routed', 'in-mediation'], 'ScheduleSession');
@@ -40,7 +40,7 @@ export function agreeExtension(state: OpenCase, cmd: CommandOf<'AgreeExtension'>
   const key = data.clock ?? 'mediation-conclude';
   const ended = endedCase(state, 'AgreeExtension');
   if (ended) return ended;
-  const found = extensionRuleFor(key, context);
+  const found = extensionRuleFor(state, key, context);
   if ('ok' in found) return found;
   if (found.rule.approval === 'head') {
     return reject('validation', 'extension.needs-head', { clock: key, approver: found.rule.approver?.en ?? 'the head', approverZh: found.rule.approver?.zh ?? '负责人' });
@@ -65,7 +65,7 @@ export function approveExtension(state: OpenCase, cmd: CommandOf<'ApproveExtensi
   const { data } = cmd;
   const ended = endedCase(state, 'ApproveExtension');
   if (ended) return ended;
-  const found = extensionRuleFor(data.clock, context);
+  const found = extensionRuleFor(state, data.clock, context);
   if ('ok' in found) return found;
   if (found.rule.approval !== 'head') return reject('validation', 'extension.needs-consent-not-head', { clock: data.clock });
   const { actor } = context;
@@ -86,8 +86,8 @@ export function departmentOfClock(clock: string): Department | undefined {
   return undefined;
 }
 
-export function extensionRuleFor(key: string, context: DecisionContext): { rule: ExtensionRule } | Decision {
-  const policy = policyById((context.sla ?? defaultSla).policies, key);
+export function extensionRuleFor(state: OpenCase, key: string, context: DecisionContext): { rule: ExtensionRule } | Decision {
+  const policy = policyById(slaFor(state, context).policies, key);
   const rule = policy?.extend[0];
   if (!policy || !rule) return reject('validation', 'extension.not-extendable', { clock: key });
   return { rule };

@@ -1,11 +1,11 @@
 // decide(): outcomes: agreement, judicial confirmation, payment, failure, referral out, withdrawal. Split from decide.ts along its section markers; decide.ts dispatches.
 import { addPeriodProvisional, CalendarRangeError, chinaDateOf, endOfChinaDay } from '../../calendar/index.js';
-import { defaultSla, policyById, type SlaClock } from '../clocks.js';
+import { policyById, type SlaClock } from '../clocks.js';
 import type { CommandOf } from '../commands.js';
 import { Emitter, isAfter, reject, rejectAll, rejection, type Decision, type DecisionContext } from '../decision.js';
 import { WORKING_STATUSES, type OpenCase } from '../state.js';
 import { activeReferralOf } from './referrals.js';
-import { APPLICATIONS, isActive, needStatus } from './helpers.js';
+import { APPLICATIONS, isActive, needStatus, slaFor } from './helpers.js';
 
 export function recordAgreement(state: OpenCase, cmd: CommandOf<'RecordAgreement'>, e: Emitter, context: DecisionContext): Decision {
   const wrong = needStatus(state, ['in-mediation'], 'RecordAgreement');
@@ -91,7 +91,7 @@ export type Window = Pick<SlaClock, 'limit' | 'dueAt' | 'provisional' | 'rule'>;
 export function judicialWindow(state: OpenCase, agreement: NonNullable<OpenCase['agreement']>, context: DecisionContext): Window | Decision {
   const clock = state.clocks[JUDICIAL_WINDOW_CLOCK];
   if (clock?.startedAt === agreement.effectiveAt) return clock;
-  const sla = context.sla ?? defaultSla;
+  const sla = slaFor(state, context);
   const policy = policyById(sla.policies, JUDICIAL_WINDOW_CLOCK);
   if (!policy) return reject('not-found', 'sla.policy-missing', { policy: JUDICIAL_WINDOW_CLOCK, version: sla.policies.version });
   try {

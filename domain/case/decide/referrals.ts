@@ -42,7 +42,7 @@ export function acceptReferral(state: OpenCase, cmd: CommandOf<'AcceptReferral'>
   if (isDecision(referral)) return referral;
   if (referral.status !== 'open') return reject('illegal-state', 'referral.already-settled', { referralId: referral.referralId, referralStatus: referral.status });
   // Accepting a referral is joining the case; the acceptance of an application is its own act.
-  const awaiting = context.before21 ? undefined : applicationAwaiting(state, referral.department);
+  const awaiting = applicationAwaiting(state, referral.department);
   if (awaiting) return reject('illegal-state', 'referral.application-awaiting', { department: referral.department, application: awaiting });
   return e.emit('ReferralAccepted', { referralId: referral.referralId, department: referral.department }).done();
 }

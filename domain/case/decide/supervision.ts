@@ -27,7 +27,7 @@ export function checkClocks(state: OpenCase, e: Emitter, context: DecisionContex
     }
     if (signal.kind === 'lapse') {
       // A party's window: no escalation, no supervision, no overdue referral — nobody missed a duty.
-      e.emit(context.before21 ? 'ClockBreached' : 'ClockLapsed', { clockKey: signal.clockKey, at: signal.at });
+      e.emit('ClockLapsed', { clockKey: signal.clockKey, at: signal.at });
       continue;
     }
     e.emit('ClockBreached', { clockKey: signal.clockKey, at: signal.at });
