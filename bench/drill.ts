@@ -27,7 +27,7 @@ import os from 'node:os';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
-import { runAudit } from '../cli/audit.js';
+import { runAudit } from '../cli/main.js';
 import { chinaDateOf } from '../domain/calendar/index.js';
 import { startDrillStack, type DrillPiece, type DrillStack } from '../ops/drill.js';
 import { openDb, type Db } from '../readmodels/db.js';

@@ -3,7 +3,7 @@
 // mediation-cli), MEDIATION_CLIENT_SECRET, MEDIATION_API_URL (default http://127.0.0.1:8080).
 import type { Command } from 'commander';
 import { setting } from '../runtime/config.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 interface ServiceSettings {
   issuer: string;

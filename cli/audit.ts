@@ -25,7 +25,7 @@ import type { DbOptions } from '../readmodels/db.js';
 import { endOfChinaDay, isIsoDate } from '../domain/calendar/index.js';
 import type { CaseView } from '../workflows/messages.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { processIo, runCli, type CliIo } from './main.js';
+import { processIo, type CliIo } from './io.js';
 
 /** The case workflows' caseView query, over one connection (audit compare). */
 export interface WorkflowViews {
@@ -223,11 +223,6 @@ async function runSubcommand(name: string, options: AuditOptions, fn: (ctx: Cont
     }
     throw error;
   }
-}
-
-/** `mediation audit <argv…>` in-process (tests): the exit code. */
-export function runAudit(argv: string[], io: CliIo, overrides: Partial<AuditDeps> = {}): Promise<number> {
-  return runCli(['audit', ...argv], io, { audit: overrides });
 }
 
 // ------------------------------------------------------------------ helpers

@@ -9,7 +9,7 @@ import {
   type PeriodUnit,
 } from '../domain/calendar/index.js';
 import type { Command } from 'commander';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 const ABOUT = [
   'Prints the last day of a period of N days after --from, and the rule applied',

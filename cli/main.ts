@@ -6,19 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { Calendar } from '../domain/calendar/index.js';
 import { registerApi } from './api.js';
+import { processIo, type CliIo } from './io.js';
 import { registerAudit, type AuditDeps } from './audit.js';
 import { registerDeadline } from './deadline.js';
 import { registerProjections } from './projections.js';
-
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-export const processIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 /**
  * `mediation audit … | head`: when the reader closes the pipe, the next write fails with EPIPE. That is
@@ -72,6 +63,18 @@ export async function runCli(argv: string[], io: CliIo = processIo, overrides: C
     return 1;
   }
 }
+
+/** `mediation audit <argv…>` in-process (tests): the exit code. */
+export function runAudit(argv: string[], io: CliIo, overrides: Partial<AuditDeps> = {}): Promise<number> {
+  return runCli(['audit', ...argv], io, { audit: overrides });
+}
+
+/** `mediation projections <argv…>` in-process (tests): the exit code. */
+export function runProjections(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCli(['projections', ...argv], io, { env });
+}
+
+export type { CliIo };
 
 export function main(argv: string[], io: CliIo = processIo): Promise<number> {
   return runCli(argv, io);

@@ -7,7 +7,7 @@ import { openDb } from '../readmodels/db.js';
 import { readModelDbOptions } from '../runtime/clients.js';
 import { rebuildProjections, type RebuildProgress } from '../readmodels/rebuild.js';
 import type { Command } from 'commander';
-import { runCli, type CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 const ABOUT = [
   'Rebuilds every read model from the event log: reads the topic from offset 0 with a fresh consumer group',
@@ -60,11 +60,6 @@ export function registerProjections(parent: Command, io: CliIo, result: { code: 
     .action(async (values: RebuildOptions) => {
       result.code = await rebuild(values, io, env);
     });
-}
-
-/** `mediation projections <argv…>` in-process (tests): the exit code. */
-export function runProjections(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  return runCli(['projections', ...argv], io, { env });
 }
 
 async function rebuild(values: RebuildOptions, io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {

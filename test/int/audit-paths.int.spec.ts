@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { canonicalJson, verifyChain } from '../../events/index.js';
 import { readCaseEvents, verifyLog } from '../../audit/index.js';
-import { runAudit } from '../../cli/audit.js';
+import { runAudit } from '../../cli/main.js';
 import type { CliIo } from '../../cli/main.js';
 import { openDb, type Db } from '../../readmodels/db.js';
 import { createSchemaSql } from '../../readmodels/schema.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Producer } from 'kafkajs';
 import { connectProducer, createKafka } from '../../runtime/kafka.js';
 import { canonicalJson, type CaseEvent } from '../../events/index.js';
-import { runAudit } from '../../cli/audit.js';
+import { runAudit } from '../../cli/main.js';
 import type { CliIo } from '../../cli/main.js';
 import type { caseWorkflow } from '../../workflows/case-workflow.js';
 import { lifecyclePath, runPath } from '../support/paths.js';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin, Producer } from 'kafkajs';
 import { connectProducer, createKafka } from '../../runtime/kafka.js';
 import { main, type CliIo } from '../../cli/main.js';
-import { runProjections } from '../../cli/projections.js';
+import { runProjections } from '../../cli/main.js';
 import { canonicalJson, type CaseEvent } from '../../events/index.js';
 import { createLogger } from '../../runtime/log.js';
 import { startProjector, type RunningProjector } from '../../readmodels/consumer.js';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadAppConfig } from '../../runtime/config.js';
-import { runAudit } from '../../cli/audit.js';
+import { runAudit } from '../../cli/main.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-secure-'));
 const pem = (name: string, label = 'CERTIFICATE') => {
