@@ -111,19 +111,7 @@ export async function runCommand(
     // the command's fingerprint, so a key reused for a different command reaches the workflow and is refused.
     if (opts.fingerprint) request.fingerprint = opts.fingerprint;
     const updateId = `${commandId}#${commandFingerprint(request).slice(0, 16)}`;
-    const result = await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], { args: [signCommand(request)], updateId }));
-    if (command.type === 'MergeCase' && !result.mergedOnTarget) {
-      // A run that began before the merge saga: the API sends the surviving case its duplicate.
-      // The reason as the edge encrypted it for the surviving case (its own text subject), when it did.
-      const data = { fromCaseId: opts.caseId, reason: opts.mergedInReason ?? command.data.reason };
-      await withTemporalDeadline(temporal, () =>
-        temporal.workflow.getHandle(command.data.intoCaseId).executeUpdate(commandUpdates.RecordMergedDuplicate, {
-          args: [signCommand({ ...request, command: { type: 'RecordMergedDuplicate', caseId: command.data.intoCaseId, data }, commandId: `${commandId}-into` })],
-          updateId: `${updateId}-into`,
-        }),
-      );
-    }
-    return result;
+    return await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(opts.caseId).executeUpdate(commandUpdates[command.type], { args: [signCommand(request)], updateId }));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'not-found', 'not-found.case', { caseId: opts.caseId });
     if (err instanceof WorkflowUpdateFailedError) throw rejectionOf(err);

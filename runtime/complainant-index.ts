@@ -17,6 +17,7 @@
 import crypto from 'node:crypto';
 import { createObjects, type Queryable } from '../readmodels/db.js';
 import { assertSqlIdentifier } from './sql-identifier.js';
+import { normaliseResidentId } from '../domain/identifiers/index.js';
 
 export const COMPLAINANT_INDEX_PURPOSE = 'complainant-id-number/v1';
 const PURPOSE = COMPLAINANT_INDEX_PURPOSE;
@@ -38,10 +39,8 @@ export interface IndexKeyWrapping {
   sealForSubject(subjectRef: string, plain: Buffer, aad: string): Promise<Buffer>;
 }
 
-/** An ID number as compared: no spaces or dashes, the check character X upper-case. */
-export function normaliseIdNumber(idNumber: string): string {
-  return idNumber.replace(/[\s-]/g, '').toUpperCase();
-}
+/** An ID number as compared: the edge's normal form (no spaces or dashes, the check character X upper-case). */
+export const normaliseIdNumber = normaliseResidentId;
 
 export interface IndexedComplainant {
   subjectRef: string;

@@ -14,7 +14,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CaseEvent } from '../../events/index.js';
+import type { Actor, CaseEvent } from '../../events/index.js';
 import type { CaseEffect, CommandOf } from '../../domain/case/index.js';
 import type { createPublishActivities, PublishResult } from '../../activities/publish.js';
 import type { MergeActivities } from '../../activities/merge.js';
@@ -23,7 +23,7 @@ import { referralWorkflow } from '../referral-workflow.js';
 import { commandAuthorizationFailure } from '../command-signature.js';
 import { context as traceContext, type Context as TraceContext } from '@opentelemetry/api';
 import { nextDueAt } from '../../domain/case/index.js';
-import { rejected, type CaseEntity } from './entity.js';
+import { rejected, type Applied, type CaseEntity } from './entity.js';
 import type { ClockSchedule } from './clock-schedule.js';
 import { errorText, PUBLISH_FIRST_ROUND_ATTEMPTS, PUBLISH_LATER_ROUND_ATTEMPTS, PUBLISH_ROUND_MIN_MS, type Outbox } from './outbox.js';
 
@@ -42,6 +42,9 @@ const { recordMergeOnTarget } = proxyActivities<MergeActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [] },
 });
+
+/** The actor of the clock checks the workflow sends itself. */
+const CLOCK_CHECKER: Actor = { id: 'case-workflow', role: 'system' };
 
 /** What the run starts from: a new case's empty state, or the state its predecessor carried. */
 export function carryOf(input: CaseWorkflowInput | CaseWorkflowCarry, genesisHash: string): CaseWorkflowCarry {
@@ -230,5 +233,52 @@ export class ClockTimer {
       () => (timer.fired = true),
       () => undefined, // cancelled: a new moment replaced it
     );
+  }
+}
+
+/**
+ * The checks an update passes before it is admitted (its validator): a run that ended takes nothing but the
+ * after-end erasure, the update and its command agree on type and case, and only the API may act — a
+ * command it did not sign (sent with Temporal access alone) is refused. A repeat is answered by the handler.
+ */
+export function admitUpdate(type: string, req: CommandRequest, run: { caseId: string; ended: boolean; entity: CaseEntity; notWhileMerging: () => void }): void {
+  if (run.ended) throw runEnded();
+  if (type === 'RecordMergedDuplicate') run.notWhileMerging();
+  if (req.command.type !== type) throw new Error(`update ${type} carries a ${req.command.type} command`);
+  if (req.command.caseId !== run.caseId) throw new Error(`the command is for case ${req.command.caseId}, but this is case ${run.caseId}`);
+  const unsigned = commandAuthorizationFailure(req);
+  if (unsigned) throw new Error(`forbidden: ${unsigned}`);
+  if (!run.entity.repeatOf(req)) run.entity.validate(req.command, req);
+}
+
+/** The outbox published for the whole run, with a stall and its end logged for the operator and shown. */
+export function publishAndReport(caseId: string, outbox: Outbox<TraceContext>, show: () => void): Promise<never> {
+  return publishForever(outbox, {
+    stalled: () => {
+      log.error('publishing keeps failing: the case shows publishStalled until Kafka takes its events; fix the broker, the topic or its permissions', { caseId, ...outbox.stall });
+      show();
+    },
+    resumed: (stall) => {
+      log.warn('publishing resumed', { caseId, sequence: stall.sequence, attempts: stall.attempts, stalledSince: stall.since });
+      show();
+    },
+  });
+}
+
+/**
+ * One clock check: the core's CheckClocks under the case's decision rules. A check the core refuses is a
+ * bug in the core (or a passing condition): the case stays alive, shows clockCheckFailing, and retries.
+ */
+export function checkClocks(caseId: string, entity: CaseEntity, clocks: ClockSchedule, record: (applied: Applied) => unknown, show: () => void): void {
+  const commandId = `clock-check-${entity.eventCount}`;
+  try {
+    record(entity.apply({ type: 'CheckClocks', caseId, data: {} }, { actor: CLOCK_CHECKER, commandId, correlationId: commandId }));
+    const failed = clocks.checked();
+    if (failed) log.warn('clock check applied after rejections', { caseId, attempts: failed.attempts + 1, failingSince: failed.since });
+    if (failed) show();
+  } catch (err) {
+    const failure = clocks.rejected(errorText(err), Date.now());
+    log.error(failure.retryAt ? 'clock check rejected: retrying later; the case shows clockCheckFailing' : 'clock check rejected: retries used up; the next due moment or command checks again — fix the cause in the core', { caseId, ...failure });
+    show();
   }
 }
