@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { z as zod } from 'zod';
 import { currentLocale, inLocale, message, zodErrorMap, type Locale, type MessageKey } from './i18n.js';
 import { rejectionMessage, type CoreRejection } from './messages.js';
+import { MESSAGE_KEYS } from '../domain/case/messages.js';
 
 export interface FieldIssue {
   field: string;
@@ -52,25 +53,13 @@ export type Problem = z.infer<typeof Problem>;
 /** The error answers every route declares (the OpenAPI document lists them). */
 export const problemResponses = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 429: Problem };
 
-const titles: Record<number, Record<Locale, string>> = {
-  400: { 'zh-CN': '请求有误', en: 'Bad request' },
-  401: { 'zh-CN': '未登录', en: 'Unauthenticated' },
-  403: { 'zh-CN': '无权操作', en: 'Forbidden' },
-  404: { 'zh-CN': '未找到', en: 'Not found' },
-  405: { 'zh-CN': '方法不允许', en: 'Method not allowed' },
-  409: { 'zh-CN': '状态冲突', en: 'Conflict' },
-  412: { 'zh-CN': '版本冲突', en: 'Precondition failed' },
-  413: { 'zh-CN': '请求过大', en: 'Content too large' },
-  415: { 'zh-CN': '不支持的媒体类型', en: 'Unsupported media type' },
-  429: { 'zh-CN': '请求过多', en: 'Too many requests' },
-  500: { 'zh-CN': '内部错误', en: 'Internal error' },
-  503: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
-};
+/** The title of an error answer: the catalogue's word for its status (http.<status>), else 内部错误. */
+const titleOf = (status: number, locale: Locale): string => message(MESSAGE_KEYS.includes(`http.${status}` as MessageKey) ? (`http.${status}` as MessageKey) : 'http.500', locale);
 
 export function problem(status: number, code: string, detail: string, locale: Locale, extra: Partial<Problem> = {}): Problem {
   return {
     type: `urn:mediation-engine:problem:${code}`,
-    title: titles[status]?.[locale] ?? titles[500]![locale],
+    title: titleOf(status, locale),
     status,
     detail,
     code,

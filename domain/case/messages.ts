@@ -415,6 +415,19 @@ export const apiMessages = {
     en: 'plain text only: the server encrypts personal data itself and takes no value encrypted by a client',
   },
   'field.credit-code': { 'zh-CN': '必须是 18 位统一社会信用代码', en: 'must be an 18-character unified social credit code' },
+  // The title of an error answer, by its HTTP status.
+  'http.400': { 'zh-CN': '请求有误', en: 'Bad request' },
+  'http.401': { 'zh-CN': '未登录', en: 'Unauthenticated' },
+  'http.403': { 'zh-CN': '无权操作', en: 'Forbidden' },
+  'http.404': { 'zh-CN': '未找到', en: 'Not found' },
+  'http.405': { 'zh-CN': '方法不允许', en: 'Method not allowed' },
+  'http.409': { 'zh-CN': '状态冲突', en: 'Conflict' },
+  'http.412': { 'zh-CN': '版本冲突', en: 'Precondition failed' },
+  'http.413': { 'zh-CN': '请求过大', en: 'Content too large' },
+  'http.415': { 'zh-CN': '不支持的媒体类型', en: 'Unsupported media type' },
+  'http.429': { 'zh-CN': '请求过多', en: 'Too many requests' },
+  'http.500': { 'zh-CN': '内部错误', en: 'Internal error' },
+  'http.503': { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
 } as const satisfies Record<string, Templates>;
 
 /** The whole catalogue: a key names one message, whichever part of the engine says it. */
