@@ -100,6 +100,21 @@ export function isPersonalTextSchema(schema: z.ZodType): boolean {
 type SchemaDef = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
 const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
 
+/** The schema a wrapper (optional, nullable, default, readonly, pipe) stands for; undefined for any other. */
+function wrappedBy(def: SchemaDef): z.ZodType | undefined {
+  switch (def.type) {
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'readonly':
+      return def.innerType;
+    case 'pipe':
+      return def.in;
+    default:
+      return undefined;
+  }
+}
+
 /** The text schema inside a personalText union (the console's forms show it as a text box). */
 export function textSchemaOf(schema: z.ZodType): z.ZodType {
   return isPersonalTextSchema(schema) ? defOf(schema).options![1]! : schema;
@@ -119,14 +134,9 @@ export async function mapPersonalText(
   if (value === undefined || value === null) return value;
   if (isPersonalTextSchema(schema)) return typeof value === 'string' ? replace(value, path) : value;
   const def = defOf(schema);
+  const inner = wrappedBy(def);
+  if (inner) return mapPersonalText(inner, value, replace, path);
   switch (def.type) {
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'readonly':
-      return mapPersonalText(def.innerType!, value, replace, path);
-    case 'pipe':
-      return mapPersonalText(def.in!, value, replace, path);
     case 'array':
       if (!Array.isArray(value)) return value;
       return Promise.all(value.map((item, i) => mapPersonalText(def.element!, item, replace, `${path}[${i}]`)));
@@ -149,14 +159,9 @@ export async function mapPersonalText(
 export function schemaPathsWhere(schema: z.ZodType, matches: (schema: z.ZodType) => boolean, path = ''): string[] {
   if (matches(schema)) return [path];
   const def = defOf(schema);
+  const inner = wrappedBy(def);
+  if (inner) return schemaPathsWhere(inner, matches, path);
   switch (def.type) {
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'readonly':
-      return schemaPathsWhere(def.innerType!, matches, path);
-    case 'pipe':
-      return schemaPathsWhere(def.in!, matches, path);
     case 'array':
       return schemaPathsWhere(def.element!, matches, `${path}[]`);
     case 'object':
