@@ -19,7 +19,7 @@ export function hashEventNative(event: object): string {
 /**
  * True when an event's stored text, less its own `"hash":"…"` member, hashes to the hash it carries: the
  * bytes are the canonical form the hash was taken over, and the hash holds, without re-serialising the
- * parsed event (which took three times as long as the digest: issue 13's profile of `audit verify`).
+ * parsed event (which takes three times as long as the digest, in a profile of `audit verify`).
  *
  * False says only "not shown this way": a record stored in another byte form (other key order, spaces, an
  * old-shape personal field still carrying value and salt, which the hashed form leaves out) or a tampered

@@ -2,17 +2,16 @@
 // workflows stay cached (Temporal's `maxCachedWorkflows`), from one budget (WORKER_MEMORY_MIB) and the
 // footprint measured by `npm run bench -- --only memory`.
 //
-// Until issue 13's fix each cached workflow held about 2.8 MiB of live heap (bench: 250 → 1,000 open cases,
-// all cached, took the worker from 1,003 to 3,093 MiB): with the SDK's reusable V8 context every workflow
-// gets its own module cache, so each one evaluated the whole core again — zod and every event and command
-// schema built from it, the SLA policies, the calendar, the rejection catalogue, the 2025 decider kept for
-// old runs — and kept those objects while it was cached; ~55 ms of CPU per workflow created. Now the core
-// is evaluated once per workflow thread and shared (workflows/shared/core.ts): a case workflow, started and
+// With the SDK's reusable V8 context every workflow gets its own module cache, so a workflow that imported
+// the core itself would evaluate all of it again — zod and every event and command schema built from it,
+// the SLA policies, the calendar, the message catalogue — and keep those objects while cached: about
+// 2.8 MiB of live heap and ~55 ms of CPU per workflow (docs/measurements/2026-11-30-performance.md). So the
+// core is evaluated once per workflow thread and shared (workflows/shared/core.ts): a case workflow, started and
 // accepted, keeps ~0.1 MiB of heap and costs ~27 ms of CPU to create, start and accept
 // (`node --expose-gc --import tsx bench/workflow-footprint.ts`, both sides in one run).
 //
 // What a cached workflow costs the worker in RSS, measured through a server with a cache large enough to
-// keep every open case (issue 13, session 18, load average 8–25 on 2 shared cores):
+// keep every open case (2026-11-30, load average 8–25 on 2 shared cores):
 //
 //   npx tsx bench/main.ts --only memory --cache 3000 --open 250,500,1000,2000,3000   (npm run bench servers)
 //   open (all cached):  idle   250   500   1,000  2,000  3,000

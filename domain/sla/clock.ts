@@ -164,8 +164,8 @@ interface ScheduledDates {
 /**
  * The due day and warning moments of a period on a calendar. Remembered per calendar object: a case folds
  * its clocks again at every event, and most clocks of a centre start on the same few days with the same
- * limits, so the same period was counted day by day again and again (issue 13: 40 % of the projector's fold
- * went to it). The result depends on nothing but the arguments (a calendar object never changes), so a
+ * limits, and counting the same period day by day again took 40 % of the projector's fold
+ * (docs/measurements/2026-11-30-performance.md). The result depends on nothing but the arguments (a calendar object never changes), so a
  * remembered answer is the answer; the memory is dropped wholesale past a bound, and errors are not kept.
  */
 function scheduledDates(

@@ -123,8 +123,8 @@ const caseEnded: readonly Trigger[] = [on('CaseClosed'), on('CaseWithdrawn'), on
 const base = { pause: none, resume: none, reset: none, extend: [] as readonly ExtensionRule[], warnAt: WARN_AT };
 
 /**
- * The policies as they were until issue 9. Kept because running cases that started under them replay with
- * them (the case workflow picks this set behind `patched('issue-9-rules')`) and audits recompute with them.
+ * The first policy set (sla-2025.1): the base the current set is written against, as revisions below, so
+ * that each revision reads as what it changes.
  */
 export const slaPolicySet2025: SlaPolicySet = {
   version: 'sla-2025.1',
@@ -385,7 +385,7 @@ const headExtension = (clock: string, maxTotalDays: number, approver: { zh: stri
 });
 
 /**
- * What changed from sla-2025.1 (issue 9):
+ * What sla-2026.1 changes from sla-2025.1:
  * - a case ending (closed, withdrawn, rejected, merged) ends every department's referral-objection clock
  *   (before, those clocks ignored events without a department, so a closed case could still breach); a
  *   referral closed with its case (ReferralClosed) cancels its own clock;
@@ -440,7 +440,7 @@ const accepts = (application: 'judicial-confirmation' | 'arbitration', extra: Om
   on('ApplicationAccepted', { where: { application }, ...extra });
 
 /**
- * What changed from sla-2026.1 (issue 21): the acceptance of an application is the body's own act
+ * What sla-2026.2 changes from sla-2026.1: the acceptance of an application is the body's own act
  * (ApplicationAccepted), distinct from its joining the mediation. In the usual route the court and hr sit in
  * the mediation with a referral accepted long before, so no referral of theirs could record the acceptance
  * and the acceptance clock breached with nothing the centre could do. Now ApplicationAccepted stops the
