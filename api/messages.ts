@@ -1,6 +1,6 @@
 // The core's rejections in the caller's language: the domain's message catalogue renders each one from its
-// stable key and parameters (domain/case/messages.ts). A rejection without a key (an old run's, decided by the
-// frozen 2025 decider) keeps the English reason the core wrote.
+// stable key and parameters (domain/case/messages.ts). A rejection without a key (a workflow's own refusal of
+// a malformed update, say) keeps the English reason it was given.
 import { renderRejection, type MessageParams, type RejectionKey } from '../domain/case/index.js';
 import type { Locale } from './i18n.js';
 
